@@ -1,0 +1,37 @@
+"""The `aidf` command line: classify, catalog, decide, rules; ledger, license, hold; serve, keys, memo; replay.
+
+Each area registers its own commands (ledger/cli.py, service/cli.py, replay/cli.py) so that the
+command tree mirrors the package.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from aidf.errors import InputError
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+                  help="aidf: license determinations under the AI Diffusion framework (15 CFR), explained.")
+
+
+def _register() -> None:
+    from aidf import decide_cli, classify_cli
+    from aidf.ledger import cli as ledger_cli
+    from aidf.replay import cli as replay_cli
+    from aidf.service import cli as service_cli
+
+    for module in (classify_cli, decide_cli, ledger_cli, service_cli, replay_cli):
+        module.register(app)
+
+
+_register()
+
+
+def main() -> None:
+    try:
+        app(standalone_mode=True)
+    except InputError as e:
+        typer.echo(f"error: {e}", err=True)
+        sys.exit(2)

@@ -1,0 +1,264 @@
+"""The decision contract: what a caller sends (Transaction) and what comes back (Decision).
+
+Field names follow ../shared/contract (README.md and the JSON Schemas); the pinned fields keep
+their names and meanings, further fields are additions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from enum import Enum
+from typing import Annotated, Any, Literal
+
+import pycountry
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+# ISO 3166-1 alpha-2 codes; YAML 1.1 reads a bare NO (Norway) as false, so codes are
+# validated as strings and booleans are refused with a message naming the field.
+ISO2 = {c.alpha_2 for c in pycountry.countries}
+
+
+def check_country(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"must be an ISO 3166-1 alpha-2 code such as 'FR' (got {value!r}; quote NO in YAML)")
+    code = value.strip().upper()
+    if code not in ISO2:
+        raise ValueError(f"unknown ISO 3166-1 alpha-2 country code {value!r}")
+    return code
+
+
+Country = Annotated[str, Field(min_length=2, max_length=2)]
+
+
+class Action(str, Enum):
+    export = "export"
+    reexport = "reexport"
+    transfer = "transfer"
+
+
+class Outcome(str, Enum):
+    NLR = "NLR"
+    LICENSE_EXCEPTION = "LICENSE_EXCEPTION"
+    VEU = "VEU"
+    LICENSE_REQUIRED = "LICENSE_REQUIRED"
+    NEEDS_REVIEW = "NEEDS_REVIEW"
+
+
+# Most restrictive last: a transaction's outcome is the maximum over its lines.
+OUTCOME_ORDER = [Outcome.NLR, Outcome.LICENSE_EXCEPTION, Outcome.VEU, Outcome.LICENSE_REQUIRED, Outcome.NEEDS_REVIEW]
+
+Authorization = Literal["AIA", "LPP", "ACM", "ACA", "NAC", "UVEU", "NVEU"]
+ReviewPolicy = Literal["presumption_of_approval", "case_by_case", "presumption_of_denial"]
+REVIEW_ORDER = ["presumption_of_approval", "case_by_case", "presumption_of_denial"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class VEUStatus(Strict):
+    type: Literal["UVEU", "NVEU"]
+    id: str = Field(min_length=1)
+    installed_base_tpp: dict[str, float] | None = None
+
+    @field_validator("installed_base_tpp")
+    @classmethod
+    def _base(cls, v: dict[str, float] | None) -> dict[str, float] | None:
+        if v is None:
+            return v
+        out = {}
+        for k, tpp in v.items():
+            code = check_country(k)
+            if tpp < 0:
+                raise ValueError(f"installed_base_tpp[{k}] must be >= 0")
+            out[code] = tpp
+        return out
+
+
+class Party(Strict):
+    name: str = Field(min_length=1)
+    id: str | None = Field(default=None, description="stable party id; defaults to the name")
+    country: str
+    headquarters: str | None = None
+    ultimate_parent_headquarters: str | None = None
+    private_sector: bool | None = None
+    veu: VEUStatus | None = None
+
+    @field_validator("country", "headquarters", "ultimate_parent_headquarters", mode="before")
+    @classmethod
+    def _country(cls, v: Any) -> Any:
+        return None if v is None else check_country(v)
+
+    @property
+    def hq(self) -> str:
+        return self.headquarters or self.country
+
+    @property
+    def parent_hq(self) -> str:
+        return self.ultimate_parent_headquarters or self.hq
+
+    @property
+    def key(self) -> str:
+        """Identity of the party for per-consignee meters (LPP): its id, else its normalized name."""
+        return self.id or " ".join(self.name.split()).casefold()
+
+
+class Parties(Strict):
+    ultimate_consignee: Party
+    end_user: Party | None = None
+
+    def entities(self) -> list[tuple[str, Party]]:
+        out = [("ultimate_consignee", self.ultimate_consignee)]
+        if self.end_user is not None:
+            out.append(("end_user", self.end_user))
+        return out
+
+
+class ModelWeights(Strict):
+    training_operations: float = Field(ge=0)
+    published: bool
+    base_model_published: bool | None = None
+    extra_training_operations: float | None = Field(default=None, ge=0)
+    storage_meets_supp10_14_15_18: bool | None = None
+
+
+class Item(Strict):
+    quantity: int = Field(default=1, ge=1)
+    catalog: str | None = None
+    tpp: float | None = Field(default=None, gt=0)
+    peak_dense: dict[str, float] | None = None
+    die_area_mm2: float | None = Field(default=None, gt=0)
+    datacenter: bool | None = None
+    form: Literal["ic", "computer"] = "ic"
+    chips_per_unit: int | None = Field(default=None, ge=1)
+    model_weights: ModelWeights | None = None
+    description: str | None = None
+
+    @field_validator("peak_dense")
+    @classmethod
+    def _peaks(cls, v: dict[str, float] | None) -> dict[str, float] | None:
+        if v is None:
+            return v
+        if not v:
+            raise ValueError("peak_dense needs at least one precision")
+        for k, tops in v.items():
+            if not isinstance(tops, (int, float)) or tops <= 0:
+                raise ValueError(f"peak_dense[{k}] must be a number > 0")
+        return v
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Item:
+        kinds = [self.catalog is not None, self.tpp is not None or self.peak_dense is not None,
+                 self.model_weights is not None]
+        if sum(kinds) != 1:
+            raise ValueError("an item is exactly one of: catalog id, chip figures (tpp or peak_dense), model_weights")
+        if self.tpp is not None and self.peak_dense is not None:
+            raise ValueError("give tpp or peak_dense, not both")
+        if self.form == "computer" and self.chips_per_unit is None:
+            raise ValueError("chips_per_unit is required when form is 'computer'")
+        if self.model_weights is not None and (self.form != "ic" or self.chips_per_unit is not None):
+            raise ValueError("model_weights take no form or chips_per_unit")
+        return self
+
+
+class Transaction(Strict):
+    id: str = Field(min_length=1)
+    date: dt.date
+    action: Action
+    destination: str
+    items: list[Item] = Field(min_length=1)
+    parties: Parties
+    end_use: str | None = None
+    direct_to_consignee: bool = True
+    rules: str | None = None
+
+    @field_validator("destination", mode="before")
+    @classmethod
+    def _dest(cls, v: Any) -> str:
+        return check_country(v)
+
+    def content_hash(self) -> str:
+        """Hash of the request's content, for idempotency: same id + same hash = same request."""
+        body = self.model_dump(mode="json", exclude_none=True)
+        return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+# ---- answer -------------------------------------------------------------------------------------
+
+class RuleSetRef(BaseModel):
+    id: str
+    title: str
+    status: str
+    in_force: bool | None = None
+    enforced: bool | None = None
+
+
+class TraceStep(BaseModel):
+    rule: str
+    cite: str
+    result: str
+    why: str = ""
+    line: int | None = None
+
+
+class Duty(BaseModel):
+    what: str
+    cite: str
+    when: str | None = None
+    kind: str | None = None
+    line: int | None = None
+
+
+class AccountRef(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    kind: str
+    country: str | None = None
+    consignee: str | None = None
+    year: int | None = None
+    veu: str | None = None
+    window: str | None = None
+
+    @property
+    def id(self) -> str:
+        parts = [self.kind] + [f"{k}={v}" for k, v in self.model_dump(exclude_none=True).items() if k != "kind"]
+        return ":".join(parts)
+
+
+class LedgerEffect(BaseModel):
+    account: AccountRef
+    tpp: float
+    limit_tpp: float | None = None
+    line: int | None = None
+
+
+class ItemDecision(BaseModel):
+    line: int
+    description: str
+    eccn: str | None
+    classification: str | None = None
+    tpp: float | None = None
+    tpp_total: float | None = None
+    performance_density: float | None = None
+    h100_equivalents: float | None = None
+    outcome: Outcome
+    authorization: Authorization | None = None
+    review_policy: ReviewPolicy | None = None
+    license_required: bool
+
+
+class Decision(BaseModel):
+    transaction_id: str
+    date: dt.date | None = None
+    rules: RuleSetRef
+    destination_tier: Literal[1, 2, 3]
+    outcome: Outcome
+    authorization: Authorization | None = None
+    review_policy: ReviewPolicy | None = None
+    items: list[ItemDecision]
+    ledger_effects: list[LedgerEffect] = []
+    duties: list[Duty] = []
+    trace: list[TraceStep] = []
+    warnings: list[str] = []
+    request_hash: str | None = None

@@ -1,0 +1,118 @@
+"""Item classification: resolve a catalog id or figures, then 3A090 / 4A090 / 4E091 with the working shown."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+
+from aidf.catalog import get_chip, load_catalog
+from aidf.errors import InputError
+from aidf.model import Item, TraceStep
+from aidf.rules.eccn_3a090 import classify_ic, performance_density, tpp_from_peaks
+from aidf.rules.eccn_4e091 import classify_weights
+from aidf.rules.parameters import parameters
+
+H100 = ("display/h100", "h100_tpp")
+
+
+@dataclass
+class Classification:
+    """What the item is: ECCN, level (.a/.b), TPP per unit and in total, density, and why."""
+
+    description: str
+    eccn: str | None
+    level: str | None = None  # "a" or "b" for 3A090/4A090; None otherwise
+    is_weights: bool = False
+    datacenter: bool | None = None
+    tpp_unit: Fraction | None = None
+    tpp_total: Fraction | None = None
+    performance_density: Fraction | None = None
+    quantity: int = 1
+    indeterminate: str | None = None
+    vendor: str | None = None
+    trace: list[TraceStep] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def counted(self) -> bool:
+        """.a-level items count toward every TPP meter (748.15(a)(2)(iii)(B); 740.29(a))."""
+        return self.level == "a"
+
+    def summary(self) -> dict:
+        return {"description": self.description, "eccn": self.eccn,
+                "tpp": None if self.tpp_unit is None else float(self.tpp_unit),
+                "tpp_total": None if self.tpp_total is None else float(self.tpp_total),
+                "performance_density": None if self.performance_density is None else round(float(self.performance_density), 4),
+                "datacenter": self.datacenter, "indeterminate": self.indeterminate,
+                "trace": [t.model_dump() for t in self.trace], "warnings": self.warnings}
+
+
+def _exact(v: float | int) -> Fraction:
+    return Fraction(Decimal(repr(v) if isinstance(v, float) else str(v)))
+
+
+def classify_item(item: Item | dict, as_of: dt.date | None = None, field_prefix: str = "item") -> Classification:
+    """Classify one line of a transaction as of a date (default today)."""
+    if isinstance(item, dict):
+        item = Item.model_validate(item)
+    p = parameters(as_of or dt.date.today())
+
+    if item.model_weights is not None:
+        wc = classify_weights(item.model_weights, p)
+        return Classification(description=f"AI model weights ({item.model_weights.training_operations:.2e} operations)",
+                              eccn=wc.eccn, is_weights=True, quantity=item.quantity, indeterminate=wc.indeterminate,
+                              trace=wc.trace, warnings=wc.warnings)
+
+    vendor = None
+    if item.catalog is not None:
+        chip = get_chip(item.catalog)
+        if chip is None:
+            known = ", ".join(sorted(load_catalog())[:6])
+            raise InputError(f"{field_prefix}.catalog", f"unknown catalog id {item.catalog!r} (see `aidf catalog`; e.g. {known}, ...)")
+        tpp, area = chip.tpp, chip.die_area_mm2
+        datacenter = chip.datacenter if item.datacenter is None else item.datacenter
+        if item.die_area_mm2 is not None:
+            area = _exact(item.die_area_mm2)
+        description = f"{chip.vendor} {chip.model}"
+        vendor = chip.vendor
+        source = TraceStep(rule="catalog", cite="chips.csv (sources per row)", result=chip.id,
+                           why=f"{chip.precision} dense {float(chip.dense_tops):,.1f} x {chip.bit_length} bits = "
+                               f"TPP {float(tpp):,.1f}; die area {'n/a' if area is None else f'{float(area):,.1f} mm2'}; "
+                               f"market {chip.market}")
+    else:
+        if item.peak_dense is not None:
+            tpp = tpp_from_peaks(item.peak_dense, p, f"{field_prefix}.peak_dense")
+            how = " / ".join(f"{k} {v}" for k, v in item.peak_dense.items())
+            source = TraceStep(rule="TPP from datasheet peaks", cite="15 CFR 774 Supp. 1, 3A090 Technical Notes 1-3",
+                               result=f"TPP {float(tpp):,.1f}", why=f"highest of dense peak x bit length over {how}")
+        else:
+            tpp = _exact(item.tpp)
+            source = TraceStep(rule="TPP given", cite="15 CFR 774 Supp. 1, 3A090 Technical Note 1",
+                               result=f"TPP {float(tpp):,.1f}", why="stated by the caller")
+        area = None if item.die_area_mm2 is None else _exact(item.die_area_mm2)
+        datacenter = item.datacenter
+        description = item.description or f"IC with TPP {float(tpp):,.1f}"
+
+    cc = classify_ic(tpp, area, datacenter, p)
+    trace = [source] + cc.trace
+    eccn, unit_tpp = cc.eccn, tpp
+    if item.form == "computer":
+        n = item.chips_per_unit or 1
+        unit_tpp = tpp * n
+        description = f"computer with {n} x {description}"
+        if cc.level:
+            eccn = f"4A090.{cc.level}"
+            trace.append(TraceStep(rule=f"4A090.{cc.level}", cite=f"15 CFR 774 Supp. 1, ECCN 4A090.{cc.level}",
+                                   result=eccn, why=f"a computer containing ICs that meet 3A090.{cc.level}; "
+                                                    f"TPP per unit = {n} x {float(tpp):,.1f}"))
+    h100 = p.fraction(*H100)
+    cls = Classification(description=description, eccn=eccn, level=cc.level, datacenter=datacenter,
+                         tpp_unit=unit_tpp, tpp_total=unit_tpp * item.quantity,
+                         performance_density=performance_density(tpp, area), quantity=item.quantity,
+                         indeterminate=cc.indeterminate, vendor=vendor, trace=trace)
+    if cls.tpp_total is not None and cls.level:
+        cls.trace.append(TraceStep(rule="quantity", cite="15 CFR 774 Supp. 1, 3A090 Technical Note 1", result=f"TPP {float(cls.tpp_total):,.1f}",
+                                   why=f"{item.quantity} x {float(unit_tpp):,.1f} = {float(cls.tpp_total / h100):,.1f} H100-equivalents"))
+    return cls

@@ -1,0 +1,135 @@
+"""Dated parameters of the rule, as YAML files in folders that mirror 15 CFR.
+
+Each value has a history of entries `{since, value, cite, status}`; the entry in force on a date
+is the latest whose `since` is on or before it. A file whose entries lack a citation or status is
+refused, so no number enters the engine without its source.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).parent
+STATUSES = {"primary", "secondary", "uncertain", "unverified"}
+
+
+class ParameterFileError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class ParamValue:
+    path: str
+    name: str
+    value: Any
+    since: dt.date
+    cite: str
+    status: str
+    description: str
+    unit: str
+
+    @property
+    def uncertain(self) -> bool:
+        return self.status in ("uncertain", "unverified")
+
+
+def _as_date(v: Any, where: str) -> dt.date:
+    if isinstance(v, dt.date):
+        return v
+    try:
+        return dt.date.fromisoformat(str(v))
+    except ValueError as e:
+        raise ParameterFileError(f"{where}: 'since' must be an ISO date, got {v!r}") from e
+
+
+def _check_value(unit: str, value: Any, where: str) -> None:
+    if unit == "iso2_list":
+        from aidf.model import ISO2
+
+        for code in value:
+            if not isinstance(code, str) or (code not in ISO2):
+                raise ParameterFileError(f"{where}: {code!r} is not an ISO 3166-1 alpha-2 code (quote NO)")
+
+
+@lru_cache(maxsize=1)
+def _files() -> dict[str, dict[str, list[ParamValue]]]:
+    out: dict[str, dict[str, list[ParamValue]]] = {}
+    for file in sorted(ROOT.rglob("*.yaml")):
+        path = file.relative_to(ROOT).with_suffix("").as_posix()
+        doc = yaml.safe_load(file.read_text())
+        if not isinstance(doc, dict) or not isinstance(doc.get("values"), dict):
+            raise ParameterFileError(f"{path}: needs a 'values' mapping")
+        values: dict[str, list[ParamValue]] = {}
+        for name, spec in doc["values"].items():
+            where = f"{path}:{name}"
+            history = spec.get("history") if isinstance(spec, dict) else None
+            if not history:
+                raise ParameterFileError(f"{where}: needs a non-empty 'history'")
+            entries = []
+            for h in history:
+                for key in ("since", "value", "cite", "status"):
+                    if key not in h:
+                        raise ParameterFileError(f"{where}: an entry lacks '{key}'")
+                if not str(h["cite"]).strip():
+                    raise ParameterFileError(f"{where}: empty citation")
+                if h["status"] not in STATUSES:
+                    raise ParameterFileError(f"{where}: status must be one of {sorted(STATUSES)}")
+                _check_value(spec.get("unit", ""), h["value"] or [], where)
+                entries.append(ParamValue(path, name, h["value"], _as_date(h["since"], where), str(h["cite"]),
+                                          h["status"], spec.get("description", ""), spec.get("unit", "")))
+            entries.sort(key=lambda e: e.since)
+            values[name] = entries
+        out[path] = values
+    return out
+
+
+class Parameters:
+    """The parameters in force on one date."""
+
+    def __init__(self, as_of: dt.date):
+        self.as_of = as_of
+
+    def entry(self, path: str, name: str) -> ParamValue:
+        try:
+            history = _files()[path][name]
+        except KeyError as e:
+            raise KeyError(f"no parameter {path}:{name}") from e
+        live = [e for e in history if e.since <= self.as_of]
+        if not live:
+            raise LookupError(f"parameter {path}:{name} has no value on {self.as_of} (first from {history[0].since})")
+        return live[-1]
+
+    def has(self, path: str, name: str) -> bool:
+        try:
+            self.entry(path, name)
+            return True
+        except LookupError:
+            return False
+
+    def get(self, path: str, name: str) -> Any:
+        return self.entry(path, name).value
+
+    def fraction(self, path: str, name: str) -> Fraction:
+        """A number, exactly: ints and decimal strings become Fractions (never binary floats)."""
+        return Fraction(Decimal(str(self.get(path, name))))
+
+    def countries(self, path: str, name: str) -> frozenset[str]:
+        return frozenset(self.get(path, name))
+
+
+@lru_cache(maxsize=4096)
+def parameters(as_of: dt.date) -> Parameters:
+    return Parameters(as_of)
+
+
+def all_values() -> dict[str, dict[str, list[ParamValue]]]:
+    """Every parameter with its whole history (for the parameter browser and `aidf rules`)."""
+    return _files()
