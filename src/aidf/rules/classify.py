@@ -24,6 +24,7 @@ class Classification:
     description: str
     eccn: str | None
     level: str | None = None  # "a" or "b" for 3A090/4A090; None otherwise
+    prongs: list[str] = field(default_factory=list)  # e.g. ["a.1", "a.2"]: every 3A090 prong the chip meets
     is_weights: bool = False
     datacenter: bool | None = None
     tpp_unit: Fraction | None = None
@@ -41,7 +42,7 @@ class Classification:
         return self.level == "a"
 
     def summary(self) -> dict:
-        return {"description": self.description, "eccn": self.eccn,
+        return {"description": self.description, "eccn": self.eccn, "level": self.level, "prongs": list(self.prongs),
                 "tpp": None if self.tpp_unit is None else float(self.tpp_unit),
                 "tpp_total": None if self.tpp_total is None else float(self.tpp_total),
                 "performance_density": None if self.performance_density is None else round(float(self.performance_density), 4),
@@ -108,7 +109,8 @@ def classify_item(item: Item | dict, as_of: dt.date | None = None, field_prefix:
                                    result=eccn, why=f"a computer containing ICs that meet 3A090.{cc.level}; "
                                                     f"TPP per unit = {n} x {float(tpp):,.1f}"))
     h100 = p.fraction(*H100)
-    cls = Classification(description=description, eccn=eccn, level=cc.level, datacenter=datacenter,
+    cls = Classification(description=description, eccn=eccn, level=cc.level, prongs=list(cc.prongs),
+                         datacenter=datacenter,
                          tpp_unit=unit_tpp, tpp_total=unit_tpp * item.quantity,
                          performance_density=performance_density(tpp, area), quantity=item.quantity,
                          indeterminate=cc.indeterminate, vendor=vendor, trace=trace)

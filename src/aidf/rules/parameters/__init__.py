@@ -59,11 +59,13 @@ def _check_value(unit: str, value: Any, where: str) -> None:
                 raise ParameterFileError(f"{where}: {code!r} is not an ISO 3166-1 alpha-2 code (quote NO)")
 
 
-@lru_cache(maxsize=1)
-def _files() -> dict[str, dict[str, list[ParamValue]]]:
+@lru_cache(maxsize=8)
+def _files(root: Path | None = None) -> dict[str, dict[str, list[ParamValue]]]:
+    """Load and check every parameter file under `root` (default: the packaged parameters)."""
+    root = ROOT if root is None else Path(root)
     out: dict[str, dict[str, list[ParamValue]]] = {}
-    for file in sorted(ROOT.rglob("*.yaml")):
-        path = file.relative_to(ROOT).with_suffix("").as_posix()
+    for file in sorted(root.rglob("*.yaml")):
+        path = file.relative_to(root).with_suffix("").as_posix()
         doc = yaml.safe_load(file.read_text())
         if not isinstance(doc, dict) or not isinstance(doc.get("values"), dict):
             raise ParameterFileError(f"{path}: needs a 'values' mapping")
@@ -73,8 +75,12 @@ def _files() -> dict[str, dict[str, list[ParamValue]]]:
             history = spec.get("history") if isinstance(spec, dict) else None
             if not history:
                 raise ParameterFileError(f"{where}: needs a non-empty 'history'")
+            if not isinstance(history, list):
+                raise ParameterFileError(f"{where}: 'history' must be a list of entries")
             entries = []
             for h in history:
+                if not isinstance(h, dict):
+                    raise ParameterFileError(f"{where}: each history entry must be a mapping")
                 for key in ("since", "value", "cite", "status"):
                     if key not in h:
                         raise ParameterFileError(f"{where}: an entry lacks '{key}'")
@@ -94,12 +100,13 @@ def _files() -> dict[str, dict[str, list[ParamValue]]]:
 class Parameters:
     """The parameters in force on one date."""
 
-    def __init__(self, as_of: dt.date):
+    def __init__(self, as_of: dt.date, root: Path | None = None):
         self.as_of = as_of
+        self.root = root
 
     def entry(self, path: str, name: str) -> ParamValue:
         try:
-            history = _files()[path][name]
+            history = _files(self.root)[path][name]
         except KeyError as e:
             raise KeyError(f"no parameter {path}:{name}") from e
         live = [e for e in history if e.since <= self.as_of]
@@ -126,10 +133,11 @@ class Parameters:
 
 
 @lru_cache(maxsize=4096)
-def parameters(as_of: dt.date) -> Parameters:
-    return Parameters(as_of)
+def parameters(as_of: dt.date, root: Path | None = None) -> Parameters:
+    """The parameters in force on `as_of`; `root` points at another parameter tree (tests, drafts)."""
+    return Parameters(as_of, root)
 
 
-def all_values() -> dict[str, dict[str, list[ParamValue]]]:
+def all_values(root: Path | None = None) -> dict[str, dict[str, list[ParamValue]]]:
     """Every parameter with its whole history (for the parameter browser and `aidf rules`)."""
-    return _files()
+    return _files(root)

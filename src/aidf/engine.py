@@ -1,0 +1,236 @@
+"""The decision flow: resolve -> classify -> require -> restrict -> authorize -> review -> Decision.
+
+Pure given a transaction, a rule set and a ledger snapshot: `decide` reads balances and returns the
+draws it would make; `decide_and_book` reserves them in the ledger under the transaction id.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from pydantic import ValidationError
+
+from aidf.errors import InputError
+from aidf.ledger.base import MILLI, Draw, IdempotencyConflict, LimitExceeded
+from aidf.model import (
+    OUTCOME_ORDER,
+    REVIEW_ORDER,
+    Decision,
+    ItemDecision,
+    LedgerEffect,
+    Outcome,
+    TraceStep,
+    Transaction,
+)
+from aidf.rules.classify import H100, classify_item
+from aidf.rules.duties import aia_tally_account, duties_for
+from aidf.rules.exceptions.acm import acm
+from aidf.rules.exceptions.aia import aia
+from aidf.rules.exceptions.lpp import lpp
+from aidf.rules.exceptions.nac_aca import nac_aca
+from aidf.rules.facts import Facts, Line, LedgerView, Verdict
+from aidf.rules.license_requirements import license_requirement
+from aidf.rules.restrictions import Restriction, restriction
+from aidf.rules.review_policy import review_policy
+from aidf.rules.ruleset import get_ruleset
+from aidf.rules.veu import nveu, uveu
+
+CONTRACT_KINDS = {"country_allocation", "lpp_annual", "nveu_cap", "uveu_share"}
+
+# Candidate authorizations in order of burden; each is one provision. The first eligible one is used.
+Candidate = Callable[[Line, Facts, Restriction], Verdict]
+DIFFUSION_CANDIDATES: list[Candidate] = [aia, acm, nac_aca, lpp,
+                                         lambda line, f, r: uveu(line, f), lambda line, f, r: nveu(line, f)]
+PRE_DIFFUSION_CANDIDATES: list[Candidate] = [nac_aca]
+
+
+def parse_transaction(data: Any, where: str = "") -> Transaction:
+    """Validate a transaction, turning the first problem into an InputError that names the field."""
+    if isinstance(data, Transaction):
+        return data
+    try:
+        return Transaction.model_validate(data)
+    except ValidationError as e:
+        err = e.errors()[0]
+        loc = ".".join(str(x) for x in err["loc"])
+        raise InputError(f"{where}{loc}" if loc else where.rstrip(".") or "transaction", err["msg"]) from None
+
+
+def decide(transaction: Any, ledger=None, rules: str | None = None) -> Decision:
+    """Decide one transaction against a ledger snapshot (None: an empty one). Nothing is booked."""
+    tx = parse_transaction(transaction)
+    decision, _ = _decide(tx, ledger, rules)
+    return decision
+
+
+def _decide(tx: Transaction, ledger, rules: str | None) -> tuple[Decision, list[Draw]]:
+    ruleset = get_ruleset(rules or tx.rules)
+    ruleset.check_date(tx.date)
+    p = ruleset.params(tx.date)
+    f = Facts.build(tx, ruleset, p, LedgerView(ledger))
+    ref, status_warnings = ruleset.ref(tx.date)
+    trace: list[TraceStep] = [
+        TraceStep(rule="rule set", cite="90 FR 4544" if ruleset.diffusion else "88 FR 73458; 89 FR 96790",
+                  result=ruleset.id, why=ref.status),
+        TraceStep(rule="destination tier", cite="15 CFR 740 Supp. 5(a); Supp. 1 (D:5); engine tiers", result=f"tier {f.dest_tier}",
+                  why=f"{tx.destination}{' (treated as ' + f.dest + ')' if f.dest != tx.destination else ''}; groups: "
+                      f"{', '.join(f.geo.groups_of(f.dest)) or 'none'}"),
+        TraceStep(rule="parties", cite="15 CFR 740.27(a); 744.23(a)(3); 748.15(b)(2)", result="resolved", why=f.hq_summary()),
+    ]
+    for e in f.entities:
+        if e.party.country != f.dest and e.role == "ultimate_consignee":
+            f.warn(f"the ultimate consignee is located in {e.party.country} but the destination is {f.dest}; "
+                   "location tests use the destination")
+    r = restriction(f)
+    items, duties, draws = [], [], []
+    restricted_noted = False
+    for i, item in enumerate(tx.items):
+        cls = classify_item(item, p.as_of, field_prefix=f"items.{i}")
+        for step in cls.trace:
+            trace.append(step.model_copy(update={"line": i}))
+        f.warnings.extend(w for w in cls.warnings if w not in f.warnings)
+        line = Line(i, item, cls)
+        outcome, auth, policy, required, line_draws = _decide_line(line, f, r, trace, restricted_noted)
+        restricted_noted = restricted_noted or (required and r.applies)
+        f.view.add(line_draws)
+        draws += line_draws
+        duties += duties_for(line, f, auth, outcome.value)
+        if auth == "AIA" and not cls.is_weights:
+            tally = Draw(aia_tally_account(f), line.amount, None)
+            f.view.add([tally])
+            draws.append(tally)
+        h100 = p.fraction(*H100)
+        items.append(ItemDecision(
+            line=i, description=cls.description, eccn=cls.eccn,
+            classification=cls.indeterminate and f"indeterminate: {cls.indeterminate} missing",
+            tpp=None if cls.tpp_unit is None else float(cls.tpp_unit),
+            tpp_total=None if cls.tpp_total is None else float(cls.tpp_total),
+            performance_density=None if cls.performance_density is None else round(float(cls.performance_density), 4),
+            h100_equivalents=None if cls.tpp_total is None else round(float(cls.tpp_total / h100), 2),
+            outcome=outcome, authorization=auth, review_policy=policy, license_required=required))
+    outcome = max((it.outcome for it in items), key=OUTCOME_ORDER.index)
+    auths = {it.authorization for it in items}
+    policies = [it.review_policy for it in items if it.review_policy]
+    effects = [LedgerEffect(account=d.account, tpp=d.amount / MILLI,
+                            limit_tpp=None if d.limit is None else d.limit / MILLI) for d in draws
+               if d.account.kind in CONTRACT_KINDS]
+    decision = Decision(
+        transaction_id=tx.id, date=tx.date, rules=ref, destination_tier=f.dest_tier, outcome=outcome,
+        authorization=auths.pop() if len(auths) == 1 else None,
+        review_policy=max(policies, key=REVIEW_ORDER.index) if policies else None,
+        items=items, ledger_effects=_merge(effects), duties=duties, trace=trace,
+        warnings=status_warnings + f.warnings, request_hash=tx.content_hash())
+    return decision, draws
+
+
+def _merge(effects: list[LedgerEffect]) -> list[LedgerEffect]:
+    """One effect per account (lines of a transaction drawing the same meter add up)."""
+    merged: dict[str, LedgerEffect] = {}
+    for e in effects:
+        if e.account.id in merged:
+            m = merged[e.account.id]
+            merged[e.account.id] = m.model_copy(update={"tpp": m.tpp + e.tpp})
+        else:
+            merged[e.account.id] = e
+    return list(merged.values())
+
+
+def _decide_line(line: Line, f: Facts, r: Restriction, trace: list[TraceStep], restricted_noted: bool):
+    """One line: (outcome, authorization, review policy, license required, draws)."""
+    i, cls = line.index, line.cls
+    if cls.indeterminate:
+        f.warn(f"line {i}: classification needs '{cls.indeterminate}' to be settled; never guessed")
+        return Outcome.NEEDS_REVIEW, None, None, False, []
+    if cls.eccn is None:
+        trace.append(TraceStep(rule="license requirement", cite="15 CFR 742.6(a)(6)(iii); 742.6(a)(13)", result="none",
+                               why="not 3A090/4A090/4E091: none of these requirements applies (other EAR controls "
+                                   "such as Part 744 end uses are not assessed)", line=i))
+        return Outcome.NLR, None, None, False, []
+    req = license_requirement(line, f)
+    trace.append(TraceStep(rule="license requirement", cite=req.cite, result="required" if req.required else "not required",
+                           why=req.why, line=i))
+    if not req.required:
+        return Outcome.NLR, None, None, False, []
+    if not restricted_noted:
+        trace.append(TraceStep(rule="restrictions on license exceptions", cite="15 CFR 740.2(a)(9)(ii)",
+                               result="applies" if r.applies else "does not apply", why=r.why, line=i))
+    candidates = DIFFUSION_CANDIDATES if f.ruleset.diffusion else PRE_DIFFUSION_CANDIDATES
+    unknown: list[Verdict] = []
+    for candidate in candidates:
+        v = candidate(line, f, r)
+        trace.append(v.step(i))
+        if v.status == "eligible":
+            if unknown:
+                trace.append(TraceStep(rule="order of authorizations", cite="engine: order of burden", result=v.authorization,
+                                       why=f"{v.authorization} is available although {', '.join(u.authorization for u in unknown)} "
+                                           "could not be settled", line=i))
+            kind = Outcome.VEU if v.authorization in ("UVEU", "NVEU") else Outcome.LICENSE_EXCEPTION
+            return kind, v.authorization, None, True, v.draws
+        if v.status == "unknown":
+            unknown.append(v)
+    if unknown:
+        for u in unknown:
+            f.warn(f"line {i}: {u.authorization} may apply but '{u.missing}' is not stated ({u.cite}); needs review")
+        return Outcome.NEEDS_REVIEW, None, None, True, []
+    review = review_policy(line, f)
+    trace.append(TraceStep(rule="license review policy", cite=review.cite, result=review.policy, why=review.why, line=i))
+    return Outcome.LICENSE_REQUIRED, None, review.policy, True, review.draws
+
+
+# ---- sequences and booking -----------------------------------------------------------------------
+
+def decide_and_book(transaction: Any, ledger, rules: str | None = None, retries: int = 20) -> Decision:
+    """Decide and reserve the draws as pending transfers under the transaction id, idempotently.
+
+    The same id with the same content returns the first decision; with other content it raises
+    IdempotencyConflict. If another writer took the room between reading and booking, decide again.
+    """
+    tx = parse_transaction(transaction)
+    for _ in range(retries):
+        prior = ledger.find(tx.id)
+        if prior is not None:
+            if prior.request_hash != tx.content_hash():
+                raise IdempotencyConflict(tx.id)
+            return Decision.model_validate(prior.decision)
+        decision, draws = _decide(tx, ledger, rules)
+        try:
+            ledger.book(tx.id, tx.content_hash(), decision.model_dump(mode="json"), draws, tx.date)
+        except LimitExceeded:
+            continue
+        hold = getattr(ledger, "place_hold", None)
+        if hold is not None and decision.outcome in (Outcome.LICENSE_REQUIRED, Outcome.NEEDS_REVIEW):
+            hold(tx.id, decision.model_dump(mode="json"), f"{decision.outcome.value}: {decision.review_policy or 'review'}")
+        return decision
+    raise LimitExceeded  # pragma: no cover - only under sustained contention
+
+
+def parse_many(transactions: Iterable[Any]) -> list[Transaction]:
+    """Validate a whole sequence first, so that a bad one books nothing and nothing is half-applied."""
+    out = []
+    seen: dict[str, str] = {}
+    for i, t in enumerate(transactions):
+        tx = parse_transaction(t, where=f"[{i}].")
+        if tx.id in seen and seen[tx.id] != tx.content_hash():
+            raise InputError(f"[{i}].id", f"transaction id {tx.id!r} appears twice with different content")
+        seen[tx.id] = tx.content_hash()
+        out.append(tx)
+    return out
+
+
+def decide_many(transactions: Iterable[Any], ledger=None, rules: str | None = None) -> list[Decision]:
+    """Decide in order; each decision is booked so the next one sees its draws."""
+    from aidf.ledger.memory import MemoryLedger
+
+    txs = parse_many(transactions)
+    ledger = ledger if ledger is not None else MemoryLedger()
+    for i, tx in enumerate(txs):
+        prior = ledger.find(tx.id)
+        if prior is not None and prior.request_hash != tx.content_hash():
+            raise InputError(f"[{i}].id", str(IdempotencyConflict(tx.id)))
+    return [decide_and_book(tx, ledger, rules) for tx in txs]
+
+
+def today() -> dt.date:
+    return dt.date.today()

@@ -1,0 +1,36 @@
+"""License Exception Advanced Compute Manufacturing (ACM), 15 CFR 740.28.
+
+3A090/4A090 (.a and .b) to private sector end users for development, production, or storage before
+delivery, outside Macau/D:5 and not for Macau/D:5-headquartered consignees. Not 4E091.
+"""
+
+from __future__ import annotations
+
+from aidf.rules.facts import Facts, Line, Verdict
+from aidf.rules.restrictions import Restriction
+
+P = "part740/acm"
+
+
+def acm(line: Line, f: Facts, r: Restriction) -> Verdict:
+    """Decide whether ACM authorizes this line."""
+    if line.cls.is_weights:
+        return Verdict("ACM", "not_eligible", "15 CFR 774 Supp. 1, ECCN 4E091 (ACM: No)", "ACM does not cover 4E091")
+    if r.blocks("ACM"):
+        return Verdict("ACM", "not_eligible", "15 CFR 740.2(a)(9)(ii)", r.why)
+    if f.dest_tier == 3:
+        return Verdict("ACM", "not_eligible", "15 CFR 740.28", f"destination {f.dest} is in Macau/D:5")
+    if f.d5_hq:
+        return Verdict("ACM", "not_eligible", "15 CFR 740.28", "a consignee is headquartered (or has its parent) in Macau/D:5")
+    uses = set(f.p.get(P, "end_uses"))
+    if (f.tx.end_use or "") not in uses:
+        return Verdict("ACM", "not_eligible", "15 CFR 740.28(a)",
+                       f"end use {f.tx.end_use!r} is not one of {', '.join(sorted(uses))}")
+    for e in f.entities:
+        if e.party.private_sector is False:
+            return Verdict("ACM", "not_eligible", "15 CFR 740.28(d)", f"{e.role} {e.party.name!r} is not a private sector end user")
+        if e.party.private_sector is None:
+            return Verdict("ACM", "unknown", "15 CFR 740.28(d)",
+                           f"whether {e.role} {e.party.name!r} is a private sector end user is not stated", missing="private_sector")
+    return Verdict("ACM", "eligible", "15 CFR 740.28(a)",
+                   f"private sector end user, end use {f.tx.end_use}, outside Macau/D:5")

@@ -1,0 +1,65 @@
+"""License Exception Artificial Intelligence Authorization (AIA), 15 CFR 740.27.
+
+(a)(1) .a-level commodities and (a)(2)(ii) 4E091 weights to entities located in Tier 1 whose
+headquarters and ultimate parent are in Tier 1; (a)(3) 4E091 weights to Tier-1-headquartered
+entities located anywhere but Macau/D:5, stored to Supp. No. 10 to Part 748 paras 14, 15, 18.
+"""
+
+from __future__ import annotations
+
+from aidf.rules.facts import Facts, Line, Verdict
+from aidf.rules.restrictions import Restriction
+
+P = "part740/aia"
+SUPP10 = "part748/supp10"
+
+
+def aia(line: Line, f: Facts, r: Restriction) -> Verdict:
+    """Decide whether AIA authorizes this line."""
+    if line.cls.is_weights:
+        return _weights(line, f, r)
+    if line.cls.level != "a":
+        return Verdict("AIA", "not_eligible", "15 CFR 740.27(a)(1)", f"(a)(1) lists .a-level commodities; {line.cls.eccn} is not")
+    if r.blocks("AIA"):
+        return Verdict("AIA", "not_eligible", "15 CFR 740.2(a)(9)(ii)", f"restricted to 4E091 here: {r.why}")
+    if f.dest_tier != 1:
+        return Verdict("AIA", "not_eligible", "15 CFR 740.27(a)", f"destination {f.dest} is not in Supp. No. 5 para (a)")
+    outside = [e for e in f.entities if not e.tier1_hq]
+    if outside:
+        e = outside[0]
+        return Verdict("AIA", "not_eligible", "15 CFR 740.27(a)",
+                       f"{e.role} {e.party.name!r} is headquartered in {e.hq} / ultimate parent in {e.parent_hq}: outside Tier 1")
+    located = [e for e in f.entities if f.geo.tier(e.party.country) != 1]
+    if located:
+        e = located[0]
+        return Verdict("AIA", "not_eligible", "15 CFR 740.27(a)", f"{e.role} {e.party.name!r} is located in {e.party.country}, outside Tier 1")
+    if f.p.has(P, "designer_condition_since") and f.tx.date >= f.p.get(P, "designer_condition_since"):
+        if line.cls.vendor in set(f.p.get(P, "unapproved_designer_hq")):
+            return Verdict("AIA", "not_eligible", "15 CFR 740.27(a)(1); Note 1 to 3A090.a",
+                           f"{line.cls.vendor} is not an approved or authorized IC designer")
+    return Verdict("AIA", "eligible", "15 CFR 740.27(a)(1)",
+                   f"{line.cls.eccn} to entities located and headquartered in Tier 1 ({f.dest})")
+
+
+def _weights(line: Line, f: Facts, r: Restriction) -> Verdict:
+    if not r.applies and f.dest_tier == 1 and f.all_tier1_hq:
+        return Verdict("AIA", "eligible", "15 CFR 740.27(a)(2)(ii)",
+                       f"4E091 to entities located in {f.dest} (Tier 1) and headquartered in Tier 1")
+    if not f.all_tier1_hq:
+        return Verdict("AIA", "not_eligible", "15 CFR 740.27(a)(3)",
+                       "4E091 under AIA needs every entity and its ultimate parent headquartered in Tier 1: " + f.hq_summary())
+    if f.dest_tier == 3:
+        return Verdict("AIA", "not_eligible", "15 CFR 740.27(a)(3)", f"(a)(3) excludes locations in Macau/D:5 ({f.dest})")
+    storage = line.item.model_weights.storage_meets_supp10_14_15_18
+    since = f.p.get(SUPP10, "delayed_compliance_date")
+    if storage is True:
+        return Verdict("AIA", "eligible", "15 CFR 740.27(a)(3)",
+                       f"Tier-1-headquartered recipient located in {f.dest}; storage meets Supp. No. 10 to Part 748 paras 14, 15, 18")
+    if storage is False:
+        if f.tx.date < since:
+            return Verdict("AIA", "eligible", "15 CFR 740.27(a)(3)(ii); 748.15(a)(2)(ii)(A)",
+                           f"paras 14, 15, 18 of Supp. No. 10 apply from {since}; before then the storage standard is not yet due")
+        return Verdict("AIA", "not_eligible", "15 CFR 740.27(a)(3)(ii)", "storage does not meet Supp. No. 10 paras 14, 15, 18")
+    return Verdict("AIA", "unknown", "15 CFR 740.27(a)(3)(ii)",
+                   "whether the storage facility meets Supp. No. 10 to Part 748 paras 14, 15 and 18 is not stated",
+                   missing="storage_meets_supp10_14_15_18")

@@ -1,0 +1,45 @@
+"""License Exceptions Notified Advanced Computing (NAC) and Advanced Computing Authorized (ACA), 15 CFR 740.8.
+
+Both cover 3A090/4A090 items except 3A090.c and except items designed or marketed for datacenters
+that meet 3A090.a. NAC: exports and reexports to Macau/D:5 or to Macau/D:5-headquartered entities,
+after a 25-day notice. ACA: the rest of its scope (D:1/D:4 in the April 2024 text; Tier 2 under
+the framework's widening, a secondary reading), and in-country transfers within Macau/D:5.
+"""
+
+from __future__ import annotations
+
+from aidf.rules.facts import Facts, Line, Verdict
+from aidf.rules.restrictions import Restriction
+
+P = "part740/nac_aca"
+
+
+def nac_aca(line: Line, f: Facts, r: Restriction) -> Verdict:
+    """Decide whether NAC or ACA authorizes this line."""
+    cls = line.cls
+    if cls.is_weights:
+        return Verdict("NAC", "not_eligible", "15 CFR 740.8", "NAC/ACA do not cover 4E091")
+    if cls.level == "a":
+        if cls.datacenter is None:
+            return Verdict("NAC", "unknown", "15 CFR 740.8(a)",
+                           f"{cls.eccn}: NAC/ACA exclude datacenter items meeting 3A090.a; whether it is designed or "
+                           "marketed for datacenters is not stated", missing="datacenter")
+        if cls.datacenter:
+            return Verdict("NAC", "not_eligible", "15 CFR 740.8(a)",
+                           f"{cls.eccn} designed or marketed for datacenters: excluded from NAC/ACA")
+    tier3_dest = f.dest_tier == 3
+    if f.tx.action.value == "transfer" and tier3_dest:
+        return Verdict("ACA", "eligible", "15 CFR 740.8(b)", f"in-country transfer within {f.dest} (Macau/D:5)")
+    if tier3_dest or f.d5_hq:
+        days = f.p.get(P, "nac_notice_days")
+        where = f"destination {f.dest} in Macau/D:5" if tier3_dest else "Macau/D:5-headquartered entity"
+        return Verdict("NAC", "eligible", "15 CFR 740.8(a)",
+                       f"{cls.eccn} not a datacenter .a item; {where}; {days}-day notice in SNAP-R first")
+    scope = f.p.entry(P, "aca_scope")
+    if f.geo.d14_outside_d5(f.dest):
+        return Verdict("ACA", "eligible", "15 CFR 740.8(b)", f"{cls.eccn} to {f.dest} in D:1/D:4 (not Macau/D:5)")
+    if scope.value == "tier2" and f.dest_tier == 2:
+        f.rests_on(scope, f"ACA for {f.dest} (outside D:1/D:4)")
+        return Verdict("ACA", "eligible", "15 CFR 740.8(b)",
+                       f"{cls.eccn} to Tier 2 destination {f.dest} (ACA scope as widened by 90 FR 4544)")
+    return Verdict("ACA", "not_eligible", "15 CFR 740.8(b)", f"{f.dest} is outside ACA's scope ({scope.value})")

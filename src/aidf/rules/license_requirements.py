@@ -1,0 +1,48 @@
+"""License requirements for advanced computing items and model weights.
+
+15 CFR 742.6(a)(6)(iii)(A) (.a-level, worldwide under the framework), 742.6(a)(6)(iii)(B) (.b-level
+to D:1/D:4/D:5 outside A:5/A:6), 744.23(a)(3) (Macau/D:5-headquartered entities anywhere),
+742.6(a)(13) (4E091 worldwide).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aidf.rules.facts import Facts, Line
+
+
+@dataclass
+class Requirement:
+    required: bool
+    cite: str
+    why: str
+
+
+def license_requirement(line: Line, f: Facts) -> Requirement:
+    """Decide whether a license requirement applies to this line before any exception."""
+    cls = line.cls
+    if cls.is_weights:
+        if f.ruleset.diffusion:
+            return Requirement(True, "15 CFR 742.6(a)(13)", "4E091 needs a license to every destination worldwide")
+        return Requirement(False, "15 CFR 742.6(a)(13)", "this rule set has no 4E091 requirement")
+    if f.ruleset.diffusion and cls.level == "a":
+        return Requirement(True, "15 CFR 742.6(a)(6)(iii)(A)",
+                           f"{cls.eccn} needs a license to or within any destination worldwide")
+    return destination_or_hq_requirement(line, f)
+
+
+def destination_or_hq_requirement(line: Line, f: Facts) -> Requirement:
+    """The 2023/2024 scope: D:1/D:4/D:5 outside A:5/A:6, or a Macau/D:5-headquartered entity anywhere."""
+    cls = line.cls
+    para = "(A)" if cls.level == "a" else "(B)"
+    if f.geo.d145_outside_a5a6(f.dest):
+        groups = ", ".join(f.geo.groups_of(f.dest)) or "none"
+        return Requirement(True, f"15 CFR 742.6(a)(6)(iii){para}",
+                           f"{cls.eccn} to {f.dest} (groups {groups}): D:1/D:4/D:5 and not A:5/A:6")
+    if f.d5_hq:
+        return Requirement(True, "15 CFR 744.23(a)(3)" if cls.level == "b" else "15 CFR 742.6(a)(6)(iii)(A)",
+                           f"{cls.eccn} for an entity headquartered (or with ultimate parent) in Macau or D:5: "
+                           + f.hq_summary())
+    return Requirement(False, f"15 CFR 742.6(a)(6)(iii){para}",
+                       f"{cls.eccn} to {f.dest}: outside D:1/D:4/D:5 (or in A:5/A:6) and no Macau/D:5 headquarters")

@@ -1,0 +1,83 @@
+"""License review policy, 15 CFR 742.6(b)(10) and 744.23(d), with Tier 2 country allocations.
+
+Denial for Macau/D:5 destinations and Macau/D:5-headquartered entities; for Tier 2 .a-level items,
+approval while the destination's allocation (790,000,000 TPP over 2025-2027, doubled under a
+government-to-government arrangement) can cover the shipment; 4E091 approval only for Tier 1.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from aidf.ledger.base import MILLI, Draw
+from aidf.model import AccountRef
+from aidf.rules.facts import Facts, Line
+
+P = "part742/review_policy"
+ALLOC = "part742/country_allocation"
+CITE = "15 CFR 742.6(b)(10)"
+
+
+@dataclass
+class Review:
+    policy: str
+    cite: str
+    why: str
+    draws: list[Draw] = field(default_factory=list)
+
+
+def _policy(f: Facts, name: str, what: str) -> str:
+    entry = f.p.entry(P, name)
+    f.rests_on(entry, what)
+    return entry.value
+
+
+def allocation_account(f: Facts) -> tuple[AccountRef, dict]:
+    window = f.p.get(ALLOC, "window")
+    return AccountRef(kind="country_allocation", country=f.dest, window=window["label"]), window
+
+
+def review_policy(line: Line, f: Facts) -> Review:
+    """Decide the review policy for a line that needs a license, and what it would draw."""
+    cls = line.cls
+    if f.dest_tier == 3 or f.d5_hq:
+        who = f"destination {f.dest} in Macau/D:5" if f.dest_tier == 3 else "Macau/D:5-headquartered entity"
+        return Review(_policy(f, "tier3_or_d5_hq", "review policy"), f"{CITE}; 15 CFR 744.23(d)(1)", f"{who}: presumption of denial")
+    if not f.ruleset.diffusion:
+        return Review(_policy(f, "other", "review policy"), "15 CFR 744.23(d)(3)", "case-by-case review")
+    if cls.is_weights:
+        name = "model_weights_tier1" if f.dest_tier == 1 else "model_weights_other"
+        return Review(_policy(f, name, "4E091 review policy"), CITE, f"4E091 to a Tier {f.dest_tier} destination")
+    if cls.level == "a" and f.dest_tier == 2:
+        return _allocation(line, f)
+    if f.dest_tier == 1:
+        return Review(_policy(f, "tier1_non_tier1_hq", "review policy for a Tier 1 location with non-Tier-1 headquarters"),
+                      CITE, "Tier 1 destination, entity headquartered outside Tier 1: policy not found in text read (U3)")
+    return Review(_policy(f, "other", "review policy"), f"{CITE}; 15 CFR 744.23(d)(3)", "case-by-case review")
+
+
+def _allocation(line: Line, f: Facts) -> Review:
+    account, window = allocation_account(f)
+    per_country = f.p.entry(ALLOC, "tpp_per_country")
+    f.rests_on(per_country, "the country allocation")
+    cite = f"{CITE}; Supp. No. 5 to Part 740"
+    if not window["first_year"] <= f.tx.date.year <= window["last_year"]:
+        f.warn(f"no country allocation is set for {f.tx.date.year} (window {window['label']}); review policy not settled")
+        return Review(_policy(f, "other", "review policy"), cite, f"outside the allocation window {window['label']}")
+    limit = int(per_country.value) * MILLI
+    arrangement = f.view.arrangement(f.dest, f.tx.date)
+    basis = f"{per_country.value:,} TPP"
+    if arrangement:
+        mult = f.p.get(ALLOC, "gov_to_gov_multiplier")
+        limit *= mult
+        basis += f" x {mult} under the government-to-government arrangement {arrangement.get('reference', '')}".rstrip()
+    used = f.view.used(account)
+    after = used + line.amount
+    working = f"{f.dest} {window['label']}: {used / MILLI:,.1f} drawn + {line.amount / MILLI:,.1f} = {after / MILLI:,.1f} of {basis}"
+    if after <= limit:
+        return Review(_policy(f, "tier2_within_allocation", "presumption of approval within the allocation"), cite,
+                      "within the country allocation: " + working, draws=[Draw(account, line.amount, limit)])
+    f.warn("policy once a country allocation cannot cover a shipment is not found in the text read (register U3); "
+           "modelled as presumption of denial")
+    return Review(_policy(f, "tier2_after_allocation", "review policy past the allocation"), cite,
+                  "the country allocation cannot cover it: " + working)

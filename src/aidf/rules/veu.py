@@ -1,0 +1,124 @@
+"""Data Center Validated End Users, 15 CFR 748.15: Universal (UVEU) and National (NVEU).
+
+UVEU: headquartered (and ultimate parent) in Tier 1, data centers outside Macau/D:5, its own AI
+compute spread under the share limits of Supp. No. 10 para 6. NVEU: not Macau/D:5, one country per
+authorization, installed base under the quarterly cumulative cap of 748.15(a)(2)(iii)(B).
+Neither draws on a country allocation.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+
+from aidf.ledger.base import MILLI, Draw
+from aidf.model import AccountRef
+from aidf.rules.facts import Facts, Line, Verdict
+
+SHARES = "part748/uveu_shares"
+CAPS = "part748/nveu_caps"
+
+
+def _veu(f: Facts, kind: str):
+    veu = f.consignee.veu
+    return veu if veu is not None and veu.type == kind else None
+
+
+def _common(line: Line, f: Facts, kind: str) -> Verdict | None:
+    if line.cls.is_weights:
+        if kind == "NVEU":
+            f.warn("no authorization found for 4E091 weights at an NVEU; a license is assumed (register U17)")
+            return Verdict(kind, "not_eligible", "15 CFR 748.15", "4E091 weights at an NVEU: no authorization found (U17)")
+        return Verdict(kind, "not_eligible", "15 CFR 740.27(a)(3)", "4E091 at a UVEU data center travels under AIA (a)(3)")
+    if f.dest_tier == 3:
+        return Verdict(kind, "not_eligible", "15 CFR 748.15(b)(2)", f"data centers may not be in Macau/D:5 ({f.dest})")
+    if f.d5_hq:
+        return Verdict(kind, "not_eligible", "15 CFR 748.15(b)(2)", "headquartered (or parent) in Macau/D:5")
+    return None
+
+
+def _declared(f: Facts) -> dict[str, int] | None:
+    base = f.consignee.veu.installed_base_tpp
+    if base is None:
+        return None
+    return {c: int(Fraction(Decimal(repr(float(v)))) * MILLI) for c, v in base.items()}
+
+
+def uveu(line: Line, f: Facts) -> Verdict:
+    """Decide whether the consignee's UVEU authorization covers this line within the share limits."""
+    veu = _veu(f, "UVEU")
+    if veu is None:
+        return Verdict("UVEU", "not_eligible", "15 CFR 748.15", "the ultimate consignee is not a UVEU")
+    early = _common(line, f, "UVEU")
+    if early:
+        return early
+    if not f.all_tier1_hq:
+        return Verdict("UVEU", "not_eligible", "15 CFR 748.15(b)(2)(i)", "a UVEU is headquartered in Tier 1: " + f.hq_summary())
+    if line.cls.level != "a":
+        return Verdict("UVEU", "eligible", "15 CFR 748.15(a)(2)(ii)", f"{line.cls.eccn} does not count toward UVEU shares")
+    declared = _declared(f)
+    base = declared if declared is not None else f.view.installed_base("uveu_share", veu.id)
+    if declared is not None:
+        # A declared base is the VEU's compute before this shipment, plus earlier lines of this transaction.
+        for acct, amount in f.view.local.items():
+            if acct.kind == "uveu_share" and acct.veu == veu.id and acct.country:
+                base[acct.country] = base.get(acct.country, 0) + amount
+    after = dict(base)
+    after[f.dest] = after.get(f.dest, 0) + line.amount
+    total = sum(after.values())
+    tier1 = sum(v for c, v in after.items() if f.geo.tier(c) == 1)
+    limits = {k: f.p.entry(SHARES, k) for k in ("min_share_tier1", "max_share_single_non_tier1", "min_share_us_for_us_hq")}
+    for entry in limits.values():
+        f.rests_on(entry, "UVEU share limits")
+    frac = lambda k: Fraction(Decimal(str(limits[k].value)))  # noqa: E731
+    share_dest = Fraction(after[f.dest], total)
+    share_t1 = Fraction(tier1, total)
+    working = (f"after {line.amount / MILLI:,.0f} TPP to {f.dest}: {f.dest} {float(share_dest):.2%}, Tier 1 {float(share_t1):.2%} "
+               f"of {total / MILLI:,.0f} TPP ({'declared' if declared is not None else 'ledger'} base)")
+    cite = "15 CFR 748.15(a)(2)(ii)(B); Supp. No. 10 to Part 748 para 6"
+    if f.dest_tier != 1 and share_dest > frac("max_share_single_non_tier1"):
+        return Verdict("UVEU", "not_eligible", cite, f"over {float(frac('max_share_single_non_tier1')):.0%} in one non-Tier-1 country: {working}")
+    if share_t1 < frac("min_share_tier1"):
+        return Verdict("UVEU", "not_eligible", cite, f"under {float(frac('min_share_tier1')):.0%} in Tier 1: {working}")
+    if f.consignee.hq == "US":
+        share_us = Fraction(after.get("US", 0), total)
+        working += f", US {float(share_us):.2%}"
+        if share_us < frac("min_share_us_for_us_hq"):
+            return Verdict("UVEU", "not_eligible", cite, f"US-headquartered UVEU under {float(frac('min_share_us_for_us_hq')):.0%} in the US: {working}")
+    account = AccountRef(kind="uveu_share", veu=veu.id, country=f.dest)
+    return Verdict("UVEU", "eligible", cite, "within the share limits: " + working, draws=[Draw(account, line.amount, None)])
+
+
+def quarter_key(f: Facts) -> str:
+    return f"{f.tx.date.year}Q{(f.tx.date.month - 1) // 3 + 1}"
+
+
+def nveu(line: Line, f: Facts) -> Verdict:
+    """Decide whether the consignee's NVEU authorization covers this line under the quarter's cumulative cap."""
+    veu = _veu(f, "NVEU")
+    if veu is None:
+        return Verdict("NVEU", "not_eligible", "15 CFR 748.15", "the ultimate consignee is not an NVEU")
+    early = _common(line, f, "NVEU")
+    if early:
+        return early
+    if line.cls.level != "a":
+        return Verdict("NVEU", "eligible", "15 CFR 748.15(a)(2)(iii)", f"{line.cls.eccn} does not count toward the NVEU cap")
+    cite = "15 CFR 748.15(a)(2)(iii)(B)"
+    q = quarter_key(f)
+    table = f.p.get(CAPS, "quarterly_cap")
+    if q not in table:
+        return Verdict("NVEU", "unknown", cite, f"no cap is set for {q} (the table runs 2025Q1-2027Q4)", missing="nveu_cap")
+    cap = int(table[q]) * MILLI
+    account = AccountRef(kind="nveu_cap", veu=veu.id, country=f.dest)
+    ledger_used = f.view.used(account)
+    declared = _declared(f)
+    used = ledger_used if declared is None else declared.get(f.dest, 0) + f.view.local.get(account, 0)
+    after = used + line.amount
+    working = (f"{veu.id} in {f.dest}, {q}: {used / MILLI:,.0f} installed + {line.amount / MILLI:,.0f} = "
+               f"{after / MILLI:,.0f} of {cap / MILLI:,.0f} TPP")
+    if after > cap:
+        return Verdict("NVEU", "not_eligible", cite, "over the quarter's cumulative cap: " + working)
+    # The store enforces the same room: declared installed base shifts the limit it checks against.
+    limit = cap - (used - ledger_used)
+    return Verdict("NVEU", "eligible", cite, "within the quarter's cumulative cap: " + working,
+                   draws=[Draw(account, line.amount, limit)])
