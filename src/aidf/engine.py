@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from aidf.errors import InputError
 from aidf.ledger.base import MILLI, Draw, IdempotencyConflict, LimitExceeded
 from aidf.model import (
+    AccountRef,
     OUTCOME_ORDER,
     REVIEW_ORDER,
     Decision,
@@ -97,10 +98,9 @@ def _decide(tx: Transaction, ledger, rules: str | None) -> tuple[Decision, list[
         f.view.add(line_draws)
         draws += line_draws
         duties += duties_for(line, f, auth, outcome.value)
-        if auth == "AIA" and not cls.is_weights:
-            tally = Draw(aia_tally_account(f), line.amount, None)
-            f.view.add([tally])
-            draws.append(tally)
+        tallies = _tallies(line, f, auth, line_draws)
+        f.view.add(tallies)
+        draws += tallies
         h100 = p.fraction(*H100)
         items.append(ItemDecision(
             line=i, description=cls.description, eccn=cls.eccn,
@@ -123,6 +123,23 @@ def _decide(tx: Transaction, ledger, rules: str | None) -> tuple[Decision, list[
         items=items, ledger_effects=_merge(effects), duties=duties, trace=trace,
         warnings=status_warnings + f.warnings, request_hash=tx.content_hash())
     return decision, draws
+
+
+def _tallies(line: Line, f: Facts, auth: str | None, line_draws: list[Draw]) -> list[Draw]:
+    """Running totals a line adds besides its limited draws.
+
+    AIA shipments add to the consignee's cumulative TPP (740.27(c) report); any .a-level shipment
+    to a UVEU under another authorization still adds to its installed base (Supp. No. 10 para 6).
+    """
+    out = []
+    if auth is None or line.cls.is_weights or line.cls.level != "a":
+        return out
+    if auth == "AIA":
+        out.append(Draw(aia_tally_account(f), line.amount, None))
+    veu = f.consignee.veu
+    if veu is not None and veu.type == "UVEU" and not any(d.account.kind == "uveu_share" for d in line_draws):
+        out.append(Draw(AccountRef(kind="uveu_share", veu=veu.id, country=f.dest), line.amount, None))
+    return out
 
 
 def _merge(effects: list[LedgerEffect]) -> list[LedgerEffect]:

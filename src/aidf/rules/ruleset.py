@@ -43,6 +43,8 @@ class RuleSet:
         start, end = self.window()
         if end is not None and on > end:
             return parameters(end)
+        if self.diffusion and on < start:
+            return parameters(start)  # compared before it took effect: its own values as of that day
         return parameters(on)
 
     def check_date(self, on: dt.date) -> None:
