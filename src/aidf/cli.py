@@ -6,6 +6,7 @@ command tree mirrors the package.
 
 from __future__ import annotations
 
+import functools
 import sys
 
 import typer
@@ -26,7 +27,31 @@ def _register() -> None:
         module.register(app)
 
 
+def _refusing(callback):
+    """Turn InputError into a one-line `error: field: reason` on stderr and exit code 2."""
+
+    @functools.wraps(callback)
+    def run(*args, **kwargs):
+        try:
+            return callback(*args, **kwargs)
+        except InputError as e:
+            typer.echo(f"error: {e}", err=True)
+            raise typer.Exit(2) from None
+
+    return run
+
+
+def _wrap(t: typer.Typer) -> None:
+    for cmd in t.registered_commands:
+        if cmd.callback is not None and not getattr(cmd.callback, "__wrapped__", None):
+            cmd.callback = _refusing(cmd.callback)
+    for group in t.registered_groups:
+        if group.typer_instance is not None:
+            _wrap(group.typer_instance)
+
+
 _register()
+_wrap(app)
 
 
 def main() -> None:
