@@ -44,7 +44,7 @@ def review_policy(line: Line, f: Facts) -> Review:
         who = f"destination {f.dest} in Macau/D:5" if f.dest_tier == 3 else "Macau/D:5-headquartered entity"
         return Review(_policy(f, "tier3_or_d5_hq", "review policy"), f"{CITE}; 15 CFR 744.23(d)(1)", f"{who}: presumption of denial")
     if not f.ruleset.diffusion:
-        return Review(_policy(f, "other", "review policy"), "15 CFR 744.23(d)(3)", "case-by-case review")
+        return _headquarters_policy(f)
     if cls.is_weights:
         name = "model_weights_tier1" if f.dest_tier == 1 else "model_weights_other"
         return Review(_policy(f, name, "4E091 review policy"), CITE, f"4E091 to a Tier {f.dest_tier} destination")
@@ -53,6 +53,15 @@ def review_policy(line: Line, f: Facts) -> Review:
     if f.dest_tier == 1:
         return Review(_policy(f, "tier1_non_tier1_hq", "review policy for a Tier 1 location with non-Tier-1 headquarters"),
                       CITE, "Tier 1 destination, entity headquartered outside Tier 1: policy not found in text read (U3)")
+    return _headquarters_policy(f)
+
+
+def _headquarters_policy(f: Facts) -> Review:
+    """744.23(d)(2)-(3): approval for end users headquartered in the US or A:5/A:6, else case by case."""
+    trusted = {"US"} | f.geo.a5 | f.geo.a6
+    if all(f.geo.canon(e.hq) in trusted and f.geo.canon(e.parent_hq) in trusted for e in f.entities):
+        return Review(_policy(f, "us_a5_a6_hq", "review policy"), f"{CITE}; 15 CFR 744.23(d)(2)",
+                      "every entity is headquartered, with its ultimate parent, in the US or A:5/A:6")
     return Review(_policy(f, "other", "review policy"), f"{CITE}; 15 CFR 744.23(d)(3)", "case-by-case review")
 
 
