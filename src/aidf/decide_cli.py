@@ -65,10 +65,11 @@ def explain(decisions, console: Console) -> None:
                           f"{it.tpp_total:,.1f}" if it.tpp_total else "-", it.outcome.value, it.authorization or "-",
                           it.review_policy or "-")
         console.print(items)
-        trace = Table("#", "line", "rule", "cite", "result", "why", title="trace", show_lines=False)
+        console.print("[bold]trace[/]")
         for n, t in enumerate(d.trace, 1):
-            trace.add_row(str(n), "" if t.line is None else str(t.line), t.rule, t.cite, t.result, t.why)
-        console.print(trace)
+            where = "" if t.line is None else f"[dim]line {t.line}[/] "
+            console.print(f"{n:>3}. {where}[bold]{t.rule}[/] [cyan]({t.cite})[/] -> {t.result}: {t.why}",
+                          highlight=False)
         if d.ledger_effects:
             eff = Table("account", "TPP", "limit", title="ledger effects")
             for e in d.ledger_effects:

@@ -65,6 +65,14 @@ def _headquarters_policy(f: Facts) -> Review:
     return Review(_policy(f, "other", "review policy"), f"{CITE}; 15 CFR 744.23(d)(3)", "case-by-case review")
 
 
+def _published_arrangement(f: Facts) -> dict | None:
+    """A government-to-government arrangement listed in the parameters (none is known to date)."""
+    for a in f.p.get(ALLOC, "arrangements") or []:
+        if a.get("country") == f.dest and str(a.get("since", "")) <= f.tx.date.isoformat():
+            return a
+    return None
+
+
 def _allocation(line: Line, f: Facts) -> Review:
     account, window = allocation_account(f)
     per_country = f.p.entry(ALLOC, "tpp_per_country")
@@ -74,7 +82,7 @@ def _allocation(line: Line, f: Facts) -> Review:
         f.warn(f"no country allocation is set for {f.tx.date.year} (window {window['label']}); review policy not settled")
         return Review(_policy(f, "other", "review policy"), cite, f"outside the allocation window {window['label']}")
     limit = int(per_country.value) * MILLI
-    arrangement = f.view.arrangement(f.dest, f.tx.date)
+    arrangement = f.view.arrangement(f.dest, f.tx.date) or _published_arrangement(f)
     basis = f"{per_country.value:,} TPP"
     if arrangement:
         mult = f.p.get(ALLOC, "gov_to_gov_multiplier")
