@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
@@ -54,10 +55,23 @@ def _exact(v: float | int) -> Fraction:
     return Fraction(Decimal(repr(v) if isinstance(v, float) else str(v)))
 
 
+def _finite(item: Item, prefix: str) -> None:
+    """Refuse infinite or NaN figures (which pass `> 0` checks) before they reach exact arithmetic."""
+    figures = {"tpp": item.tpp, "die_area_mm2": item.die_area_mm2}
+    if item.model_weights is not None:
+        mw = item.model_weights
+        figures.update({"model_weights.training_operations": mw.training_operations,
+                        "model_weights.extra_training_operations": mw.extra_training_operations})
+    for name, value in figures.items():
+        if value is not None and not math.isfinite(value):
+            raise InputError(f"{prefix}.{name}", f"must be a finite number (got {value})")
+
+
 def classify_item(item: Item | dict, as_of: dt.date | None = None, field_prefix: str = "item") -> Classification:
     """Classify one line of a transaction as of a date (default today)."""
     if isinstance(item, dict):
         item = Item.model_validate(item)
+    _finite(item, field_prefix)
     p = parameters(as_of or dt.date.today())
 
     if item.model_weights is not None:

@@ -7,6 +7,7 @@ All comparisons are exact (Fractions): thresholds such as 4,800 and 5.92 are tes
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -30,6 +31,8 @@ def tpp_from_peaks(peaks: dict[str, float | Fraction], p: Parameters, field_name
         key = key.removesuffix("_dense")
         if key not in bits:
             raise InputError(f"{field_name}.{name}", f"unknown precision; allowed: {', '.join(sorted(bits))}")
+        if not isinstance(tops, Fraction) and not math.isfinite(tops):
+            raise InputError(f"{field_name}.{name}", f"must be a finite number > 0 (got {tops})")
         value = tops if isinstance(tops, Fraction) else Fraction(str(tops))
         if value <= 0:
             raise InputError(f"{field_name}.{name}", "must be a number > 0")

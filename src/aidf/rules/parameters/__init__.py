@@ -51,12 +51,22 @@ def _as_date(v: Any, where: str) -> dt.date:
 
 
 def _check_value(unit: str, value: Any, where: str) -> None:
+    """Country codes must be ISO strings: YAML reads a bare NO (Norway) as false, so it is refused here."""
     if unit == "iso2_list":
-        from aidf.model import ISO2
+        if not isinstance(value, list):
+            raise ParameterFileError(f"{where}: an iso2_list value must be a list of codes, got {value!r}")
+        codes = value
+    elif unit == "iso2_map":
+        if not isinstance(value, dict):
+            raise ParameterFileError(f"{where}: an iso2_map value must map codes to codes, got {value!r}")
+        codes = [*value.keys(), *value.values()]
+    else:
+        return
+    from aidf.model import ISO2
 
-        for code in value:
-            if not isinstance(code, str) or (code not in ISO2):
-                raise ParameterFileError(f"{where}: {code!r} is not an ISO 3166-1 alpha-2 code (quote NO)")
+    for code in codes:
+        if not isinstance(code, str) or (code not in ISO2):
+            raise ParameterFileError(f"{where}: {code!r} is not an ISO 3166-1 alpha-2 code (quote NO)")
 
 
 @lru_cache(maxsize=8)
@@ -88,7 +98,7 @@ def _files(root: Path | None = None) -> dict[str, dict[str, list[ParamValue]]]:
                     raise ParameterFileError(f"{where}: empty citation")
                 if h["status"] not in STATUSES:
                     raise ParameterFileError(f"{where}: status must be one of {sorted(STATUSES)}")
-                _check_value(spec.get("unit", ""), h["value"] or [], where)
+                _check_value(spec.get("unit", ""), [] if h["value"] is None else h["value"], where)
                 entries.append(ParamValue(path, name, h["value"], _as_date(h["since"], where), str(h["cite"]),
                                           h["status"], spec.get("description", ""), spec.get("unit", "")))
             entries.sort(key=lambda e: e.since)
