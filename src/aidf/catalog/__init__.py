@@ -33,6 +33,7 @@ class Chip:
     recorded_class: str
     sources: tuple[str, ...]
     notes: str
+    memory_bw_tbs: Fraction | None = None
 
     @property
     def datacenter(self) -> bool:
@@ -64,7 +65,8 @@ def load_catalog() -> dict[str, Chip]:
                 bit_length=int(r["bit_length"]), tpp=_num(r["tpp"]) or Fraction(0),
                 die_area_mm2=_num(r["die_area_mm2"]), dies=r["dies"],
                 recorded_class=r["classification_oct2023_rules"],
-                sources=tuple(s.strip() for s in r["sources"].split("|") if s.strip()), notes=r["notes"])
+                sources=tuple(s.strip() for s in r["sources"].split("|") if s.strip()), notes=r["notes"],
+                memory_bw_tbs=_num(r.get("memory_bw_tbs", "")))
     return chips
 
 

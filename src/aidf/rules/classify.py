@@ -34,6 +34,8 @@ class Classification:
     quantity: int = 1
     indeterminate: str | None = None
     vendor: str | None = None
+    chip_tpp: Fraction | None = None  # TPP of one IC (a computer carries several)
+    memory_bw_tbs: Fraction | None = None  # DRAM bandwidth of one IC, where the catalog has it
     trace: list[TraceStep] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -80,7 +82,7 @@ def classify_item(item: Item | dict, as_of: dt.date | None = None, field_prefix:
                               eccn=wc.eccn, is_weights=True, quantity=item.quantity, indeterminate=wc.indeterminate,
                               trace=wc.trace, warnings=wc.warnings)
 
-    vendor = None
+    vendor, memory_bw = None, None
     if item.catalog is not None:
         chip = get_chip(item.catalog)
         if chip is None:
@@ -91,7 +93,7 @@ def classify_item(item: Item | dict, as_of: dt.date | None = None, field_prefix:
         if item.die_area_mm2 is not None:
             area = _exact(item.die_area_mm2)
         description = f"{chip.vendor} {chip.model}"
-        vendor = chip.vendor
+        vendor, memory_bw = chip.vendor, chip.memory_bw_tbs
         source = TraceStep(rule="catalog", cite="chips.csv (sources per row)", result=chip.id,
                            why=f"{chip.precision} dense {float(chip.dense_tops):,.1f} x {chip.bit_length} bits = "
                                f"TPP {float(tpp):,.1f}; die area {'n/a' if area is None else f'{float(area):,.1f} mm2'}; "
@@ -127,7 +129,8 @@ def classify_item(item: Item | dict, as_of: dt.date | None = None, field_prefix:
                          datacenter=datacenter,
                          tpp_unit=unit_tpp, tpp_total=unit_tpp * item.quantity,
                          performance_density=performance_density(tpp, area), quantity=item.quantity,
-                         indeterminate=cc.indeterminate, vendor=vendor, trace=trace)
+                         indeterminate=cc.indeterminate, vendor=vendor, trace=trace,
+                         chip_tpp=tpp, memory_bw_tbs=memory_bw)
     if cls.tpp_total is not None and cls.level:
         cls.trace.append(TraceStep(rule="quantity", cite="15 CFR 774 Supp. 1, 3A090 Technical Note 1", result=f"TPP {float(cls.tpp_total):,.1f}",
                                    why=f"{item.quantity} x {float(unit_tpp):,.1f} = {float(cls.tpp_total / h100):,.1f} H100-equivalents"))

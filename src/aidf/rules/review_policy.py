@@ -40,6 +40,9 @@ def allocation_account(f: Facts) -> tuple[AccountRef, dict]:
 def review_policy(line: Line, f: Facts) -> Review:
     """Decide the review policy for a line that needs a license, and what it would draw."""
     cls = line.cls
+    china = _china_2026(line, f)
+    if china is not None:
+        return china
     if f.dest_tier == 3 or f.d5_hq:
         who = f"destination {f.dest} in Macau/D:5" if f.dest_tier == 3 else "Macau/D:5-headquartered entity"
         return Review(_policy(f, "tier3_or_d5_hq", "review policy"), f"{CITE}; 15 CFR 744.23(d)(1)", f"{who}: presumption of denial")
@@ -54,6 +57,32 @@ def review_policy(line: Line, f: Facts) -> Review:
         return Review(_policy(f, "tier1_non_tier1_hq", "review policy for a Tier 1 location with non-Tier-1 headquarters"),
                       CITE, "Tier 1 destination, entity headquartered outside Tier 1: policy not found in text read (U3)")
     return _headquarters_policy(f)
+
+
+def _china_2026(line: Line, f: Facts) -> Review | None:
+    """742.6(b)(10)(iii) from 2026-01-15: case by case for US exports of H200-class chips to China/Macau.
+
+    Part of the regime BIS enforces after its May 2025 announcement; the framework as published predates it.
+    """
+    path = "part742/china_review_2026"
+    cls = line.cls
+    if not f.ruleset.hq_requirement_only or not f.p.has(path, "policy") or cls.level != "a" or cls.is_weights:
+        return None
+    if f.dest not in f.p.countries(path, "destinations") or f.tx.action.value != "export":
+        return None
+    if cls.chip_tpp is None or cls.chip_tpp >= f.p.fraction(path, "chip_tpp_max_exclusive"):
+        return None
+    cite = "15 CFR 742.6(b)(10)(iii) (91 FR 1684)"
+    if cls.memory_bw_tbs is None:
+        f.warn("the 2026 China review policy turns on DRAM bandwidth below 6,500 GB/s, which is not known for this chip")
+        return None
+    if cls.memory_bw_tbs * 1000 >= f.p.fraction(path, "dram_bandwidth_gbps_max_exclusive"):
+        return None
+    entry = f.p.entry(path, "policy")
+    f.rests_on(entry, "the 2026 China review policy")
+    return Review(entry.value, cite, f"export from the US of a chip with TPP {float(cls.chip_tpp):,.0f} < 21,000 and DRAM "
+                                     f"bandwidth {float(cls.memory_bw_tbs) * 1000:,.0f} GB/s < 6,500 to {f.dest}: case by case, "
+                                     "with the rule's certifications, US third-party testing and volume conditions")
 
 
 def _headquarters_policy(f: Facts) -> Review:
