@@ -5,4 +5,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 .venv/bin/aidf catalog
-exec .venv/bin/aidf serve --sample --host 127.0.0.1 --port "${PORT:-8000}" "$@"
+exec .venv/bin/aidf serve --sample --open-dashboard-without-key --host 127.0.0.1 --port "${PORT:-8000}" "$@"

@@ -1,9 +1,93 @@
-"""CLI commands of the service area (registered on the main app by aidf.cli)."""
+"""CLI commands of the service area: `aidf serve`, `aidf keys ...`, `aidf memo`."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+from aidf.errors import InputError
+
+keys_app = typer.Typer(no_args_is_help=True, help="API keys with roles (viewer, analyst, officer, admin).")
+LedgerOpt = Annotated[str | None, typer.Option("--ledger", help="memory | FILE | URL (default: $AIDF_LEDGER "
+                                                                "or .aidf/ledger.sqlite)")]
+
+
+def _keys(ledger: str | None):
+    from aidf.service.keys import KeyStore, keys_url
+
+    if ledger == "memory":
+        raise InputError("--ledger", "keys in a memory ledger vanish when this command ends; name a file or URL")
+    return KeyStore(keys_url(ledger))
+
+
+def serve(ledger: LedgerOpt = None,
+          port: Annotated[int, typer.Option("--port", min=1, max=65535)] = 8000,
+          host: Annotated[str, typer.Option("--host", help="address to bind; loopback by default")] = "127.0.0.1",
+          open_dashboard_without_key: Annotated[bool, typer.Option(
+              "--open-dashboard-without-key",
+              help="let browsers on this machine use the dashboard as the local officer (loopback only)")] = False,
+          sample: Annotated[bool, typer.Option("--sample", help="book the sample order book if the ledger is empty")] = False,
+          ) -> None:
+    """Start the REST API (/v1, docs at /docs) and the web dashboard (/)."""
+    from aidf.service.server import serve as run
+
+    run(ledger, host=host, port=port, open_dashboard=open_dashboard_without_key, sample=sample)
+
+
+@keys_app.command("create")
+def keys_create(role: Annotated[str, typer.Option("--role", help="viewer | analyst | officer | admin")],
+                name: Annotated[str, typer.Option("--name", help="who holds the key (shown in the audit log)")],
+                ledger: LedgerOpt = None) -> None:
+    """Make an API key and print it once (only its salted hash is stored)."""
+    store = _keys(ledger)
+    try:
+        key, row = store.create(name, role, actor="cli")
+    except ValueError as e:
+        raise InputError("--role" if "role" in str(e) else "--name", str(e)) from None
+    typer.echo(key)
+    typer.echo(f"key {row['key_id']} for {row['name']} ({row['role']}); send it as the X-API-Key header", err=True)
+
+
+@keys_app.command("list")
+def keys_list(ledger: LedgerOpt = None) -> None:
+    """List keys (ids, names, roles; never the keys)."""
+    for k in _keys(ledger).list():
+        state = f"revoked {k['revoked_at']}" if k["revoked_at"] else "live"
+        typer.echo(f"{k['key_id']}  {k['role']:<8} {k['name']}  created {k['created_at']}  {state}")
+
+
+@keys_app.command("revoke")
+def keys_revoke(key_id: str, ledger: LedgerOpt = None) -> None:
+    """Revoke a key by its id."""
+    if not _keys(ledger).revoke(key_id, actor="cli"):
+        raise InputError("key_id", f"no live key {key_id!r}")
+    typer.echo(f"revoked {key_id}")
+
+
+def memo(transaction_id: Annotated[str, typer.Argument(help="id of a booked transaction")],
+         ledger: LedgerOpt = None,
+         out: Annotated[Path, typer.Option("--out", help="folder for the HTML and PDF")] = Path("."),
+         ) -> None:
+    """Write the determination memo of a booked transaction as HTML and PDF."""
+    from aidf.ledger import LedgerError
+    from aidf.memo import memo_for_booked
+    from aidf.service.core import Service
+
+    service = Service(ledger)
+    try:
+        m = memo_for_booked(service, transaction_id)
+    except LedgerError as e:
+        raise InputError("transaction_id", str(e)) from None
+    finally:
+        service.close()
+    html, pdf = m.write(out)
+    typer.echo(f"{html}\n{pdf}\nsha256 {m.sha256}")
 
 
 def register(app: typer.Typer) -> None:
     """Add this area's commands to the main app."""
+    app.command("serve")(serve)
+    app.command("memo")(memo)
+    app.add_typer(keys_app, name="keys")

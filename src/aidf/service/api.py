@@ -1,0 +1,228 @@
+"""The REST API under /v1: the decision contract plus the catalog, rules, ledger, licenses and holds."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, Response
+
+import aidf
+from aidf.model import Decision, Transaction
+from aidf.service import schemas as m
+from aidf.service.auth import require
+from aidf.service.core import Service
+from aidf.service.errors import RESPONSES, ApiError
+from aidf.service.keys import Principal
+
+router = APIRouter(prefix="/v1", responses=RESPONSES)
+Viewer = Annotated[Principal, Depends(require("viewer"))]
+Analyst = Annotated[Principal, Depends(require("analyst"))]
+Officer = Annotated[Principal, Depends(require("officer"))]
+Admin = Annotated[Principal, Depends(require("admin"))]
+
+
+def svc(request: Request) -> Service:
+    return request.app.state.service
+
+
+@router.get("/health", response_model=m.Health, tags=["service"])
+def health(request: Request) -> m.Health:
+    """Liveness, without a key: the service answers and its ledger is open."""
+    return m.Health(status="ok", version=aidf.__version__, ledger=str(svc(request).label))
+
+
+@router.post("/decisions", response_model=Decision, tags=["decisions"])
+def post_decision(tx: Transaction, request: Request, who: Viewer, book: Annotated[bool, Query(description=(
+        "reserve the decision's draws in the ledger, keyed by the transaction id (officer role)"))] = False,
+        ) -> Decision:
+    """Decide one transaction against the ledger (analyst); `?book=true` also reserves it, idempotent
+    on `id` (officer)."""
+    need = "officer" if book else "analyst"
+    if not who.may(need):
+        what = "booking" if book else "deciding"
+        raise ApiError(403, f"{what} needs the {need} role; key {who.key_id} ({who.name}) is {who.role}", "X-API-Key")
+    return svc(request).decide(tx, book=book, actor=who)
+
+
+@router.get("/decisions/{transaction_id}", response_model=Decision, tags=["decisions"])
+def get_decision(transaction_id: str, request: Request, _: Viewer) -> Decision:
+    """The decision booked under a transaction id."""
+    return svc(request).stored(transaction_id)[0]
+
+
+@router.post("/classify", response_model=m.Classified, tags=["decisions"])
+def post_classify(body: m.ClassifyRequest, _: Viewer) -> m.Classified:
+    """Classify one item (3A090 / 4A090 / 4E091) with the working shown."""
+    from aidf.rules.ruleset import get_ruleset
+
+    if body.as_of is not None:
+        get_ruleset(None).check_date(body.as_of)  # InputError names `date`: no 3A090 test before then
+    return m.Classified(**aidf.classify(body.item, as_of=body.as_of).summary())
+
+
+@router.get("/catalog", response_model=list[m.Chip], tags=["reference"])
+def get_catalog(_: Viewer) -> list[m.Chip]:
+    from aidf.catalog import load_catalog
+
+    return [m.Chip(**c.row()) for c in load_catalog().values()]
+
+
+@router.get("/catalog/{chip_id}", response_model=m.Chip, tags=["reference"])
+def get_chip(chip_id: str, _: Viewer) -> m.Chip:
+    from aidf.catalog import get_chip as find
+
+    chip = find(chip_id)
+    if chip is None:
+        raise ApiError(404, f"unknown catalog id {chip_id!r}", "chip_id")
+    return m.Chip(**chip.row())
+
+
+@router.get("/rulesets", response_model=list[m.RuleSetOut], tags=["reference"])
+def get_rulesets(_: Viewer, on: Annotated[dt.date | None, Query(description="date whose status to report; default today")] = None,
+                 ) -> list[m.RuleSetOut]:
+    from aidf.rules.ruleset import DEFAULT_RULESET, RULESETS
+
+    day = on or dt.date.today()
+    out = []
+    for rid, rs in RULESETS.items():
+        ref, _w = rs.ref(day)
+        out.append(m.RuleSetOut(**ref.model_dump(), default=rid == DEFAULT_RULESET))
+    return out
+
+
+@router.get("/parameters", response_model=list[str], tags=["reference"])
+def list_parameters(_: Viewer) -> list[str]:
+    """Every parameter file (paths mirror 15 CFR)."""
+    from aidf.rules.parameters import all_values
+
+    return sorted(all_values())
+
+
+@router.get("/parameters/{path:path}", response_model=m.ParameterFile, tags=["reference"])
+def get_parameters(path: str, _: Viewer) -> m.ParameterFile:
+    """Values of one parameter file, each with its dates and citations."""
+    from aidf.rules.parameters import all_values
+
+    values = all_values().get(path.strip("/"))
+    if values is None:
+        raise ApiError(404, f"no parameter file {path!r} (GET /v1/parameters lists them)", "path")
+    params = []
+    for name, history in values.items():
+        first = history[0]
+        params.append(m.Parameter(name=name, description=first.description, unit=first.unit, history=[
+            m.ParameterValue(since=h.since, value=h.value, cite=h.cite, status=h.status) for h in history]))
+    return m.ParameterFile(path=path.strip("/"), parameters=params)
+
+
+@router.get("/accounts", response_model=list[m.Account], tags=["ledger"])
+def get_accounts(request: Request, _: Viewer, kind: Annotated[str | None, Query(max_length=64)] = None,
+                 country: Annotated[str | None, Query(max_length=8)] = None) -> list[dict]:
+    """Ledger accounts with balances: posted, reserved (pending), used, limit and left, in TPP."""
+    rows = svc(request).accounts(kind)
+    return [r for r in rows if country is None or r.get("country") == country.upper()]
+
+
+@router.get("/accounts/{account_id}", response_model=m.Account, tags=["ledger"])
+def get_account(account_id: str, request: Request, _: Viewer) -> dict:
+    return svc(request).account(account_id)
+
+
+@router.get("/accounts/{account_id}/history", response_model=list[m.Transfer], tags=["ledger"])
+def get_history(account_id: str, request: Request, _: Viewer) -> list[dict]:
+    """Every transfer on the account, oldest first."""
+    return svc(request).history(account_id)
+
+
+@router.get("/licenses", response_model=list[m.License], tags=["ledger"])
+def get_licenses(request: Request, _: Viewer) -> list[dict]:
+    return svc(request).licenses()
+
+
+@router.post("/licenses", response_model=m.License, status_code=201, tags=["ledger"])
+def post_license(body: m.LicenseIn, request: Request, who: Officer) -> dict:
+    """Record an individual license (officer); the same content again is a no-op."""
+    if body.valid_to < body.valid_from:
+        raise ApiError(422, "valid_to is before valid_from", "valid_to")
+    return svc(request).record_license(body.number, body.tpp, body.valid_from, body.valid_to,
+                                       body.parties, body.conditions, who)
+
+
+@router.get("/holds", response_model=list[m.Hold], tags=["ledger"])
+def get_holds(request: Request, _: Viewer, status: Literal["open", "released", "all"] = "open") -> list[dict]:
+    """Shipments held because they need a license or review."""
+    return svc(request).holds(status)
+
+
+@router.post("/holds/{transaction_id}/release", response_model=m.Hold, tags=["ledger"])
+def release_hold(transaction_id: str, body: m.ReleaseIn, request: Request,
+                 who: Officer) -> dict:
+    """Release a hold by a recorded license or by an override with a written reason (officer)."""
+    if (body.license is None) == (body.reason is None):
+        raise ApiError(422, "give exactly one of: license (a recorded license number) or reason (an override)", "license")
+    return svc(request).release(transaction_id, who, license=body.license, reason=body.reason,
+                                shipped_on=body.shipped_on)
+
+
+@router.get("/audit", response_model=list[m.AuditEntry], tags=["ledger"])
+def get_audit(request: Request, _: Officer, limit: Annotated[int, Query(ge=1, le=5000)] = 200) -> list[dict]:
+    """The ledger's audit log (newest last): who did what."""
+    return svc(request).audit(limit)
+
+
+@router.get("/audit/verify", response_model=m.Verify, tags=["ledger"])
+def verify_audit(request: Request, _: Officer) -> m.Verify:
+    report = svc(request).ledger.verify()
+    return m.Verify(ok=report.ok, entries=report.entries, report=str(report))
+
+
+MemoFormat = Annotated[str, Query(pattern="^(html|pdf)$", description="html or pdf")]
+
+
+@router.get("/memos/{transaction_id}", tags=["memos"], response_class=Response,
+            responses={200: {"content": {"text/html": {}, "application/pdf": {}}}})
+def get_memo(transaction_id: str, request: Request, _: Viewer, format: MemoFormat = "html") -> Response:
+    """Determination memo of a booked transaction."""
+    from aidf.memo import memo_for_booked
+
+    memo = memo_for_booked(svc(request), transaction_id)
+    return _memo_response(memo, format)
+
+
+@router.post("/memos", tags=["memos"], response_class=Response,
+             responses={200: {"content": {"text/html": {}, "application/pdf": {}}}})
+def post_memo(tx: Transaction, request: Request, who: Analyst, format: MemoFormat = "html") -> Response:
+    """Determination memo for a transaction decided now and not booked."""
+    from aidf.memo import memo_for_decision
+
+    decision = svc(request).decide(tx, book=False)
+    memo = memo_for_decision(decision, tx.model_dump(mode="json", exclude_none=True),
+                             {"decided_by": who.name, "booked": False})
+    return _memo_response(memo, format)
+
+
+def _memo_response(memo, format: str) -> Response:
+    if format == "pdf":
+        return Response(memo.pdf(), media_type="application/pdf",
+                        headers={"Content-Disposition": f'attachment; filename="{memo.filename}.pdf"'})
+    return HTMLResponse(memo.html)
+
+
+@router.get("/keys", response_model=list[m.KeyOut], tags=["access"])
+def get_keys(request: Request, _: Admin) -> list[dict]:
+    return svc(request).keys.list()
+
+
+@router.post("/keys", response_model=m.NewKey, status_code=201, tags=["access"])
+def post_key(body: m.KeyIn, request: Request, who: Admin) -> dict:
+    """Make a key (admin); the key is in this answer only."""
+    key, row = svc(request).keys.create(body.name, body.role, actor=who.name)
+    return row | {"key": key}
+
+
+@router.delete("/keys/{key_id}", status_code=204, tags=["access"])
+def delete_key(key_id: str, request: Request, who: Admin) -> Response:
+    if not svc(request).keys.revoke(key_id, actor=who.name):
+        raise ApiError(404, f"no live key {key_id!r}", "key_id")
+    return Response(status_code=204)

@@ -1,0 +1,53 @@
+"""The FastAPI application: REST API under /v1, the dashboard at /, static files at /static."""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+import aidf
+from aidf.service import errors
+from aidf.service.core import Service
+
+HERE = Path(__file__).parent
+
+
+def create_app(ledger_spec: str | None = None, keys_db: str | None = None, *, local_dashboard: bool = False,
+               service: Service | None = None) -> FastAPI:
+    """Build the app over a ledger (`memory`, a SQLite path or a database URL).
+
+    `keys_db` is where API keys live (default: the ledger's database). `local_dashboard` lets the web
+    pages run as a local officer without a key; the caller must bind to loopback only (see server.py).
+    The API under /v1 always needs a key.
+    """
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI):
+        yield
+        if app.state.owns_service:
+            app.state.service.close()
+
+    app = FastAPI(lifespan=lifespan, title="aidf", version=aidf.__version__,
+                  description="License determinations under the Framework for AI Diffusion (90 FR 4544), "
+                              "explained: the decision contract over HTTP, a ledger of allocations, and memos.")
+    app.state.owns_service = service is None
+    app.state.service = service or Service(ledger_spec, keys_db)
+    app.state.local_dashboard = local_dashboard
+    errors.install(app)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request, exc: StarletteHTTPException):
+        if exc.status_code == 400 and "parsing the body" in str(exc.detail):
+            return errors.body(422, "malformed request body: not JSON (or not UTF-8)", "body")
+        return errors.body(exc.status_code, str(exc.detail), errors.headers_field(exc))
+
+    from aidf.service import api, web
+
+    app.include_router(api.router)
+    app.include_router(web.router)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+
+    return app

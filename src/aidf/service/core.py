@@ -1,0 +1,210 @@
+"""What the API and the dashboard both do, in one place: decide, book, read the ledger, release holds.
+
+Handlers stay thin and both faces of the service give the same answers. Amounts from the ledger are
+milli-TPP integers; this layer hands out TPP (float) and H100-equivalents for display.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import inspect
+from typing import Any
+
+from aidf.ledger import MILLI, TransferStateError, UnknownError, open_ledger
+from aidf.model import Decision, Outcome, Transaction
+from aidf.service.keys import KeyStore, Principal, keys_url
+
+HOLD_OUTCOMES = (Outcome.LICENSE_REQUIRED, Outcome.NEEDS_REVIEW)
+
+
+def h100_tpp(on: dt.date | None = None) -> float:
+    from aidf.rules.parameters import parameters
+
+    return float(parameters(on or dt.date.today()).get("display/h100", "h100_tpp"))
+
+
+def tpp(milli: int | None) -> float:
+    return 0.0 if milli is None else milli / MILLI
+
+
+def _accepts(fn: Any, name: str) -> bool:
+    try:
+        return name in inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+class Acting:
+    """The ledger, seen through one caller: its writes are audited under that caller's name."""
+
+    def __init__(self, ledger: Any, actor: str):
+        self._ledger, self._actor = ledger, actor
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self._ledger, name)
+        if name in ("book", "place_hold", "record_license", "release_hold") and _accepts(attr, "actor"):
+            def with_actor(*args: Any, **kwargs: Any) -> Any:
+                kwargs.setdefault("actor", self._actor)
+                return attr(*args, **kwargs)
+            return with_actor
+        return attr
+
+
+class Service:
+    """The ledger, the key store and the operations on them, shared by every request."""
+
+    def __init__(self, ledger_spec: str | None = None, keys_db: str | None = None, ledger: Any = None):
+        self.ledger = ledger if ledger is not None else open_ledger(ledger_spec)
+        self.keys = KeyStore(keys_db or keys_url(ledger_spec))
+        self.label = getattr(self.ledger, "label", ledger_spec or "default")
+
+    def close(self) -> None:
+        self.keys.close()
+        close = getattr(self.ledger, "close", None)
+        if close:
+            close()
+
+    # ---- decisions ----------------------------------------------------------------------------
+
+    def decide(self, tx: Transaction, *, book: bool = False, actor: Principal | None = None) -> Decision:
+        """Decide against the ledger; with `book`, reserve the draws (idempotent on the id) and hold
+        shipments that need a license or review."""
+        from aidf import engine
+
+        if not book:
+            return engine.decide(tx, ledger=self.ledger)
+        who = actor.name if actor else "service"
+        if _accepts(engine.decide_and_book, "actor"):
+            decision = engine.decide_and_book(tx, self.ledger, actor=who)
+        else:
+            decision = engine.decide_and_book(tx, Acting(self.ledger, who))
+        self.keys.save_request(tx.id, tx.model_dump(mode="json", exclude_none=True), who)
+        if decision.outcome in HOLD_OUTCOMES and hasattr(self.ledger, "place_hold"):
+            try:
+                self.ledger.hold(tx.id)
+            except UnknownError:
+                reason = f"{decision.outcome.value}" + (f" ({decision.review_policy})" if decision.review_policy else "")
+                self.ledger.place_hold(tx.id, decision.model_dump(mode="json"), reason, actor=who)
+        return decision
+
+    def stored(self, transaction_id: str) -> tuple[Decision, dict[str, Any]]:
+        """The decision booked under an id, with booking facts (when, by whom, transfers)."""
+        booked = self.ledger.find(transaction_id)
+        if booked is None:
+            raise UnknownError(f"no booked transaction {transaction_id!r}")
+        meta: dict[str, Any] = {"transaction_id": transaction_id, "request_hash": booked.request_hash,
+                                "transfer_ids": list(booked.transfer_ids)}
+        if hasattr(self.ledger, "transfers"):
+            rows = self.ledger.transfers(transaction_id)
+            meta["transfers"] = [_transfer(r) for r in rows]
+            if rows:
+                meta["booked_by"] = rows[0]["actor"]
+                meta["booked_at"] = _iso_us(rows[0]["at_us"])
+        if "booked_by" not in meta and hasattr(self.ledger, "audit_log"):
+            for e in reversed(self.ledger.audit_log()):
+                if e["action"] == "book" and e["subject"] == transaction_id:
+                    meta["booked_by"], meta["booked_at"] = e["actor"], _iso_us(e["at_us"])
+                    break
+        req = self.keys.request(transaction_id)
+        if req is not None:
+            meta["transaction"] = req["body"]
+            meta.setdefault("booked_by", req["actor"])
+        return Decision.model_validate(booked.decision), meta
+
+    def bookings(self, limit: int = 50) -> list[dict[str, Any]]:
+        """Latest bookings (from the audit log), newest first."""
+        out = []
+        for e in reversed(self.ledger.audit_log()):
+            if e["action"] == "book":
+                out.append({"transaction_id": e["subject"], "by": e["actor"], "at": _iso_us(e["at_us"])})
+                if len(out) >= limit:
+                    break
+        return out
+
+    # ---- accounts -----------------------------------------------------------------------------
+
+    def accounts(self, kind: str | None = None) -> list[dict[str, Any]]:
+        return [_account(r) for r in self.ledger.accounts(kind)]
+
+    def account(self, account_id: str) -> dict[str, Any]:
+        return _account(self.ledger.balance(account_id))
+
+    def history(self, account_id: str) -> list[dict[str, Any]]:
+        self.ledger.balance(account_id)  # 404 for unknown accounts
+        return [_transfer(r) for r in self.ledger.history(account_id)]
+
+    # ---- licenses and holds -------------------------------------------------------------------
+
+    def licenses(self) -> list[dict[str, Any]]:
+        return [_license(r) for r in self.ledger.licenses()]
+
+    def record_license(self, number: str, tpp_amount: float, valid_from: dt.date, valid_to: dt.date,
+                       parties: dict | None, conditions: list[str] | None, actor: Principal) -> dict[str, Any]:
+        row = self.ledger.record_license(number, round(tpp_amount * MILLI), parties=parties,
+                                         valid_from=valid_from, valid_to=valid_to, conditions=conditions,
+                                         actor=actor.name)
+        return _license(row | {"used": 0, "remaining": row["amount"]} if "used" not in row else row)
+
+    def holds(self, status: str = "open") -> list[dict[str, Any]]:
+        return [_hold(h) for h in self.ledger.holds(status)]
+
+    def release(self, transaction_id: str, actor: Principal, license: str | None = None,
+                reason: str | None = None, shipped_on: dt.date | None = None) -> dict[str, Any]:
+        """Release a hold by a license (drawn on the shipment date, default the decision's) or an override.
+
+        A license release also posts the booking's reservations: the licensed shipment has used its
+        allocation, so it moves from reserved to posted."""
+        hold = self.ledger.release_hold(transaction_id, license=license, override=reason, as_of=shipped_on,
+                                        actor=actor.name)
+        if license is not None and any(t["kind"] == "pending" for t in self.ledger.transfers(transaction_id)):
+            try:
+                self.ledger.post(transaction_id, actor=actor.name, note=f"licensed under {license}")
+            except TransferStateError:
+                pass  # posted, voided or expired already
+        return _hold(hold)
+
+    def audit(self, limit: int = 200) -> list[dict[str, Any]]:
+        return [{"seq": e["seq"], "at": _iso_us(e["at_us"]), "actor": e["actor"], "action": e["action"],
+                 "subject": e["subject"], "hash": e["hash"]} for e in self.ledger.audit_log(limit)]
+
+
+def _iso_us(us: int | None) -> str | None:
+    if us is None:
+        return None
+    return dt.datetime.fromtimestamp(us / 1e6, dt.UTC).isoformat(timespec="seconds")
+
+
+def _account(r: dict[str, Any]) -> dict[str, Any]:
+    limit = r.get("last_limit")
+    used = r.get("used", r.get("posted", 0) + r.get("pending", 0))
+    out = {"id": r["id"], "kind": r["kind"]}
+    for k in ("country", "consignee", "year", "veu", "window", "license"):
+        if r.get(k) is not None:
+            out[k] = r[k]
+    out.update({"posted_tpp": tpp(r.get("posted")), "reserved_tpp": tpp(r.get("pending")), "used_tpp": tpp(used),
+                "limit_tpp": None if limit is None else tpp(limit),
+                "left_tpp": None if limit is None else tpp(limit - used)})
+    return out
+
+
+def _transfer(r: dict[str, Any]) -> dict[str, Any]:
+    return {"id": r["id"], "transaction_id": r["transaction_id"], "account_id": r["account_id"],
+            "kind": r["kind"], "tpp": tpp(r["amount"]), "limit_tpp": None if r.get("limit") is None else tpp(r["limit"]),
+            "pending_id": r.get("pending_id"), "as_of": r.get("as_of"), "at": _iso_us(r.get("at_us")),
+            "actor": r.get("actor"), "note": r.get("note")}
+
+
+def _license(r: dict[str, Any]) -> dict[str, Any]:
+    return {"number": r["number"], "tpp": tpp(r["amount"]), "used_tpp": tpp(r.get("used", 0)),
+            "remaining_tpp": tpp(r.get("remaining", r["amount"])), "parties": r.get("parties") or {},
+            "valid_from": r["valid_from"], "valid_to": r["valid_to"], "conditions": r.get("conditions") or [],
+            "recorded_at": r.get("recorded_at"), "recorded_by": r.get("actor")}
+
+
+def _hold(h: dict[str, Any]) -> dict[str, Any]:
+    d = h.get("decision") or {}
+    return {"transaction_id": h["transaction_id"], "reason": h["reason"], "status": h["status"],
+            "placed_at": h.get("placed_at"), "placed_by": h.get("placed_by"), "outcome": d.get("outcome"),
+            "review_policy": d.get("review_policy"), "date": d.get("date"),
+            "tpp_total": sum((i.get("tpp_total") or 0) for i in d.get("items") or []),
+            "release": h.get("release")}

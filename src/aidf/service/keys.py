@@ -1,0 +1,172 @@
+"""The service's own tables beside the ledger: API keys with roles (hashed), an audit of key events,
+and the transactions booked through the service (the ledger keeps decisions, memos need inputs).
+
+A key reads `aidf_<key id>_<secret>`; only sha256(salt + secret) is kept, so a stolen database does
+not yield usable keys. Roles are ordered: each role may do what the roles before it may.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+import secrets
+import threading
+from dataclasses import dataclass
+
+from sqlalchemy import BigInteger, Column, Integer, MetaData, String, Table, Text, create_engine, pool, select
+
+ROLES = ("viewer", "analyst", "officer", "admin")
+PREFIX = "aidf"
+
+metadata = MetaData()
+api_keys = Table(
+    "service_api_keys", metadata,
+    Column("key_id", String(32), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("salt", String(64), nullable=False),
+    Column("digest", String(64), nullable=False),
+    Column("created_at", String(40), nullable=False),
+    Column("revoked_at", String(40)),
+)
+# Append-only record of key management (ledger writes are audited by the ledger itself).
+events = Table(
+    "service_audit", metadata,
+    Column("seq", BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True),
+    Column("at", String(40), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("subject", String(400), nullable=False),
+    Column("data", Text, nullable=False),
+)
+requests = Table(
+    "service_requests", metadata,
+    Column("transaction_id", String(400), primary_key=True),
+    Column("body", Text, nullable=False),
+    Column("at", String(40), nullable=False),
+    Column("actor", String(200), nullable=False),
+)
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: the key's owner name, role and key id."""
+
+    name: str
+    role: str
+    key_id: str = "-"
+
+    def may(self, role: str) -> bool:
+        return ROLES.index(self.role) >= ROLES.index(role)
+
+
+def _digest(salt: str, secret: str) -> str:
+    return hashlib.sha256((salt + secret).encode()).hexdigest()
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def keys_url(ledger_spec: str | None) -> str:
+    """Where keys live: the ledger's own database (own tables), or a private in-memory one."""
+    from aidf.ledger.open import resolve_spec
+
+    url = resolve_spec(ledger_spec)
+    return "sqlite://" if url == "memory" else url
+
+
+class KeyStore:
+    def __init__(self, url: str):
+        from aidf.ledger.db import normalize_url
+
+        url = normalize_url(url)
+        kwargs: dict = {}
+        if url in ("sqlite://", "sqlite:///:memory:"):
+            kwargs = {"poolclass": pool.StaticPool, "connect_args": {"check_same_thread": False}}
+        elif url.startswith("sqlite"):
+            kwargs = {"connect_args": {"timeout": 60, "check_same_thread": False}}
+        self.engine = create_engine(url, **kwargs)
+        self._lock = threading.Lock()
+        metadata.create_all(self.engine)
+
+    def create(self, name: str, role: str, *, actor: str = "cli") -> tuple[str, dict]:
+        """Make a key; returns (the key, shown once, and its public record)."""
+        if role not in ROLES:
+            raise ValueError(f"role must be one of {', '.join(ROLES)} (got {role!r})")
+        name = (name or "").strip()
+        if not name or len(name) > 200:
+            raise ValueError("name must be 1 to 200 characters")
+        key_id, secret, salt = secrets.token_hex(6), secrets.token_urlsafe(32), secrets.token_hex(16)
+        row = {"key_id": key_id, "name": name, "role": role, "salt": salt,
+               "digest": _digest(salt, secret), "created_at": _now(), "revoked_at": None}
+        with self._lock, self.engine.begin() as conn:
+            conn.execute(api_keys.insert().values(**row))
+            self._log(conn, actor, "key_create", key_id, {"name": name, "role": role})
+        return f"{PREFIX}_{key_id}_{secret}", _public(row)
+
+    def revoke(self, key_id: str, *, actor: str) -> bool:
+        with self._lock, self.engine.begin() as conn:
+            done = conn.execute(api_keys.update().where(api_keys.c.key_id == key_id,
+                                                        api_keys.c.revoked_at.is_(None))
+                                .values(revoked_at=_now())).rowcount
+            if done:
+                self._log(conn, actor, "key_revoke", key_id, {})
+        return bool(done)
+
+    def list(self) -> list[dict]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(api_keys).order_by(api_keys.c.created_at)).mappings().all()
+        return [_public(r) for r in rows]
+
+    def check(self, key: str | None) -> Principal | None:
+        """The principal a presented key stands for, or None (unknown, malformed or revoked)."""
+        if not key:
+            return None
+        parts = key.strip().split("_", 2)
+        if len(parts) != 3 or parts[0] != PREFIX:
+            return None
+        _, key_id, secret = parts
+        with self.engine.connect() as conn:
+            row = conn.execute(select(api_keys).where(api_keys.c.key_id == key_id)).first()
+        if row is None or row.revoked_at is not None:
+            return None
+        if not hmac.compare_digest(row.digest, _digest(row.salt, secret)):
+            return None
+        return Principal(row.name, row.role, row.key_id)
+
+    def log(self, actor: str, action: str, subject: str, data: dict) -> None:
+        with self._lock, self.engine.begin() as conn:
+            self._log(conn, actor, action, subject, data)
+
+    def _log(self, conn, actor: str, action: str, subject: str, data: dict) -> None:
+        conn.execute(events.insert().values(at=_now(), actor=actor, action=action, subject=subject,
+                                            data=json.dumps(data, sort_keys=True, default=str)))
+
+    def events(self, limit: int = 200) -> list[dict]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(events).order_by(events.c.seq.desc()).limit(limit)).mappings().all()
+        return [dict(r) | {"data": json.loads(r["data"])} for r in rows][::-1]
+
+    def save_request(self, transaction_id: str, body: dict, actor: str) -> None:
+        """Keep the first request booked under an id (later identical ones change nothing)."""
+        with self._lock, self.engine.begin() as conn:
+            if conn.execute(select(requests.c.transaction_id)
+                            .where(requests.c.transaction_id == transaction_id)).first() is None:
+                conn.execute(requests.insert().values(transaction_id=transaction_id, at=_now(), actor=actor,
+                                                      body=json.dumps(body, sort_keys=True, default=str)))
+
+    def request(self, transaction_id: str) -> dict | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(requests).where(requests.c.transaction_id == transaction_id)).first()
+        return None if row is None else {"body": json.loads(row.body), "at": row.at, "actor": row.actor}
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def _public(row) -> dict:
+    return {"key_id": row["key_id"], "name": row["name"], "role": row["role"],
+            "created_at": row["created_at"], "revoked_at": row["revoked_at"]}

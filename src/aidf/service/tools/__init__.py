@@ -1,0 +1,1 @@
+"""Build-time helpers of the service (not imported at run time)."""

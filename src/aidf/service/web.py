@@ -1,0 +1,396 @@
+"""The dashboard: server-rendered pages over the same Service the API uses.
+
+Sign-in is by API key (kept server-side in a session; the browser holds only a random session id).
+With `local_dashboard`, a browser on this machine is signed in as the local officer without a key;
+that mode is only switched on for a loopback bind, and requests must also name a loopback Host
+(so a web page elsewhere cannot reach it by DNS rebinding). Every form carries a CSRF token.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import secrets
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from pydantic import ValidationError
+
+from aidf.errors import InputError
+from aidf.ledger import IdempotencyConflict, LedgerError
+from aidf.model import Transaction
+from aidf.service import charts, views
+from aidf.service.core import Service, h100_tpp
+from aidf.service.keys import Principal
+
+HERE = Path(__file__).parent
+templates = Jinja2Templates(directory=HERE / "templates")
+templates.env.filters["num"] = lambda v, d=0: "" if v is None else f"{v:,.{d}f}"
+templates.env.filters["tojson_pretty"] = lambda v: json.dumps(v, indent=2, sort_keys=True, default=str)
+router = APIRouter(include_in_schema=False)
+COOKIE = "aidf_session"
+LOOPBACK = {"127.0.0.1", "::1", "localhost", "testclient"}
+LOCAL = Principal("local-dashboard", "officer", "local")
+ITEM_ROWS = 3
+
+
+class NeedLogin(Exception):
+    pass
+
+
+def _sessions(request: Request) -> dict[str, dict[str, Any]]:
+    state = request.app.state
+    if not hasattr(state, "sessions"):
+        state.sessions = {}
+    return state.sessions
+
+
+def _host_is_loopback(request: Request) -> bool:
+    host = (request.headers.get("host") or "").rsplit(":", 1)[0].strip("[]")
+    client = request.client.host if request.client else ""
+    return host in LOOPBACK and client in LOOPBACK
+
+
+def session(request: Request) -> dict[str, Any] | None:
+    sid = request.cookies.get(COOKIE)
+    s = _sessions(request).get(sid or "")
+    if s is None and request.app.state.local_dashboard and _host_is_loopback(request):
+        s = {"who": LOCAL, "csrf": secrets.token_urlsafe(24), "new": True}
+    return s
+
+
+def _new_sid(request: Request, s: dict[str, Any]) -> str:
+    sid = secrets.token_urlsafe(32)
+    s.pop("new", None)
+    _sessions(request)[sid] = s
+    return sid
+
+
+def page(request: Request, name: str, ctx: dict[str, Any], status: int = 200) -> HTMLResponse:
+    s = session(request)
+    if s is None:
+        return RedirectResponse("/login", status_code=303)
+    service: Service = request.app.state.service
+    base = {"who": s["who"], "csrf": s["csrf"], "ledger": service.label, "today": dt.date.today(),
+            "rules_pick": s.get("rules")}
+    resp = templates.TemplateResponse(request, name, base | ctx, status_code=status)
+    if s.get("new"):
+        resp.set_cookie(COOKIE, _new_sid(request, s), httponly=True, samesite="strict")
+    return resp
+
+
+def _check(request: Request, csrf: str, role: str = "viewer") -> Principal:
+    s = session(request)
+    if s is None or s.get("new") or not secrets.compare_digest(csrf or "", s["csrf"]):
+        raise NeedLogin()
+    who: Principal = s["who"]
+    if not who.may(role):
+        raise PermissionError(f"this needs the {role} role; you are signed in as {who.role}")
+    return who
+
+
+# ---- sign-in -----------------------------------------------------------------------------------
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request, error: str | None = None):
+    return templates.TemplateResponse(request, "login.html", {"error": error})
+
+
+@router.post("/login")
+def login(request: Request, key: str = Form(...)):
+    who = request.app.state.service.keys.check(key)
+    if who is None:
+        return templates.TemplateResponse(request, "login.html", {"error": "unknown or revoked API key"},
+                                          status_code=401)
+    resp = RedirectResponse("/", status_code=303)
+    resp.set_cookie(COOKIE, _new_sid(request, {"who": who, "csrf": secrets.token_urlsafe(24)}),
+                    httponly=True, samesite="strict")
+    return resp
+
+
+@router.post("/logout")
+def logout(request: Request):
+    _sessions(request).pop(request.cookies.get(COOKIE, ""), None)
+    resp = RedirectResponse("/login", status_code=303)
+    resp.delete_cookie(COOKIE)
+    return resp
+
+
+# ---- overview ----------------------------------------------------------------------------------
+
+@router.get("/", response_class=HTMLResponse)
+def overview(request: Request, on: dt.date | None = None, year: int | None = None):
+    service: Service = request.app.state.service
+    day = on or dt.date.today()
+    years = views.lpp_years(service)
+    year = year or (years[0] if years else day.year)
+    allocs = views.allocations(service, day)
+    return page(request, "overview.html", {
+        "on": day, "map": charts.tier_map(views.tier_function(day), views.country_names()),
+        "allocations": allocs, "bar": charts.bar, "lpp": views.lpp_top(service, year), "year": year,
+        "years": years, "holds": service.holds("open"), "licenses": service.licenses(),
+        "bookings": service.bookings(15), "h100": h100_tpp(day)})
+
+
+@router.get("/allocations/{country}", response_class=HTMLResponse)
+def allocation(request: Request, country: str):
+    service: Service = request.app.state.service
+    code = country.upper()[:2]
+    rows = [a for a in views.allocations(service, dt.date.today()) if a.get("country") == code]
+    charts_html = [(a, charts.step_chart(views.series(service, a["id"]), a["limit_tpp"])) for a in rows]
+    return page(request, "allocation.html", {"code": code, "name": views.country_names().get(code, code),
+                                             "rows": charts_html, "h100": h100_tpp()})
+
+
+# ---- decisions ---------------------------------------------------------------------------------
+
+def _form_context(request: Request, values: dict[str, Any] | None = None, error: dict | None = None) -> dict:
+    from aidf.catalog import load_catalog
+    from aidf.rules.ruleset import DEFAULT_RULESET, RULESETS
+
+    s = session(request) or {}
+    v = {"id": f"WEB-{dt.datetime.now():%Y%m%d-%H%M%S}", "date": dt.date.today().isoformat(), "action": "export",
+         "rules": s.get("rules") or DEFAULT_RULESET, "direct": "on"} | (values or {})
+    chips = sorted(load_catalog().values(), key=lambda c: (c.vendor, c.model))
+    return {"v": v, "chips": chips, "rulesets": RULESETS, "error": error, "rows": range(ITEM_ROWS)}
+
+
+@router.get("/decide", response_class=HTMLResponse)
+def decide_form(request: Request):
+    return page(request, "decide.html", _form_context(request))
+
+
+def transaction_from_form(f: dict[str, Any]) -> dict[str, Any]:
+    """The contract transaction a filled-in form stands for (validation is left to the model)."""
+    def party(prefix: str) -> dict[str, Any] | None:
+        name = (f.get(f"{prefix}_name") or "").strip()
+        if not name:
+            return None
+        p: dict[str, Any] = {"name": name, "country": (f.get(f"{prefix}_country") or "").strip().upper()}
+        for key in ("headquarters", "ultimate_parent_headquarters"):
+            val = (f.get(f"{prefix}_{key}") or "").strip().upper()
+            if val:
+                p[key] = val
+        sector = f.get(f"{prefix}_sector")
+        if sector in ("private", "public"):
+            p["private_sector"] = sector == "private"
+        if prefix == "uc" and f.get("veu_type") in ("UVEU", "NVEU"):
+            p["veu"] = {"type": f["veu_type"], "id": (f.get("veu_id") or "").strip()}
+        return p
+
+    items = []
+    for i in range(ITEM_ROWS):
+        chip, qty = f.get(f"chip_{i}"), (f.get(f"qty_{i}") or "").strip()
+        if chip:
+            item: dict[str, Any] = {"catalog": chip, "quantity": _int(qty, 1)}
+            if f.get(f"form_{i}") == "computer":
+                item |= {"form": "computer", "chips_per_unit": _int(f.get(f"cpu_{i}"), 8)}
+            items.append(item)
+    ops = (f.get("weights_ops") or "").strip()
+    if ops:
+        items.append({"model_weights": {"training_operations": _num(ops), "published": f.get("weights_published") == "on"}})
+    tx: dict[str, Any] = {"id": (f.get("id") or "").strip(), "date": f.get("date"), "action": f.get("action"),
+                          "destination": (f.get("destination") or "").strip().upper(), "items": items,
+                          "parties": {"ultimate_consignee": party("uc")},
+                          "direct_to_consignee": f.get("direct") == "on"}
+    eu = party("eu")
+    if eu:
+        tx["parties"]["end_user"] = eu
+    if f.get("end_use"):
+        tx["end_use"] = f["end_use"]
+    if f.get("rules"):
+        tx["rules"] = f["rules"]
+    return tx
+
+
+def _int(v: Any, default: int) -> Any:
+    try:
+        return int(str(v).strip()) if str(v).strip() else default
+    except ValueError:
+        return v  # let the model name the field
+
+
+def _num(v: str) -> Any:
+    try:
+        return float(v)
+    except ValueError:
+        return v
+
+
+@router.post("/decide", response_class=HTMLResponse)
+async def decide_submit(request: Request):
+    form = dict((await request.form()).items())
+    try:
+        who = _check(request, form.get("csrf", ""), "analyst")
+    except NeedLogin:
+        return RedirectResponse("/login", status_code=303)
+    except PermissionError as e:
+        return page(request, "decide.html", _form_context(request, form, {"field": "role", "reason": str(e)}), 403)
+    book = form.get("book") == "on"
+    s = session(request)
+    if form.get("rules") and s is not None:
+        s["rules"] = form["rules"]
+    try:
+        if book and not who.may("officer"):
+            raise PermissionError("booking needs the officer role")
+        tx = Transaction.model_validate(transaction_from_form(form))
+        decision = request.app.state.service.decide(tx, book=book, actor=who)
+    except ValidationError as e:
+        err = e.errors()[0]
+        field = ".".join(str(p) for p in err["loc"]) or "transaction"
+        reason = str(err["msg"]).removeprefix("Value error, ")
+        return page(request, "decide.html", _form_context(request, form, {"field": field, "reason": reason}), 422)
+    except InputError as e:
+        return page(request, "decide.html", _form_context(request, form, {"field": e.field, "reason": e.reason}), 422)
+    except IdempotencyConflict as e:
+        return page(request, "decide.html", _form_context(request, form, {"field": "id", "reason": str(e)}), 409)
+    except (LedgerError, PermissionError) as e:
+        return page(request, "decide.html", _form_context(request, form, {"field": None, "reason": str(e)}), 409)
+    tx_json = tx.model_dump(mode="json", exclude_none=True)
+    return page(request, "answer.html", {"d": decision, "tx": tx_json, "booked": book,
+                                         "tx_text": json.dumps(tx_json, sort_keys=True)})
+
+
+@router.get("/decisions/{transaction_id}", response_class=HTMLResponse)
+def decision_page(request: Request, transaction_id: str):
+    service: Service = request.app.state.service
+    try:
+        decision, meta = service.stored(transaction_id)
+    except LedgerError:
+        return page(request, "message.html", {"title": "Not found",
+                                              "message": f"No booked transaction {transaction_id!r}."}, 404)
+    tx = meta.get("transaction")
+    return page(request, "answer.html", {"d": decision, "tx": tx, "booked": True, "meta": meta,
+                                         "tx_text": json.dumps(tx, sort_keys=True) if tx else ""})
+
+
+# ---- memos -------------------------------------------------------------------------------------
+
+@router.get("/memo/{transaction_id}.{ext}")
+def memo_booked(request: Request, transaction_id: str, ext: str):
+    from aidf.memo import memo_for_booked
+
+    if session(request) is None:
+        return RedirectResponse("/login", status_code=303)
+    if ext not in ("pdf", "html"):
+        return Response("memo format is pdf or html", status_code=404)
+    try:
+        memo = memo_for_booked(request.app.state.service, transaction_id)
+    except LedgerError:
+        return Response(f"no booked transaction {transaction_id!r}", status_code=404)
+    return _memo(memo, ext)
+
+
+@router.post("/memo")
+async def memo_unbooked(request: Request):
+    from aidf.memo import memo_for_decision
+
+    form = dict((await request.form()).items())
+    try:
+        who = _check(request, form.get("csrf", ""), "analyst")
+    except NeedLogin:
+        return RedirectResponse("/login", status_code=303)
+    except PermissionError as e:
+        return Response(str(e), status_code=403)
+    try:
+        tx = Transaction.model_validate_json(form.get("transaction") or "")
+        decision = request.app.state.service.decide(tx, book=False)
+    except (ValidationError, InputError) as e:
+        return Response(f"cannot make a memo of this transaction: {e}", status_code=422)
+    memo = memo_for_decision(decision, tx.model_dump(mode="json", exclude_none=True),
+                             {"decided_by": who.name, "booked": False})
+    return _memo(memo, form.get("format", "pdf"))
+
+
+def _memo(memo, ext: str) -> Response:
+    if ext == "html":
+        return HTMLResponse(memo.html)
+    return Response(memo.pdf(), media_type="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{memo.filename}.pdf"'})
+
+
+# ---- holds and licenses ------------------------------------------------------------------------
+
+@router.get("/holds", response_class=HTMLResponse)
+def holds_page(request: Request, status: str = "open", message: str | None = None):
+    service: Service = request.app.state.service
+    status = status if status in ("open", "released", "all") else "open"
+    return page(request, "holds.html", {"holds": service.holds(status), "status": status,
+                                        "licenses": service.licenses(), "message": message})
+
+
+@router.post("/holds/{transaction_id}/release")
+async def release(request: Request, transaction_id: str):
+    form = dict((await request.form()).items())
+    try:
+        who = _check(request, form.get("csrf", ""), "officer")
+    except NeedLogin:
+        return RedirectResponse("/login", status_code=303)
+    except PermissionError as e:
+        return holds_page(request, message=str(e))
+    license = (form.get("license") or "").strip() or None
+    reason = (form.get("reason") or "").strip() or None
+    if (license is None) == (reason is None):
+        return holds_page(request, message="Give a recorded license number or an override reason (one of the two).")
+    try:
+        request.app.state.service.release(transaction_id, who, license=license, reason=reason)
+    except LedgerError as e:
+        return holds_page(request, message=f"Not released: {e}")
+    return RedirectResponse(f"/holds?message=Released+{transaction_id}", status_code=303)
+
+
+@router.post("/licenses")
+async def add_license(request: Request):
+    form = dict((await request.form()).items())
+    try:
+        who = _check(request, form.get("csrf", ""), "officer")
+    except NeedLogin:
+        return RedirectResponse("/login", status_code=303)
+    except PermissionError as e:
+        return holds_page(request, message=str(e))
+    try:
+        request.app.state.service.record_license(
+            form.get("number", "").strip(), float(form.get("tpp") or 0), dt.date.fromisoformat(form.get("valid_from", "")),
+            dt.date.fromisoformat(form.get("valid_to", "")), None, None, who)
+    except (ValueError, LedgerError) as e:
+        return holds_page(request, message=f"License not recorded: {e}")
+    return RedirectResponse("/holds?message=License+recorded", status_code=303)
+
+
+# ---- reference -----------------------------------------------------------------------------------
+
+@router.get("/parameters", response_class=HTMLResponse)
+def parameters_page(request: Request, path: str | None = None):
+    from aidf.rules.parameters import all_values
+
+    files = all_values()
+    chosen = path if path in files else None
+    return page(request, "parameters.html", {"files": sorted(files), "path": chosen,
+                                             "values": files.get(chosen or "", {})})
+
+
+@router.get("/rulesets", response_class=HTMLResponse)
+def rulesets_page(request: Request, on: dt.date | None = None):
+    from aidf.rules.ruleset import DEFAULT_RULESET, RULESETS
+
+    day = on or dt.date.today()
+    rows = [(rs, rs.status(day)) for rs in RULESETS.values()]
+    return page(request, "rulesets.html", {"rows": rows, "on": day, "default": DEFAULT_RULESET})
+
+
+@router.post("/rulesets")
+async def pick_ruleset(request: Request):
+    from aidf.rules.ruleset import RULESETS
+
+    form = dict((await request.form()).items())
+    try:
+        _check(request, form.get("csrf", ""))
+    except (NeedLogin, PermissionError):
+        return RedirectResponse("/login", status_code=303)
+    s = session(request)
+    if s is not None and form.get("rules") in RULESETS:
+        s["rules"] = form["rules"]
+    return RedirectResponse("/decide", status_code=303)
