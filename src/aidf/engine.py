@@ -198,7 +198,8 @@ def _decide_line(line: Line, f: Facts, r: Restriction, trace: list[TraceStep], r
 
 # ---- sequences and booking -----------------------------------------------------------------------
 
-def decide_and_book(transaction: Any, ledger, rules: str | None = None, retries: int = 20) -> Decision:
+def decide_and_book(transaction: Any, ledger, rules: str | None = None, retries: int = 20,
+                    actor: str | None = None) -> Decision:
     """Decide and reserve the draws as pending transfers under the transaction id, idempotently.
 
     The same id with the same content returns the first decision; with other content it raises
@@ -212,13 +213,14 @@ def decide_and_book(transaction: Any, ledger, rules: str | None = None, retries:
                 raise IdempotencyConflict(tx.id)
             return Decision.model_validate(prior.decision)
         decision, draws = _decide(tx, ledger, rules)
+        who = {"actor": actor} if actor else {}
         try:
-            ledger.book(tx.id, tx.content_hash(), decision.model_dump(mode="json"), draws, tx.date)
+            ledger.book(tx.id, tx.content_hash(), decision.model_dump(mode="json"), draws, tx.date, **who)
         except LimitExceeded:
             continue
         hold = getattr(ledger, "place_hold", None)
         if hold is not None and decision.outcome in (Outcome.LICENSE_REQUIRED, Outcome.NEEDS_REVIEW):
-            hold(tx.id, decision.model_dump(mode="json"), f"{decision.outcome.value}: {decision.review_policy or 'review'}")
+            hold(tx.id, decision.model_dump(mode="json"), f"{decision.outcome.value}: {decision.review_policy or 'review'}", **who)
         return decision
     raise LimitExceeded  # pragma: no cover - only under sustained contention
 
@@ -236,7 +238,8 @@ def parse_many(transactions: Iterable[Any]) -> list[Transaction]:
     return out
 
 
-def decide_many(transactions: Iterable[Any], ledger=None, rules: str | None = None) -> list[Decision]:
+def decide_many(transactions: Iterable[Any], ledger=None, rules: str | None = None,
+                actor: str | None = None) -> list[Decision]:
     """Decide in order; each decision is booked so the next one sees its draws."""
     from aidf.ledger.memory import MemoryLedger
 
@@ -246,7 +249,7 @@ def decide_many(transactions: Iterable[Any], ledger=None, rules: str | None = No
         prior = ledger.find(tx.id)
         if prior is not None and prior.request_hash != tx.content_hash():
             raise InputError(f"[{i}].id", str(IdempotencyConflict(tx.id)))
-    return [decide_and_book(tx, ledger, rules) for tx in txs]
+    return [decide_and_book(tx, ledger, rules, actor=actor) for tx in txs]
 
 
 def today() -> dt.date:

@@ -1,0 +1,118 @@
+"""Database plumbing: engines for SQLite (WAL, BEGIN IMMEDIATE) and PostgreSQL, and migrations.
+
+SQLite writers take the database write lock at BEGIN (IMMEDIATE), so a limit check and the write
+that follows cannot interleave with another writer; PostgreSQL writers lock account rows
+(SELECT ... FOR UPDATE, sorted by id) in store.py.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+
+from sqlalchemy import create_engine, event, inspect, pool, text
+from sqlalchemy.engine import Engine
+
+HEAD_REVISION = "0001"
+VERSION_TABLE = "ledger_alembic_version"
+BUSY_TIMEOUT_S = 120
+
+
+def normalize_url(url: str) -> str:
+    """Use the psycopg 3 driver for plain postgresql:// URLs."""
+    for prefix in ("postgresql://", "postgres://", "postgresql+psycopg2://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def make_engine(url: str) -> Engine:
+    url = normalize_url(url)
+    if url.startswith("sqlite"):
+        return _sqlite_engine(url)
+    if url.startswith("postgresql+psycopg://"):
+        return create_engine(url, pool_size=2, max_overflow=4, pool_recycle=1800)
+    raise ValueError(f"unsupported ledger URL {url!r} (use sqlite:///FILE or postgresql://...)")
+
+
+def _sqlite_engine(url: str) -> Engine:
+    memory = url in ("sqlite://", "sqlite:///:memory:")
+    kwargs = {"connect_args": {"timeout": BUSY_TIMEOUT_S, "check_same_thread": False}}
+    if memory:
+        kwargs["poolclass"] = pool.StaticPool
+    engine = create_engine(url, **kwargs)
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_conn, _record):
+        # Let SQLAlchemy's begin() emit our own BEGIN instead of the driver's implicit one.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        if not memory:
+            cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=FULL")
+        cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_S * 1000}")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn):
+        write = conn.get_execution_options().get("aidf_write", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+    return engine
+
+
+def is_current(engine: Engine) -> bool:
+    with engine.connect() as conn:
+        if not inspect(conn).has_table(VERSION_TABLE):
+            return False
+        rows = conn.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalars().all()
+        return rows == [HEAD_REVISION]
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the head revision, once, even with many processes starting together."""
+    if is_current(engine):
+        return
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", os.path.join(os.path.dirname(__file__), "migrations"))
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            conn.execution_options(aidf_write=True)
+        with conn.begin():
+            if engine.dialect.name == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(774411)"))
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+
+
+_TEMPLATE: list[Engine] = []
+_TEMPLATE_LOCK = threading.Lock()
+
+
+def create_fresh(engine: Engine) -> None:
+    """Give a new in-memory ledger the head schema by copying a template database built once per
+    process (the same tables the migrations build; tests/ledger/test_migrations.py keeps them equal)."""
+    with _TEMPLATE_LOCK:
+        if not _TEMPLATE:
+            template = _sqlite_engine("sqlite://")
+            _build_head(template)
+            _TEMPLATE.append(template)
+        src, dst = _TEMPLATE[0].raw_connection(), engine.raw_connection()
+        try:
+            src.driver_connection.backup(dst.driver_connection)
+        finally:
+            src.close()
+            dst.close()
+
+
+def _build_head(engine: Engine) -> None:
+    from aidf.ledger.schema import GENESIS, chain_head, metadata
+
+    with engine.begin() as conn:
+        metadata.create_all(conn)
+        conn.execute(chain_head.insert().values(id=1, seq=0, hash=GENESIS))
+        conn.execute(text(f"CREATE TABLE {VERSION_TABLE} (version_num VARCHAR(32) NOT NULL PRIMARY KEY)"))
+        conn.execute(text(f"INSERT INTO {VERSION_TABLE} VALUES ('{HEAD_REVISION}')"))
