@@ -207,22 +207,30 @@ def decide_and_book(transaction: Any, ledger, rules: str | None = None, retries:
     """
     tx = parse_transaction(transaction)
     for _ in range(retries):
+        who = {"actor": actor} if actor else {}
         prior = ledger.find(tx.id)
         if prior is not None:
             if prior.request_hash != tx.content_hash():
                 raise IdempotencyConflict(tx.id)
-            return Decision.model_validate(prior.decision)
-        decision, draws = _decide(tx, ledger, rules)
-        who = {"actor": actor} if actor else {}
-        try:
-            ledger.book(tx.id, tx.content_hash(), decision.model_dump(mode="json"), draws, tx.date, **who)
-        except LimitExceeded:
-            continue
-        hold = getattr(ledger, "place_hold", None)
-        if hold is not None and decision.outcome in (Outcome.LICENSE_REQUIRED, Outcome.NEEDS_REVIEW):
-            hold(tx.id, decision.model_dump(mode="json"), f"{decision.outcome.value}: {decision.review_policy or 'review'}", **who)
+            decision = Decision.model_validate(prior.decision)
+        else:
+            decision, draws = _decide(tx, ledger, rules)
+            try:
+                ledger.book(tx.id, tx.content_hash(), decision.model_dump(mode="json"), draws, tx.date, **who)
+            except LimitExceeded:
+                continue
+        _hold(ledger, decision, who)
         return decision
     raise LimitExceeded  # pragma: no cover - only under sustained contention
+
+
+def _hold(ledger, decision: Decision, who: dict) -> None:
+    """Put a shipment that needs a license or review on hold; idempotent, so a retry after a crash
+    between booking and holding completes the hold."""
+    hold = getattr(ledger, "place_hold", None)
+    if hold is not None and decision.outcome in (Outcome.LICENSE_REQUIRED, Outcome.NEEDS_REVIEW):
+        hold(decision.transaction_id, decision.model_dump(mode="json"),
+             f"{decision.outcome.value}: {decision.review_policy or 'review'}", **who)
 
 
 def parse_many(transactions: Iterable[Any]) -> list[Transaction]:

@@ -219,6 +219,7 @@ class AccountRef(BaseModel):
     year: int | None = None
     veu: str | None = None
     window: str | None = None
+    license: str | None = None
 
     @property
     def id(self) -> str:

@@ -15,11 +15,5 @@ from aidf.model import AccountRef
 KINDS = ("country_allocation", "lpp_annual", "nveu_cap", "uveu_share", "license")
 
 
-class LicenseAccountRef(AccountRef):
-    """AccountRef with the license number as its key (the shared model has no such key yet)."""
-
-    license: str | None = None
-
-
 def license_account(number: str) -> AccountRef:
-    return LicenseAccountRef(kind="license", license=number)
+    return AccountRef(kind="license", license=number)
