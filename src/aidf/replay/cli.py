@@ -1,9 +1,134 @@
-"""CLI commands of the replay area (registered on the main app by aidf.cli)."""
+"""CLI commands of the replay area (registered on the main app by aidf.cli): `aidf replay`."""
 
 from __future__ import annotations
 
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+MAX_SHOWN = 50
 
 
 def register(app: typer.Typer) -> None:
     """Add this area's commands to the main app."""
+    app.command("replay")(replay_cmd)
+
+
+def replay_cmd(
+    orders: Annotated[Path | None, typer.Argument(help="order book: .csv, .parquet, .jsonl or .xlsx (see LAYOUT.md)")] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="decisions file: .parquet, .csv, .jsonl or .xlsx")] = None,
+    rules: Annotated[str | None, typer.Option(help="rule set for every line (default: per line, else ai-diffusion-2025)")] = None,
+    book: Annotated[bool, typer.Option("--book", help="book the draws into the ledger")] = False,
+    ledger: Annotated[str | None, typer.Option(help="ledger to start from (and book into): memory, a path or a URL")] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="stop at the first bad line")] = False,
+    template: Annotated[Path | None, typer.Option(help="write an example order book (.csv or .xlsx) and exit")] = None,
+    generate: Annotated[int | None, typer.Option(help="write a synthetic order book of N lines to --out and exit")] = None,
+    seed: Annotated[int, typer.Option(help="seed for --generate")] = 0,
+    intensity: Annotated[float, typer.Option(help="quantity multiplier for --generate (fills meters sooner)")] = 1.0,
+    summary_json: Annotated[Path | None, typer.Option(help="also write the summary as JSON")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar")] = False,
+) -> None:
+    """Replay a whole order book through the rules, line by line with running balances (columnar)."""
+    from rich.console import Console
+
+    from aidf.errors import InputError
+    from aidf.replay import book as bookmod
+
+    err = Console(stderr=True)
+    if template is not None:
+        from aidf.replay.io import write_template
+
+        write_template(template)
+        typer.echo(f"wrote {template}")
+        return
+    if generate is not None:
+        if out is None:
+            raise InputError("out", "--generate needs --out FILE")
+        if generate < 0:
+            raise InputError("generate", "must be >= 0")
+        from aidf.replay.generate import write
+
+        write(generate, str(out), seed=seed, intensity=intensity)
+        typer.echo(f"wrote {generate:,} lines to {out}")
+        return
+    if orders is None:
+        raise InputError("orders", "give an order book (or --template FILE / --generate N --out FILE)")
+
+    led = None
+    if ledger is not None or book:
+        from aidf.ledger import open_ledger
+
+        led = open_ledger(ledger)
+    from aidf.replay.run import STAGES, book_result, run, summary
+
+    try:
+        if quiet:
+            r = run(orders, out, rules=rules, ledger=led, strict=strict)
+        else:
+            from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+            with Progress(TextColumn("[bold]replay[/] {task.description:<12}"), BarColumn(), TimeElapsedColumn(),
+                          console=err, transient=True) as prog:
+                task = prog.add_task("", total=len(STAGES))
+
+                def say(stage: str) -> None:
+                    prog.update(task, description=stage, completed=STAGES.index(stage) if stage in STAGES else None)
+
+                r = run(orders, out, rules=rules, ledger=led, strict=strict, progress=say)
+                prog.update(task, completed=len(STAGES))
+    except bookmod.BookErrors as e:
+        shown = e.errors[:MAX_SHOWN]
+        for x in shown:
+            typer.echo(f"error: {x}", err=True)
+        if e.total > len(shown):
+            typer.echo(f"... and {e.total - len(shown)} more", err=True)
+        typer.echo(f"{e.total} bad line(s){' (stopped at the first: --strict)' if strict else ''}; "
+                   "nothing was decided", err=True)
+        sys.exit(2)
+    if r.ignored_columns:
+        err.print(f"[yellow]ignored columns not in the layout:[/] {', '.join(r.ignored_columns)}")
+    s = summary(r.result)
+    s["seconds"] = round(r.seconds, 3)
+    s["lines_per_s"] = round(r.lines / r.seconds) if r.seconds > 0 else None
+    if book:
+        from aidf.replay.book import load
+
+        df, _ = load(orders)
+        if rules is not None:
+            import polars as pl
+
+            df = df.with_columns(pl.lit(rules).alias("rules"))
+        s["booked_transactions"] = book_result(r.result, df, led)
+    _print_summary(s, out)
+    if summary_json is not None:
+        summary_json.write_text(json.dumps(s, indent=2, default=str))
+
+
+def _print_summary(s: dict, out: Path | None) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    con = Console()
+    con.print(f"[bold]{s['lines']:,}[/] lines in {s['transactions']:,} transactions, {s['shapes']:,} distinct shapes, "
+              f"{s['seconds']:.2f} s ({s['lines_per_s'] or 0:,} lines/s)" + (f" -> {out}" if out else ""))
+    t = Table("outcome", "lines", title="by outcome")
+    for k, v in s["by_outcome"].items():
+        t.add_row(k, f"{v:,}")
+    con.print(t)
+    t = Table("authorization", "lines", title="by authorization")
+    for k, v in s["by_authorization"].items():
+        t.add_row(k, f"{v:,}")
+    con.print(t)
+    if s["allocation"]:
+        t = Table("country", "drawn here (TPP)", "used in total (TPP)", title="country allocations")
+        for k, v in s["allocation"].items():
+            t.add_row(k, f"{v['drawn_tpp']:,.0f}", f"{v['used_tpp']:,.0f}")
+        con.print(t)
+    con.print(f"licensed lines past their country's allocation: {s['licensed_past_allocation_lines']:,}")
+    con.print(f"lines needing review: {s['needs_review_lines']:,}"
+              + (f" (first: {', '.join(map(str, s['needs_review_first']))})" if s["needs_review_lines"] else ""))
+    if "booked_transactions" in s:
+        con.print(f"booked {s['booked_transactions']:,} transactions into the ledger")

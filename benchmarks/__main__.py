@@ -1,0 +1,226 @@
+"""`python -m benchmarks [--quick] [--json FILE] [--sizes 100000,1000000]`: one table, one JSON.
+
+Measures, with a baseline taken in the same run so numbers compare across machines:
+- single decision latency in-process (p50/p99 us); baseline: validating the same request (pydantic);
+- replay throughput per book size, each size in its own process for a clean peak RSS; baseline:
+  reading and writing the same book with Polars, no rules (IO only);
+- replay against a loop of single decisions (decide_many on a throwaway ledger) on the same lines;
+- REST API decisions/s and ledger bookings/s, from benchmarks.api_bench / benchmarks.ledger_bench
+  when those modules are present (null with a reason otherwise).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import importlib
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+TARGETS = {"single_decision_us_p50": ("<=", 20.0), "replay_lines_per_s": (">=", 1_000_000),
+           "replay_peak_rss_mb": ("<=", 2048), "api_decisions_per_s": (">=", 2000)}
+
+
+def machine() -> dict:
+    mem = None
+    try:
+        with open("/proc/meminfo") as f:
+            mem = round(int(f.readline().split()[1]) / 1024 / 1024, 1)
+    except OSError:
+        pass
+    return {"cores": os.cpu_count(), "memory_gb": mem, "python": platform.python_version(),
+            "platform": platform.platform(), "date": dt.date.today().isoformat()}
+
+
+def _pcts(samples_ns: list[int]) -> tuple[float, float]:
+    s = sorted(samples_ns)
+    return s[len(s) // 2] / 1000, s[min(len(s) - 1, int(len(s) * 0.99))] / 1000
+
+
+def single_decision(quick: bool) -> dict:
+    from aidf.engine import decide
+    from aidf.model import Transaction
+
+    n = 3000 if quick else 20000
+    cases = [
+        {"id": "S1", "date": "2025-07-01", "action": "export", "destination": "MX",
+         "items": [{"catalog": "nvidia-h200-sxm", "quantity": 500}],
+         "parties": {"ultimate_consignee": {"name": "Monterrey Nube", "country": "MX", "private_sector": True}}},
+        {"id": "S2", "date": "2025-07-01", "action": "export", "destination": "FR",
+         "items": [{"catalog": "nvidia-b200", "quantity": 16}],
+         "parties": {"ultimate_consignee": {"name": "Lyon Calcul", "country": "FR", "private_sector": True}}},
+    ]
+    txs = [Transaction.model_validate(c) for c in cases]
+    for _ in range(200):
+        for t in txs:
+            decide(t)
+    samples, base = [], []
+    for i in range(n):
+        t = txs[i % 2]
+        a = time.perf_counter_ns()
+        decide(t)
+        samples.append(time.perf_counter_ns() - a)
+        c = cases[i % 2]
+        a = time.perf_counter_ns()
+        Transaction.model_validate(c)
+        base.append(time.perf_counter_ns() - a)
+    p50, p99 = _pcts(samples)
+    b50, _ = _pcts(base)
+    return {"single_decision_us_p50": round(p50, 1), "single_decision_us_p99": round(p99, 1),
+            "baseline_validate_us_p50": round(b50, 1), "single_vs_validate_ratio": round(p50 / b50, 1)}
+
+
+def _worker(*args: str) -> dict:
+    out = subprocess.run([sys.executable, "-m", "benchmarks.replay_worker", *args], capture_output=True, text=True,
+                         check=True, cwd=Path(__file__).resolve().parents[1])
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _io_baseline(path: str, out: str) -> float:
+    import polars as pl
+
+    t = time.perf_counter()
+    pl.read_parquet(path).write_parquet(out)
+    return time.perf_counter() - t
+
+
+def replay_sizes(sizes: list[int], tmp: str) -> dict:
+    rows = []
+    for n in sizes:
+        path = os.path.join(tmp, f"book_{n}.parquet")
+        _worker("generate", str(n), "7", path)
+        r = _worker("replay", path, os.path.join(tmp, f"out_{n}.parquet"))
+        io_s = _io_baseline(path, os.path.join(tmp, f"io_{n}.parquet"))
+        r["io_lines_per_s"] = n / io_s
+        r["replay_vs_io_ratio"] = round(r["seconds"] / io_s, 1)
+        rows.append(r)
+        os.remove(path)
+    return {"replay_sizes": rows}
+
+
+def replay_vs_loop(quick: bool) -> dict:
+    import polars as pl
+
+    from aidf.engine import decide_many
+    from aidf.ledger.memory import MemoryLedger
+    from aidf.replay.assemble import in_replay_order, transaction_dicts
+    from aidf.replay.book import normalize, parse_book
+    from aidf.replay.columnar import replay
+    from aidf.replay.generate import generate
+
+    n = 1500 if quick else 10000
+    raw = generate(n, seed=9).with_columns(pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias("line"))
+    book, errors = parse_book(raw)
+    book = normalize(book)
+    t = time.perf_counter()
+    replay(book)
+    replay_s = time.perf_counter() - t
+    txs = transaction_dicts(in_replay_order(book))
+    t = time.perf_counter()
+    decide_many(txs, ledger=MemoryLedger())
+    loop_s = time.perf_counter() - t
+    return {"loop_lines": n, "loop_lines_per_s": round(n / loop_s, 1), "replay_same_lines_per_s": round(n / replay_s, 1),
+            "replay_vs_loop_ratio": round(loop_s / replay_s, 1)}
+
+
+def optional(module: str, quick: bool, keys: list[str]) -> dict:
+    try:
+        mod = importlib.import_module(module)
+    except ModuleNotFoundError as e:
+        return {k: None for k in keys} | {f"{k}_reason": f"{module} not present ({e.name})" for k in keys}
+    try:
+        out = mod.run(quick)
+    except Exception as e:  # a part that cannot run here is reported, not fatal
+        return {k: None for k in keys} | {f"{k}_reason": f"{module}.run failed: {type(e).__name__}: {e}" for k in keys}
+    for k in keys:
+        if out.get(k) is None and f"{k}_reason" not in out:
+            out[f"{k}_reason"] = f"{module} returned no value (service unavailable here)"
+    return out
+
+
+def main(argv: list[str] | None = None) -> dict:
+    ap = argparse.ArgumentParser(prog="python -m benchmarks")
+    ap.add_argument("--quick", action="store_true", help="small sizes, under five minutes")
+    ap.add_argument("--json", type=Path, help="write the results as JSON")
+    ap.add_argument("--sizes", help="replay book sizes, comma-separated (default 1e5,1e6,1e7; quick: 1e5)")
+    ap.add_argument("--skip", default="", help="comma-separated parts to skip: single,replay,loop,api,ledger")
+    args = ap.parse_args(argv)
+    skip = set(filter(None, args.skip.split(",")))
+    sizes = [int(float(s)) for s in args.sizes.split(",")] if args.sizes else (
+        [100_000] if args.quick else [100_000, 1_000_000, 10_000_000])
+    res: dict = {"machine": machine(), "quick": args.quick}
+    t0 = time.perf_counter()
+    if "single" not in skip:
+        res |= single_decision(args.quick)
+    if "replay" not in skip:
+        with tempfile.TemporaryDirectory() as tmp:
+            res |= replay_sizes(sizes, tmp)
+        big = res["replay_sizes"][-1]
+        res["replay_lines_per_s"] = round(big["lines_per_s"], 1)
+        res["replay_peak_rss_mb"] = round(max(r["peak_rss_mb"] for r in res["replay_sizes"]), 1)
+        res["replay_lines_measured"] = big["lines"]
+    if "loop" not in skip:
+        res |= replay_vs_loop(args.quick)
+    if "api" not in skip:
+        res |= optional("benchmarks.api_bench", args.quick, ["api_decisions_per_s"])
+    if "ledger" not in skip:
+        res |= optional("benchmarks.ledger_bench", args.quick,
+                        ["ledger_bookings_per_s_sqlite", "ledger_bookings_per_s_postgresql"])
+    for k in ("single_decision_us_p50", "replay_lines_per_s", "replay_vs_loop_ratio", "replay_peak_rss_mb",
+              "api_decisions_per_s", "ledger_bookings_per_s_sqlite", "ledger_bookings_per_s_postgresql"):
+        res.setdefault(k, None)
+        if res[k] is None:
+            res.setdefault(f"{k}_reason", "skipped")
+    res["total_seconds"] = round(time.perf_counter() - t0, 1)
+    _table(res)
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(res, indent=2, default=str))
+    return res
+
+
+def _table(res: dict) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    t = Table("measure", "value", "target", "baseline / ratio", title="aidf benchmarks")
+    m = res["machine"]
+
+    def tgt(k: str) -> str:
+        if k not in TARGETS:
+            return ""
+        op, v = TARGETS[k]
+        ok = res.get(k) is not None and (res[k] <= v if op == "<=" else res[k] >= v)
+        return f"{op} {v:,} {'[green]ok[/]' if ok else '[red]missed[/]'}"
+
+    def val(k: str, fmt: str = "{:,.1f}") -> str:
+        v = res.get(k)
+        return fmt.format(v) if v is not None else f"null ({res.get(k + '_reason', 'n/a')})"
+
+    t.add_row("single decision p50 (us)", val("single_decision_us_p50"), tgt("single_decision_us_p50"),
+              f"validate {res.get('baseline_validate_us_p50')} us; x{res.get('single_vs_validate_ratio')}")
+    t.add_row("single decision p99 (us)", val("single_decision_us_p99"), "", "")
+    for r in res.get("replay_sizes", []):
+        t.add_row(f"replay {r['lines']:,} lines (lines/s)", f"{r['lines_per_s']:,.0f}",
+                  tgt("replay_lines_per_s") if r is res["replay_sizes"][-1] else "",
+                  f"IO only {r['io_lines_per_s']:,.0f}/s; x{r['replay_vs_io_ratio']} slower")
+        t.add_row(f"replay {r['lines']:,} peak RSS (MB)", f"{r['peak_rss_mb']:,.0f}",
+                  tgt("replay_peak_rss_mb") if r is res["replay_sizes"][-1] else "", f"{r['shapes']:,} shapes")
+    t.add_row("replay vs loop of single decisions", val("replay_vs_loop_ratio"), "",
+              f"loop {res.get('loop_lines_per_s')} lines/s on {res.get('loop_lines')} lines")
+    t.add_row("API decisions/s", val("api_decisions_per_s"), tgt("api_decisions_per_s"), "")
+    t.add_row("ledger bookings/s SQLite", val("ledger_bookings_per_s_sqlite"), "", "")
+    t.add_row("ledger bookings/s PostgreSQL", val("ledger_bookings_per_s_postgresql"), "", "")
+    Console().print(t)
+    Console().print(f"{m['cores']} cores, {m['memory_gb']} GB, Python {m['python']}, {m['date']}; "
+                    f"{res['total_seconds']} s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,37 @@
+"""One replay measurement in a fresh process, so that its peak memory is its own.
+
+    python -m benchmarks.replay_worker generate N SEED FILE   # write a synthetic book
+    python -m benchmarks.replay_worker replay FILE            # replay it, print JSON
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+
+
+def main(argv: list[str]) -> None:
+    if argv[0] == "generate":
+        from aidf.replay.generate import write
+
+        n, seed, path = int(argv[1]), int(argv[2]), argv[3]
+        t = time.perf_counter()
+        write(n, path, seed=seed)
+        print(json.dumps({"lines": n, "seconds": time.perf_counter() - t}))
+        return
+    path = argv[1]
+    out = argv[2] if len(argv) > 2 else None
+    from aidf.replay.run import run
+
+    t = time.perf_counter()
+    r = run(path, out)
+    seconds = time.perf_counter() - t
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps({"lines": r.lines, "seconds": seconds, "lines_per_s": r.lines / seconds,
+                      "peak_rss_mb": peak_kb / 1024, "shapes": r.result.shapes}))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,106 @@
+"""From a typed order book to contract objects: replay order, and Transactions for the single path.
+
+Replay order: by date; within a date, by the file position of each order's first line; the lines
+of one order in file order. `decide_many` on `transactions(book)` is the single-decision path the
+columnar replay must agree with.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+
+from aidf.model import Transaction
+from aidf.replay.book import parse_installed_base
+from aidf.replay.layout import PEAK_COLUMNS
+
+
+def in_replay_order(df: pl.DataFrame) -> pl.DataFrame:
+    """Sort lines into replay order and number each order's items (`item`, from 0)."""
+    return (df.with_columns(pl.col("row").min().over("order_id").alias("tx_first_row"))
+            .sort(["date", "tx_first_row", "row"])
+            .with_columns((pl.col("row").rank("ordinal").over("order_id") - 1).cast(pl.Int64).alias("item")))
+
+
+def _party(r: dict[str, Any], prefix: str) -> dict[str, Any] | None:
+    if r.get(f"{prefix}_name") is None:
+        return None
+    out: dict[str, Any] = {"name": r[f"{prefix}_name"], "country": r[f"{prefix}_country"]}
+    for k in ("id", "headquarters", "ultimate_parent_headquarters", "private_sector"):
+        v = r.get(f"{prefix}_{k}")
+        if v is not None:
+            out[k] = v
+    if prefix == "consignee" and r.get("veu_type") is not None:
+        veu: dict[str, Any] = {"type": r["veu_type"], "id": r["veu_id"]}
+        if r.get("veu_installed_base") is not None:
+            veu["installed_base_tpp"] = parse_installed_base(r["veu_installed_base"])
+        out["veu"] = veu
+    return out
+
+
+def item_dict(r: dict[str, Any]) -> dict[str, Any]:
+    """One item of the contract from one book line."""
+    it: dict[str, Any] = {"quantity": 1 if r.get("quantity") is None else r["quantity"]}
+    if r.get("weights_training_operations") is not None:
+        w: dict[str, Any] = {"training_operations": r["weights_training_operations"],
+                             "published": r.get("weights_published")}
+        for col, key in (("weights_base_model_published", "base_model_published"),
+                         ("weights_extra_training_operations", "extra_training_operations"),
+                         ("weights_storage_meets_supp10", "storage_meets_supp10_14_15_18")):
+            if r.get(col) is not None:
+                w[key] = r[col]
+        it["model_weights"] = w
+    else:
+        if r.get("catalog") is not None:
+            it["catalog"] = r["catalog"]
+        peaks = {c.removeprefix("peak_"): r[c] for c in PEAK_COLUMNS if r.get(c) is not None}
+        if peaks:
+            it["peak_dense"] = peaks
+        elif r.get("tpp") is not None:
+            it["tpp"] = r["tpp"]
+        for k in ("die_area_mm2", "datacenter", "form", "chips_per_unit"):
+            if r.get(k) is not None:
+                it[k] = r[k]
+    if r.get("description") is not None:
+        it["description"] = r["description"]
+    return it
+
+
+def tx_dict(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """One transaction from the lines of one order (in item order)."""
+    r = rows[0]
+    parties: dict[str, Any] = {"ultimate_consignee": _party(r, "consignee")}
+    end_user = _party(r, "end_user")
+    if end_user is not None:
+        parties["end_user"] = end_user
+    tx: dict[str, Any] = {"id": r["order_id"], "date": r["date"], "action": r["action"],
+                          "destination": r["destination"], "items": [item_dict(x) for x in rows],
+                          "parties": parties}
+    if r.get("end_use") is not None:
+        tx["end_use"] = r["end_use"]
+    if r.get("direct_to_consignee") is not None:
+        tx["direct_to_consignee"] = r["direct_to_consignee"]
+    if r.get("rules") is not None:
+        tx["rules"] = r["rules"]
+    return tx
+
+
+def transaction_dicts(book: pl.DataFrame) -> list[dict[str, Any]]:
+    """Transactions as contract dicts, in replay order (`book` already in replay order or not)."""
+    if "item" not in book.columns:
+        book = in_replay_order(book)
+    out: list[dict[str, Any]] = []
+    current: list[dict[str, Any]] = []
+    for r in book.iter_rows(named=True):
+        if current and r["order_id"] != current[0]["order_id"]:
+            out.append(tx_dict(current))
+            current = []
+        current.append(r)
+    if current:
+        out.append(tx_dict(current))
+    return out
+
+
+def transactions(book: pl.DataFrame) -> list[Transaction]:
+    return [Transaction.model_validate(t) for t in transaction_dicts(book)]

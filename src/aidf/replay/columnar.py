@@ -1,0 +1,461 @@
+"""Columnar replay: a whole order book through the rules, line for line equal to `decide_many`.
+
+1. Shapes: each line's static key (item columns, transaction and party facts, date epoch) is
+   packed into one integer; each distinct shape is decided once by the engine's own provisions
+   (static.py) and the plan is joined back onto every line of it.
+2. Meters, in the engine's order of candidates: LPP per consignee-year, then NVEU per VEU and
+   country (UVEU shares per VEU, a plain loop: few lines), then the country allocation for Tier 2
+   licenses. Each is an exact sequential scan (scan.py) over the lines that reach it; a line refused
+   by one meter falls through to the next, which is why the stages run in this order.
+3. The answer per line (outcome, authorization, review policy, ledger effect) and per transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+
+import polars as pl
+
+from aidf.errors import InputError
+from aidf.ledger.base import MILLI
+from aidf.model import OUTCOME_ORDER, REVIEW_ORDER, AccountRef, Party
+from aidf.replay import static
+from aidf.replay.assemble import in_replay_order, tx_dict
+from aidf.replay.book import BookErrors, LineError, parse_installed_base
+from aidf.replay.layout import COLUMNS
+from aidf.replay.scan import scan
+
+ITEM_COLS = [c.name for c in COLUMNS if c.level == "item" and c.name not in ("quantity", "description")]
+PARTY_COLS = ["rules", "action", "destination", "direct_to_consignee", "end_use",
+              "consignee_country", "consignee_headquarters", "consignee_ultimate_parent_headquarters",
+              "consignee_private_sector", "veu_type",
+              "end_user_country", "end_user_headquarters", "end_user_ultimate_parent_headquarters",
+              "end_user_private_sector"]
+OUTCOMES = [o.value for o in OUTCOME_ORDER]
+Progress = Callable[[str], None]
+
+
+@dataclass
+class ReplayResult:
+    lines: pl.DataFrame            # one row per book line, in replay order
+    shapes: int
+    init: dict[str, int] = field(default_factory=dict)  # starting balance (milli) of every account drawn
+
+    def transactions(self) -> pl.DataFrame:
+        return (self.lines.group_by("transaction_id", maintain_order=True)
+                .agg(pl.col("date").first(), pl.col("destination").first(), pl.col("destination_tier").first(),
+                     pl.col("tx_outcome").first().alias("outcome"),
+                     pl.col("tx_authorization").first().alias("authorization"),
+                     pl.col("tx_review_policy").first().alias("review_policy"), pl.len().alias("lines")))
+
+
+def _codes(df: pl.DataFrame, cols: list[str]) -> pl.Series:
+    """One Int64 per row that is equal exactly when the rows agree on every column (nulls included)."""
+    key = pl.zeros(df.height, dtype=pl.Int64, eager=True)
+    span = 1
+    for c in cols:
+        s = df[c]
+        if s.null_count() == s.len():
+            continue
+        if s.dtype == pl.Boolean:
+            code = s.cast(pl.Int64).fill_null(2)
+            radix = 3
+        else:
+            if s.dtype == pl.String:
+                code = s.cast(pl.Categorical).to_physical().cast(pl.Int64)
+            else:
+                code = s.rank("dense").cast(pl.Int64)
+            code = code.fill_null(-1) + 1
+            radix = int(code.max()) + 1
+        if radix == 1:
+            continue
+        if span * radix >= 1 << 62:
+            key = key.rank("dense").cast(pl.Int64)
+            span = int(key.max()) + 1
+        key = key * radix + code
+        span *= radix
+    return key
+
+
+def _milli_base(text: str, dest: str) -> int:
+    base = parse_installed_base(text)
+    v = base.get(dest)
+    return 0 if v is None else int(Fraction(Decimal(repr(float(v)))) * MILLI)
+
+
+def replay(book: pl.DataFrame, ledger=None, rules: str | None = None,
+           progress: Progress | None = None) -> ReplayResult:
+    """Decide every line of a typed, checked book (book.load) in replay order, with running balances."""
+    say = progress or (lambda _s: None)
+    if rules is not None:
+        book = book.with_columns(pl.lit(rules).alias("rules"))
+    df = in_replay_order(book).with_columns(pl.int_range(0, pl.len(), dtype=pl.Int64).alias("seq"))
+    if df.height == 0:
+        return ReplayResult(_empty(), 0)
+
+    # ---- 1. shapes ----------------------------------------------------------------------------
+    say("shapes")
+    breaks = static.breakpoints()
+    bseries = pl.Series("b", breaks, dtype=pl.Date)
+    df = df.with_columns(bseries.search_sorted(df["date"], side="right").cast(pl.Int64).alias("epoch"))
+    # Any date of an epoch stands for all of it: the epoch's first day (or the line's own date before the first).
+    first_day = pl.Series("d", [None, *breaks], dtype=pl.Date)
+    df = df.with_columns(pl.coalesce(first_day.gather(df["epoch"]), pl.col("date")).alias("rep_date"))
+
+    # Level 1: items. Each distinct item (per epoch) is classified once; items whose classification
+    # reads the same to every provision (ECCN, level, datacenter, vendor, ...) share an item class.
+    df = df.with_columns(_codes(df, ITEM_COLS + ["epoch"]).alias("ikey"))
+    items = df.select("ikey", "seq").unique(subset="ikey", keep="first", maintain_order=True)
+    item_rows = df.join(items.select("seq"), on="seq", how="inner")
+    feats, errors_i = [], []
+    for r in item_rows.iter_rows(named=True):
+        out = static.item_features(tx_dict([{**r, "quantity": 1, "date": r["rep_date"]}]))
+        if isinstance(out, InputError):
+            errors_i.append((r["ikey"], out))
+            out = static.ItemFeatures(key=("error", r["ikey"]), tpp_unit=None)
+        feats.append(out)
+    if errors_i:
+        bad = {k: e for k, e in errors_i}
+        rows = df.filter(pl.col("ikey").is_in(list(bad))).select("line", "ikey").sort("line")
+        raise BookErrors([LineError(n, _field(bad[k].field), bad[k].reason) for n, k in rows.iter_rows()])
+    class_ids: dict[tuple, int] = {}
+    itab = pl.DataFrame({
+        "ikey": item_rows["ikey"],
+        "iclass": [class_ids.setdefault(f.key, len(class_ids)) for f in feats],
+        "unit_tpp": [None if f.tpp_unit is None else float(f.tpp_unit) for f in feats],
+        "tpp_num": [None if f.tpp_unit is None else f.tpp_unit.numerator for f in feats],
+        "tpp_den": [None if f.tpp_unit is None else f.tpp_unit.denominator for f in feats],
+    }, schema={"ikey": pl.Int64, "iclass": pl.Int64, "unit_tpp": pl.Float64, "tpp_num": pl.Int64, "tpp_den": pl.Int64})
+    df = df.join(itab, on="ikey", how="left")
+
+    # Level 2: shapes = item class x transaction and party facts x epoch, each decided once.
+    # Countries enter the provisions only through their groups (tiers, A:5/A:6, D:1/D:4/D:5, Macau) and
+    # "is it the US": parties are compared by those signatures, and the destination's own code (after
+    # aliases such as Hong Kong -> China) is kept per line for the meters.
+    df = df.with_columns(_codes(df, [*PARTY_COLS, "epoch"]).alias("pkey"))
+    parties = df.select("pkey", "rep_date", *PARTY_COLS).unique(subset="pkey", keep="first")
+    pclass, dest = [], []
+    sig_ids: dict[tuple, int] = {}
+    for r in parties.iter_rows(named=True):
+        sig, canon = static.party_signature(r, PARTY_COLS, r["rep_date"])
+        pclass.append(sig_ids.setdefault(sig, len(sig_ids)))
+        dest.append(canon)
+    ptab = pl.DataFrame({"pkey": parties["pkey"], "pclass": pl.Series(pclass, dtype=pl.Int64),
+                         "dest": pl.Series(dest, dtype=pl.String)})
+    df = df.join(ptab, on="pkey", how="left")
+    df = df.with_columns(_codes(df, ["iclass", "pclass"]).alias("skey"))
+    reps = df.select("skey", "seq").unique(subset="skey", keep="first", maintain_order=True)
+    reps = reps.with_row_index("shape").with_columns(pl.col("shape").cast(pl.Int64))
+    rep_rows = df.join(reps.select("seq", "shape"), on="seq", how="inner").sort("shape")
+    plans: list[static.Plan] = []
+    errors: list[tuple[int, InputError]] = []
+    for r in rep_rows.iter_rows(named=True):
+        data = tx_dict([{**r, "quantity": 1, "date": r["rep_date"]}])
+        out = static.plan_or_error(data)
+        if isinstance(out, InputError):
+            errors.append((r["shape"], out))
+            plans.append(static.Plan(dest="", dest_tier=2, eccn=None, tpp_unit=None, license_required=False,
+                                     terminal=True))
+        else:
+            plans.append(out)
+    df = df.join(reps.select("skey", "shape"), on="skey", how="left")
+    if errors:
+        raise BookErrors(_shape_errors(df, errors))
+    keep = ["line", "seq", "order_id", "item", "date", "destination", "dest", "catalog", "quantity", "consignee_id",
+            "consignee_name", "veu_type", "veu_id", "veu_installed_base", "shape", "unit_tpp", "tpp_num", "tpp_den"]
+    df = df.select(keep).join(_plan_table(plans), on="shape", how="left").sort("seq")
+
+    # ---- amounts ------------------------------------------------------------------------------
+    qty = pl.col("quantity").fill_null(1)
+    df = df.with_columns(qty.alias("quantity"))
+    big = df.select((pl.col("tpp_num").max() * pl.col("quantity").max()).fill_null(0)).item()
+    if big < (1 << 52):
+        df = df.with_columns(
+            ((pl.col("tpp_num") * pl.col("quantity") * MILLI + pl.col("tpp_den") - 1) // pl.col("tpp_den"))
+            .fill_null(0).alias("amt"),
+            (pl.col("tpp_num") * pl.col("quantity") / pl.col("tpp_den")).alias("tpp_total"))
+    else:
+        df = _amounts_exact(df)
+
+    init: dict[str, int] = {}
+    falses = pl.lit(False)
+    df = df.with_columns(falses.alias("lpp_ok"), falses.alias("veu_ok"), falses.alias("alloc_ok"))
+    ckeys = df.select("consignee_id", "consignee_name").unique()
+    ckeys = ckeys.with_columns(pl.Series("ckey", [
+        Party(name=n, id=i, country="US").key for i, n in ckeys.iter_rows()], dtype=pl.String))
+    df = df.join(ckeys, on=["consignee_id", "consignee_name"], how="left", nulls_equal=True).sort("seq")
+    df = df.with_columns(pl.col("date").dt.year().cast(pl.Int64).alias("year"))
+
+    # ---- 2a. LPP ------------------------------------------------------------------------------
+    say("LPP")
+    m = pl.col("has_lpp")
+    if df.select(m.any()).item():
+        sub = df.filter(m).select("seq", "ckey", "year", "amt", pl.col("lpp_limit").alias("lim"))
+        accts = sub.select("ckey", "year").unique(maintain_order=True).with_row_index("acct")
+        refs = [AccountRef(kind="lpp_annual", consignee=k, year=y) for k, y in accts.select("ckey", "year").iter_rows()]
+        ok = _scan(sub.join(accts, on=["ckey", "year"], how="left").sort("seq"), refs, ledger, init)
+        df = df.with_columns(_flags(df, ok).alias("lpp_ok"))
+
+    # ---- 2b. VEU ------------------------------------------------------------------------------
+    say("VEU")
+    reach = pl.col("veu_step").is_not_null() & ~pl.col("lpp_ok")
+    nveu = df.filter(reach & (pl.col("veu_step") == "NVEU"))
+    ok_seqs: list[pl.Series] = []
+    if nveu.height:
+        ok_seqs.append(_nveu(nveu, plans, ledger, init))
+    # A UVEU consignee's installed base also grows by every authorized .a-level line it receives
+    # under another authorization (engine: tallies), so all its lines go through the share loop.
+    tally_seqs = pl.Series("seq", [], dtype=pl.Int64)
+    uveu = df.filter(pl.col("veu_type") == "UVEU").with_columns(
+        (reach & (pl.col("veu_step") == "UVEU")).alias("reach"),
+        (pl.col("counted") & ((pl.col("terminal") & pl.col("s_authorization").is_not_null()) | pl.col("lpp_ok")))
+        .alias("tally"))
+    uveu = uveu.filter(pl.col("reach") | pl.col("tally"))
+    if uveu.height:
+        ok, tally_seqs = _uveu(uveu, plans, ledger, init)
+        ok_seqs.append(ok)
+    if ok_seqs:
+        df = df.with_columns(_flags(df, pl.concat(ok_seqs)).alias("veu_ok"))
+    df = df.with_columns(_flags(df, tally_seqs).alias("tally"))
+
+    # ---- 2c. country allocation -----------------------------------------------------------------
+    say("allocation")
+    reach = pl.col("alloc") & ~pl.col("lpp_ok") & ~pl.col("veu_ok")
+    sub = df.filter(reach)
+    if sub.height:
+        lim = pl.col("alloc_limit")
+        if ledger is not None:
+            pairs = sub.select("dest", "date").unique()
+            arr = [ledger.arrangement(d, day) is not None for d, day in pairs.iter_rows()]
+            sub = sub.join(pairs.with_columns(pl.Series("arr", arr, dtype=pl.Boolean)), on=["dest", "date"],
+                           how="left").sort("seq")
+            lim = pl.when(pl.col("arr")).then(lim * pl.col("alloc_mult")).otherwise(lim)
+        sub = sub.select("seq", "dest", "window", "amt", lim.alias("lim"))
+        accts = sub.select("dest", "window").unique(maintain_order=True).with_row_index("acct")
+        refs = [AccountRef(kind="country_allocation", country=c, window=w) for c, w in accts.select("dest", "window").iter_rows()]
+        ok = _scan(sub.join(accts, on=["dest", "window"], how="left").sort("seq"), refs, ledger, init)
+        df = df.with_columns(_flags(df, ok).alias("alloc_ok"))
+
+    say("answers")
+    return ReplayResult(_answers(df), len(plans), init)
+
+
+def _flags(frame: pl.DataFrame, seqs: pl.Series) -> pl.Series:
+    """True on the rows of `frame` whose seq is in `seqs`."""
+    return frame["seq"].is_in(seqs.implode()) if seqs.len() else pl.Series([False] * frame.height)
+
+
+def _scan(sub: pl.DataFrame, refs: list[AccountRef], ledger, init: dict[str, int]) -> pl.Series:
+    """Run the meter scan over `sub` (seq, acct, amt, lim; in replay order); the accepted seqs."""
+    start = [ledger.used(r) if ledger is not None else 0 for r in refs]
+    for r, v in zip(refs, start, strict=True):
+        init[r.id] = v
+    flags = scan(sub.select("acct", "amt", "lim"), pl.Series(start, dtype=pl.Int64), len(refs))
+    return sub["seq"].filter(flags)
+
+
+def _nveu(sub: pl.DataFrame, plans: list[static.Plan], ledger, init: dict[str, int]) -> pl.Series:
+    """NVEU quarterly caps per VEU and country; a declared installed base is tested within its transaction.
+
+    Draws made on a declared base still land on the VEU's account, so the ledger-based lines see
+    them: they enter the ledger scan as draws that always fit.
+    """
+    caps = pl.DataFrame([{"shape": s, "quarter": q, "cap": c} for s, p in enumerate(plans) if p.nveu_caps
+                         for q, c in p.nveu_caps.items()], schema={"shape": pl.Int64, "quarter": pl.String,
+                                                                   "cap": pl.Int64})
+    q = pl.col("year").cast(pl.String) + "Q" + ((pl.col("date").dt.month() - 1) // 3 + 1).cast(pl.String)
+    sub = sub.with_columns(q.alias("quarter")).join(caps, on=["shape", "quarter"], how="left").sort("seq")
+    declared = pl.col("veu_installed_base").is_not_null()
+    ok_declared = pl.Series("seq", [], dtype=pl.Int64)
+    dec = sub.filter(declared)
+    if dec.height:
+        bases = dec.select("veu_installed_base", "dest").unique()
+        bases = bases.with_columns(pl.Series("base", [_milli_base(t, d) for t, d in bases.iter_rows()],
+                                             dtype=pl.Int64))
+        dec = dec.join(bases, on=["veu_installed_base", "dest"], how="left").sort("seq")
+        accts = dec.select("order_id", "veu_id", "dest", "base").unique(
+            subset=["order_id", "veu_id", "dest"], maintain_order=True).with_row_index("acct")
+        work = dec.join(accts.select("order_id", "veu_id", "dest", "acct"), on=["order_id", "veu_id", "dest"],
+                        how="left").sort("seq")
+        flags = scan(work.select("acct", "amt", pl.col("cap").alias("lim")), accts["base"], accts.height)
+        ok_declared = work["seq"].filter(flags)
+    led = sub.filter(~declared | _flags(sub, ok_declared)).with_columns(
+        pl.when(declared).then(pl.lit(1 << 62, dtype=pl.Int64)).otherwise(pl.col("cap")).alias("lim"))
+    if not led.select((~declared).any()).item():
+        return ok_declared
+    accts = led.select("veu_id", "dest").unique(maintain_order=True).with_row_index("acct")
+    refs = [AccountRef(kind="nveu_cap", veu=v, country=d) for v, d in accts.select("veu_id", "dest").iter_rows()]
+    ok = _scan(led.join(accts, on=["veu_id", "dest"], how="left").sort("seq").select("seq", "acct", "amt", "lim"),
+               refs, ledger, init)
+    return ok
+
+
+def _uveu(sub: pl.DataFrame, plans: list[static.Plan], ledger,
+          init: dict[str, int]) -> tuple[pl.Series, pl.Series]:
+    """UVEU shares (Supp. No. 10 para 6), line by line: few lines, and the test reads the whole base.
+
+    Lines that reach the UVEU step are tested and, if they fit, drawn; lines authorized otherwise
+    (`tally`) only add to the base. A declared base lives in its transaction; else the ledger's.
+    """
+    bases: dict[str, dict[str, int]] = {}
+    ok: list[int] = []
+    tallied: list[int] = []
+    local: dict[str, dict[str, int]] = {}
+    local_tx = None
+    for seq, shape, order_id, veu, dest, amt, text, reach in sub.select(
+            "seq", "shape", "order_id", "veu_id", "dest", "amt", "veu_installed_base", "reach").iter_rows():
+        if order_id != local_tx:
+            local_tx, local = order_id, {}
+        if veu not in bases:
+            bases[veu] = dict(ledger.installed_base("uveu_share", veu)) if ledger is not None else {}
+            for c, v in bases[veu].items():
+                init[AccountRef(kind="uveu_share", veu=veu, country=c).id] = v
+        if reach:
+            pr = plans[shape].uveu
+            if text is not None:
+                base = {c: int(Fraction(Decimal(repr(float(v)))) * MILLI) for c, v in parse_installed_base(text).items()}
+                for c, v in local.get(veu, {}).items():
+                    base[c] = base.get(c, 0) + v
+            else:
+                base = bases[veu]
+            after = dict(base)
+            after[dest] = after.get(dest, 0) + amt
+            total = sum(after.values())
+            tier = pr["tier"]
+            tier1 = sum(v for c, v in after.items() if tier(c) == 1)
+            fits = not (tier(dest) != 1 and Fraction(after[dest], total) > pr["max_share_single_non_tier1"])
+            fits = fits and not Fraction(tier1, total) < pr["min_share_tier1"]
+            if fits and pr["us_hq"]:
+                fits = not Fraction(after.get("US", 0), total) < pr["min_share_us_for_us_hq"]
+            if not fits:
+                continue
+            ok.append(seq)
+        else:
+            tallied.append(seq)
+        loc = local.setdefault(veu, {})
+        loc[dest] = loc.get(dest, 0) + amt
+        bases[veu][dest] = bases[veu].get(dest, 0) + amt
+    return pl.Series("seq", ok, dtype=pl.Int64), pl.Series("seq", tallied, dtype=pl.Int64)
+
+
+def _plan_table(plans: list[static.Plan]) -> pl.DataFrame:
+    rows = []
+    for i, p in enumerate(plans):
+        rows.append({
+            "shape": i, "terminal": p.terminal, "s_outcome": p.outcome, "s_authorization": p.authorization,
+            "s_review_policy": p.review_policy, "license_required": p.license_required, "eccn": p.eccn,
+            "destination_tier": p.dest_tier,
+            "has_lpp": "LPP" in p.steps, "lpp_limit": p.lpp_limit,
+            "veu_step": next((s for s in p.steps if s != "LPP"), None),
+            "alloc": p.alloc, "alloc_ok_policy": p.alloc_ok, "alloc_fail_policy": p.alloc_fail,
+            "alloc_limit": p.alloc_limit, "alloc_mult": p.alloc_mult, "window": p.window, "aia_tally": p.aia_tally,
+            "counted": p.counted})
+    schema = {"shape": pl.Int64, "terminal": pl.Boolean, "s_outcome": pl.String, "s_authorization": pl.String,
+              "s_review_policy": pl.String, "license_required": pl.Boolean, "eccn": pl.String, "destination_tier": pl.Int64,
+              "has_lpp": pl.Boolean, "lpp_limit": pl.Int64, "veu_step": pl.String, "alloc": pl.Boolean,
+              "alloc_ok_policy": pl.String, "alloc_fail_policy": pl.String, "alloc_limit": pl.Int64,
+              "alloc_mult": pl.Int64, "window": pl.String, "aia_tally": pl.Boolean,
+              "counted": pl.Boolean}
+    return pl.DataFrame(rows, schema=schema)
+
+
+def _amounts_exact(df: pl.DataFrame) -> pl.DataFrame:
+    """Amounts and totals through Fractions, per distinct (unit TPP, quantity): for very large figures."""
+    from aidf.rules.facts import milli
+
+    pairs = df.select("tpp_num", "tpp_den", "quantity").unique()
+    amts, totals = [], []
+    for num, den, q in pairs.iter_rows():
+        t = None if num is None else Fraction(num, den)
+        amts.append(0 if t is None else milli(t * q))
+        totals.append(None if t is None else float(t * q))
+    pairs = pairs.with_columns(pl.Series("amt", amts, dtype=pl.Int64), pl.Series("tpp_total", totals, dtype=pl.Float64))
+    return df.join(pairs, on=["tpp_num", "tpp_den", "quantity"], how="left", nulls_equal=True).sort("seq")
+
+
+def _answers(df: pl.DataFrame) -> pl.DataFrame:
+    c = pl.col
+    lpp, veu, alloc = c("lpp_ok"), c("veu_ok"), c("alloc_ok")
+    outcome = (pl.when(c("terminal")).then(c("s_outcome"))
+               .when(lpp).then(pl.lit("LICENSE_EXCEPTION")).when(veu).then(pl.lit("VEU"))
+               .otherwise(c("s_outcome")))
+    auth = (pl.when(c("terminal")).then(c("s_authorization"))
+            .when(lpp).then(pl.lit("LPP")).when(veu).then(c("veu_step")).otherwise(pl.lit(None)))
+    policy = (pl.when(c("terminal")).then(c("s_review_policy"))
+              .when(lpp | veu).then(pl.lit(None))
+              .when(c("alloc")).then(pl.when(alloc).then(c("alloc_ok_policy")).otherwise(c("alloc_fail_policy")))
+              .otherwise(c("s_review_policy")))
+    kind = (pl.when(lpp).then(pl.lit("lpp_annual"))
+            .when(veu & c("amt").gt(0)).then(pl.when(c("veu_step") == "NVEU").then(pl.lit("nveu_cap"))
+                                             .otherwise(pl.lit("uveu_share")))
+            .when(alloc).then(pl.lit("country_allocation")).otherwise(pl.lit(None)))
+    account = (pl.when(lpp).then("lpp_annual:consignee=" + c("ckey") + ":year=" + c("year").cast(pl.String))
+               .when(veu).then(c("kind") + ":country=" + c("dest") + ":veu=" + c("veu_id"))
+               .when(alloc).then("country_allocation:country=" + c("dest") + ":window=" + c("window"))
+               .otherwise(pl.lit(None)))
+    df = df.with_columns(outcome.alias("outcome"), auth.alias("authorization"), policy.alias("review_policy"),
+                         kind.alias("kind"))
+    tally_account = pl.when(c("tally")).then("uveu_share:country=" + c("dest") + ":veu=" + c("veu_id"))
+    df = df.with_columns(account.alias("effect_account"), tally_account.alias("tally_account"),
+                         pl.when(c("tally")).then(c("amt") / MILLI).alias("tally_tpp"),
+                         pl.when(c("kind").is_not_null()).then(c("amt") / MILLI).alias("effect_tpp"),
+                         pl.when(c("kind").is_not_null()).then(c("amt")).alias("effect_milli"))
+    rank = c("outcome").replace_strict(OUTCOMES, list(range(len(OUTCOMES))), return_dtype=pl.Int64)
+    prank = c("review_policy").replace_strict(REVIEW_ORDER, list(range(len(REVIEW_ORDER))), default=None,
+                                              return_dtype=pl.Int64)
+    df = df.with_columns(
+        rank.max().over("order_id").alias("_tx_rank"), prank.max().over("order_id").alias("_tx_prank"),
+        (c("authorization").n_unique().over("order_id") == 1).alias("_same_auth"))
+    df = df.with_columns(
+        c("_tx_rank").replace_strict(list(range(len(OUTCOMES))), OUTCOMES, return_dtype=pl.String).alias("tx_outcome"),
+        pl.when(c("_same_auth")).then(c("authorization").first().over("order_id")).alias("tx_authorization"),
+        c("_tx_prank").replace_strict(list(range(len(REVIEW_ORDER))), REVIEW_ORDER, default=None,
+                                      return_dtype=pl.String).alias("tx_review_policy"))
+    return df.select(
+        "line", pl.col("order_id").alias("transaction_id"), "item", "date", "destination", "destination_tier",
+        pl.col("catalog"), "quantity", "eccn", pl.col("unit_tpp").alias("tpp"), "tpp_total", "outcome", "authorization", "review_policy",
+        "license_required", pl.col("kind").alias("effect_kind"), "effect_account", "effect_tpp", "effect_milli",
+        "tally_account", "tally_tpp",
+        "tx_outcome", "tx_authorization", "tx_review_policy",
+        # kept for booking and summaries
+        pl.col("ckey").alias("consignee_key"), pl.col("aia_tally"), pl.col("amt").alias("amount_milli"),
+        pl.col("dest").alias("_dest"), pl.col("year").alias("_year"), pl.col("veu_id").alias("_veu"),
+        pl.col("window").alias("_window"), pl.col("lpp_limit").alias("_lpp_limit"),
+        pl.col("alloc_limit").alias("_alloc_limit"), pl.col("alloc_mult").alias("_alloc_mult"),
+        pl.col("veu_installed_base").is_not_null().alias("_declared"),
+        (pl.col("alloc") & ~pl.col("alloc_ok") & ~pl.col("lpp_ok") & ~pl.col("veu_ok")).alias("_past_allocation"))
+
+
+def _empty() -> pl.DataFrame:
+    return pl.DataFrame(schema={
+        "line": pl.Int64, "transaction_id": pl.String, "item": pl.Int64, "date": pl.Date, "destination": pl.String,
+        "destination_tier": pl.Int64, "catalog": pl.String, "quantity": pl.Int64, "eccn": pl.String,
+        "tpp": pl.Float64, "tpp_total": pl.Float64, "outcome": pl.String, "authorization": pl.String,
+        "review_policy": pl.String, "license_required": pl.Boolean, "effect_kind": pl.String,
+        "effect_account": pl.String, "effect_tpp": pl.Float64, "effect_milli": pl.Int64,
+        "tally_account": pl.String, "tally_tpp": pl.Float64, "tx_outcome": pl.String,
+        "tx_authorization": pl.String, "tx_review_policy": pl.String, "consignee_key": pl.String,
+        "aia_tally": pl.Boolean, "amount_milli": pl.Int64, "_dest": pl.String, "_year": pl.Int64,
+        "_veu": pl.String, "_window": pl.String, "_lpp_limit": pl.Int64, "_alloc_limit": pl.Int64,
+        "_alloc_mult": pl.Int64, "_declared": pl.Boolean, "_past_allocation": pl.Boolean})
+
+
+FIELD_PREFIXES = [("items.0.model_weights.", "weights_"), ("items.0.", ""),
+                  ("parties.ultimate_consignee.veu.", "veu_"), ("parties.ultimate_consignee.", "consignee_"),
+                  ("parties.end_user.", "end_user_")]
+
+
+def _field(name: str) -> str:
+    for prefix, repl in FIELD_PREFIXES:
+        if name.startswith(prefix):
+            return repl + name[len(prefix):]
+    return name
+
+
+def _shape_errors(df: pl.DataFrame, errors: list[tuple[int, InputError]]) -> list[LineError]:
+    by_shape = {s: e for s, e in errors}
+    rows = df.filter(pl.col("shape").is_in(list(by_shape))).select("line", "shape").sort("line")
+    return [LineError(n, _field(by_shape[s].field), by_shape[s].reason) for n, s in rows.iter_rows()]

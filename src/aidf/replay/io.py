@@ -1,0 +1,254 @@
+"""Reading order books (CSV, Parquet, JSON Lines, Excel) and writing decision tables.
+
+Readers return the raw table with headers normalized to the layout's names and a `line` column:
+the number a person finds the row under (CSV and Excel: the sheet/file line, header = line 1;
+JSON Lines: the line in the file; Parquet: the row number from 1).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from pathlib import Path
+
+import polars as pl
+
+from aidf.errors import InputError
+from aidf.replay.layout import BY_NAME, NAMES, normalize_header
+
+FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl",
+           ".xlsx": "xlsx"}
+EXCEL_MAX_ROWS = 1_048_575  # data rows below the header row
+
+
+def file_format(path: str | Path, field: str = "file") -> str:
+    suffix = Path(path).suffix.lower()
+    if suffix not in FORMATS:
+        raise InputError(field, f"unsupported file type {suffix or '(none)'!r} of {Path(path).name}; "
+                                f"use one of {', '.join(sorted(set(FORMATS)))}")
+    return FORMATS[suffix]
+
+
+def _rename(df: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
+    """Normalize headers; return the table restricted to layout columns and the names of ignored ones."""
+    mapping: dict[str, str] = {}
+    seen: dict[str, str] = {}
+    ignored: list[str] = []
+    for col in df.columns:
+        if col == "line":
+            ignored.append(col)
+            continue
+        name = normalize_header(col)
+        if name in seen:
+            raise InputError(f"column {col!r}", f"same column as {seen[name]!r} ({name})")
+        seen[name] = col
+        if name in BY_NAME:
+            mapping[col] = name
+        else:
+            ignored.append(col)
+    out = df.select([pl.col(c).alias(n) for c, n in mapping.items()])
+    return out, ignored
+
+
+def read_book(path: str | Path) -> tuple[pl.DataFrame, list[str]]:
+    """Read an order book: (raw table with layout columns + `line`, ignored column names)."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError("orders", f"no such file: {path}")
+    fmt = file_format(path, "orders")
+    if fmt == "csv":
+        df = pl.read_csv(path, infer_schema=False)
+        first_line = 2
+    elif fmt == "parquet":
+        df = pl.read_parquet(path)
+        first_line = 1
+    elif fmt == "jsonl":
+        return _read_jsonl(path)
+    else:
+        return _read_xlsx(path)
+    df, ignored = _rename(df)
+    df = df.with_columns(pl.int_range(first_line, pl.len() + first_line, dtype=pl.Int64).alias("line"))
+    return df, ignored
+
+
+_BLANK_LINE = re.compile(rb"(^|\n)[ \t\r]*(\n|$)")
+
+
+def _read_jsonl(path: Path) -> tuple[pl.DataFrame, list[str]]:
+    data = path.read_bytes()
+    if not _BLANK_LINE.search(data.rstrip(b"\n")):
+        try:
+            df = pl.read_ndjson(data, infer_schema_length=None)
+        except Exception:  # mixed types or a malformed line: the line-by-line reader says where
+            df = None
+        if df is not None and all(dtype != pl.Struct and dtype != pl.List(pl.Null) for dtype in df.dtypes):
+            df = df.with_columns(pl.all().cast(pl.String))
+            df, ignored = _rename(df)
+            return df.with_columns(pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias("line")), ignored
+    # Record positions one by one, so blank lines do not shift the line numbers reported.
+    records: list[dict] = []
+    lines: list[int] = []
+    with open(path, encoding="utf-8") as f:
+        for n, text in enumerate(f, start=1):
+            if not text.strip():
+                continue
+            try:
+                rec = json.loads(text)
+            except json.JSONDecodeError as e:
+                raise InputError(f"line {n}", f"not valid JSON ({e.msg})") from None
+            if not isinstance(rec, dict):
+                raise InputError(f"line {n}", "each line must be a JSON object with the layout's columns")
+            records.append(rec)
+            lines.append(n)
+    return _from_records(records, lines)
+
+
+def _from_records(records: list[dict], lines: list[int]) -> tuple[pl.DataFrame, list[str]]:
+    keys: list[str] = []
+    seen = set()
+    for rec in records:
+        for k in rec:
+            if k not in seen:
+                seen.add(k)
+                keys.append(k)
+    cols: dict[str, list] = {k: [] for k in keys}
+    for rec in records:
+        for k in keys:
+            cols[k].append(_cell(rec.get(k)))
+    df = pl.DataFrame({k: pl.Series(k, v, dtype=pl.String) for k, v in cols.items()}) if keys \
+        else pl.DataFrame()
+    df, ignored = _rename(df)
+    df = df.with_columns(pl.Series("line", lines, dtype=pl.Int64))
+    return df, ignored
+
+
+def _cell(v) -> str | None:
+    """Cells are read as text and typed by the parser, so every format is checked the same way."""
+    if v is None:
+        return None
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, dt.datetime):
+        return v.date().isoformat() if v.time() == dt.time(0) else v.isoformat()
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    if isinstance(v, float):
+        return repr(int(v)) if v.is_integer() and abs(v) < 2**53 else repr(v)
+    if isinstance(v, (dict, list)):
+        return json.dumps(v)
+    s = str(v)
+    return s if s.strip() else None
+
+
+def _read_xlsx(path: Path) -> tuple[pl.DataFrame, list[str]]:
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path, read_only=True, data_only=True)
+    try:
+        ws = wb["orders"] if "orders" in wb.sheetnames else wb.worksheets[0]
+        rows = ws.iter_rows(values_only=True)
+        header: list | None = None
+        header_line = 0
+        records: list[dict] = []
+        lines: list[int] = []
+        for n, row in enumerate(rows, start=1):
+            if header is None:
+                if row and any(c is not None and str(c).strip() for c in row):
+                    header = [None if c is None else str(c) for c in row]
+                    header_line = n
+                continue
+            if not row or all(c is None or (isinstance(c, str) and not c.strip()) for c in row):
+                continue
+            records.append({h: c for h, c in zip(header, row, strict=False) if h is not None})
+            lines.append(n)
+        if header is None:
+            raise InputError("orders", f"{path.name}: the sheet has no header row")
+        del header_line
+        if not records:
+            records, lines = [], []
+            df = pl.DataFrame({h: pl.Series(h, [], dtype=pl.String) for h in header if h})
+            df, ignored = _rename(df)
+            return df.with_columns(pl.Series("line", [], dtype=pl.Int64)), ignored
+        return _from_records(records, lines)
+    finally:
+        wb.close()
+
+
+# ---- writing ------------------------------------------------------------------------------------
+
+def write_table(df: pl.DataFrame, path: str | Path, sheet: str = "decisions") -> None:
+    """Write a table as CSV, Parquet, JSON Lines or Excel, chosen by the file's suffix."""
+    path = Path(path)
+    fmt = file_format(path, "out")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "parquet":
+        df.write_parquet(path)
+    elif fmt == "csv":
+        df.write_csv(path)
+    elif fmt == "jsonl":
+        df.write_ndjson(path)
+    else:
+        write_xlsx(df, path, sheet)
+
+
+def write_xlsx(df: pl.DataFrame, path: str | Path, sheet: str = "decisions") -> None:
+    from openpyxl import Workbook
+
+    if df.height > EXCEL_MAX_ROWS:
+        raise InputError("out", f"{df.height:,} rows do not fit an Excel sheet ({EXCEL_MAX_ROWS:,} at most); "
+                                "write .parquet or .csv instead")
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(sheet)
+    ws.append(df.columns)
+    for row in df.iter_rows():
+        ws.append(list(row))
+    wb.save(path)
+
+
+def write_template(path: str | Path) -> None:
+    """An order book with every layout column and a few example rows."""
+    from aidf.replay.layout import TEMPLATE_ROWS
+
+    rows = [{n: (None if r.get(n) is None else str(r[n])) for n in NAMES} for r in TEMPLATE_ROWS]
+    df = pl.DataFrame(rows, schema={n: pl.String for n in NAMES})
+    fmt = file_format(path, "template")
+    if fmt == "xlsx":
+        _write_template_xlsx(df, Path(path))
+    else:
+        write_table(df, path, sheet="orders")
+
+
+def _write_template_xlsx(df: pl.DataFrame, path: Path) -> None:
+    from openpyxl import Workbook
+    from openpyxl.comments import Comment
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "orders"
+    ws.append(df.columns)
+    for cell, name in zip(ws[1], df.columns, strict=True):
+        col = BY_NAME[name]
+        cell.comment = Comment(col.help + (" (required)" if col.required else ""), "aidf")
+    for row in df.iter_rows():
+        ws.append([_typed(BY_NAME[n].kind, v) for n, v in zip(df.columns, row, strict=True)])
+    help_ws = wb.create_sheet("columns")
+    help_ws.append(["column", "kind", "level", "required", "meaning"])
+    for name in df.columns:
+        c = BY_NAME[name]
+        help_ws.append([c.name, c.kind, c.level, "yes" if c.required else "", c.help])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+
+
+def _typed(kind: str, v: str | None):
+    if v is None:
+        return None
+    if kind in ("number", "int"):
+        f = float(v)
+        return int(f) if f.is_integer() and abs(f) < 2**53 else f
+    if kind == "bool":
+        return v.lower() == "true"
+    if kind == "date":
+        return dt.date.fromisoformat(v)
+    return v

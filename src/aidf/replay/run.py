@@ -1,0 +1,155 @@
+"""Replay as a whole: load a book, decide it columnar, write the answers, book them, summarize."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from aidf.replay import book as bookmod
+from aidf.replay.columnar import ReplayResult, replay
+from aidf.replay.io import write_table
+
+# Columns written to --out (the rest of the result frame serves booking and summaries).
+OUT_COLUMNS = ["line", "transaction_id", "item", "date", "destination", "destination_tier", "catalog", "quantity",
+               "eccn", "tpp", "tpp_total", "outcome", "authorization", "review_policy", "license_required",
+               "effect_kind", "effect_account", "effect_tpp", "tally_account", "tally_tpp",
+               "tx_outcome", "tx_authorization", "tx_review_policy"]
+STAGES = ["read", "check", "shapes", "LPP", "VEU", "allocation", "answers", "write"]
+
+
+@dataclass
+class Run:
+    result: ReplayResult
+    seconds: float
+    ignored_columns: list[str]
+
+    @property
+    def lines(self) -> int:
+        return self.result.lines.height
+
+
+def run(orders: str | Path, out: str | Path | None = None, rules: str | None = None, ledger=None,
+        strict: bool = False, progress: Callable[[str], None] | None = None) -> Run:
+    say = progress or (lambda _s: None)
+    t0 = time.perf_counter()
+    say("read")
+    from aidf.replay.io import read_book
+
+    raw, ignored = read_book(orders)
+    say("check")
+    df, errors = bookmod.parse_book(raw, strict=strict)
+    if errors:
+        raise bookmod.BookErrors(errors)
+    del raw
+    result = replay(bookmod.normalize(df), ledger=ledger, rules=rules, progress=say)
+    del df
+    say("write")
+    if out is not None:
+        write_table(result.lines.select(OUT_COLUMNS), out)
+    return Run(result, time.perf_counter() - t0, ignored)
+
+
+def summary(result: ReplayResult) -> dict[str, Any]:
+    """Counts by outcome and authorization, allocation used per country, lines needing review."""
+    lines = result.lines
+    by_outcome = dict(lines.group_by("outcome").len().sort("outcome").iter_rows())
+    by_auth = dict(lines.filter(pl.col("authorization").is_not_null()).group_by("authorization").len()
+                   .sort("authorization").iter_rows())
+    alloc = (lines.filter(pl.col("effect_kind") == "country_allocation")
+             .group_by("effect_account").agg(pl.col("effect_milli").sum()).sort("effect_account"))
+    allocation = {}
+    for acct, milli in alloc.iter_rows():
+        start = result.init.get(acct, 0)
+        allocation[acct.split("country=")[1].split(":")[0]] = {"drawn_tpp": milli / 1000,
+                                                               "used_tpp": (start + milli) / 1000}
+    past = lines.filter(pl.col("_past_allocation"))
+    review = lines.filter(pl.col("outcome") == "NEEDS_REVIEW")
+    return {"lines": lines.height, "transactions": lines["transaction_id"].n_unique(), "shapes": result.shapes,
+            "by_outcome": by_outcome, "by_authorization": by_auth, "allocation": allocation,
+            "licensed_past_allocation_lines": past.height,
+            "needs_review_lines": review.height, "needs_review_first": review["line"].head(20).to_list()}
+
+
+def book_result(result: ReplayResult, orders_book: pl.DataFrame, ledger, progress=None) -> int:
+    """Book every transaction's draws in replay order; returns the number of transactions booked.
+
+    Uses the store's `book_many` (one database transaction) when it has one, else one `book` per
+    transaction (each all-or-none, idempotent by transaction id).
+    """
+    from aidf.ledger.base import Draw
+    from aidf.model import AccountRef, Decision
+    from aidf.replay.assemble import in_replay_order, transaction_dicts
+    from aidf.rules.ruleset import get_ruleset
+
+    full = result.lines
+    txs = {t["id"]: t for t in transaction_dicts(in_replay_order(orders_book))}
+    from aidf.engine import parse_transaction
+
+    bookings = []
+    for (tid,), rows in full.group_by(["transaction_id"], maintain_order=True):
+        tx = parse_transaction(txs[tid])
+        draws: list[Draw] = []
+        effects: dict[str, dict] = {}
+        items = []
+        for r in rows.iter_rows(named=True):
+            items.append({"line": r["item"], "description": r["catalog"] or "", "eccn": r["eccn"], "tpp": r["tpp"],
+                          "tpp_total": r["tpp_total"], "outcome": r["outcome"], "authorization": r["authorization"],
+                          "review_policy": r["review_policy"], "license_required": r["license_required"]})
+            for kind, milli, limit in ((r["effect_kind"], r["effect_milli"], _limit(r, ledger)),
+                                       ("uveu_share" if r["tally_account"] else None, r["amount_milli"], None)):
+                if kind is None:
+                    continue
+                ref = _ref(kind, r)
+                draws.append(Draw(ref, milli, limit))
+                e = effects.setdefault(ref.id, {"account": ref.model_dump(exclude_none=True), "tpp": 0.0})
+                e["tpp"] += milli / 1000
+            if r["aia_tally"] and r["authorization"] == "AIA":
+                draws.append(Draw(AccountRef(kind="aia_cumulative", consignee=r["consignee_key"]), r["amount_milli"], None))
+        ref, warnings = get_ruleset(tx.rules).ref(tx.date)
+        first = rows.row(0, named=True)
+        decision = Decision(transaction_id=tid, date=tx.date, rules=ref, destination_tier=first["destination_tier"],
+                            outcome=first["tx_outcome"], authorization=first["tx_authorization"],
+                            review_policy=first["tx_review_policy"], items=items, ledger_effects=list(effects.values()),
+                            warnings=[*warnings, "decided by replay (columnar); trace and duties not kept"],
+                            request_hash=tx.content_hash())
+        bookings.append((tid, tx.content_hash(), decision.model_dump(mode="json"), draws, tx.date))
+    many = getattr(ledger, "book_many", None)
+    if many is not None:
+        many(bookings)
+    else:
+        for i, b in enumerate(bookings):
+            ledger.book(*b)
+            if progress and i % 1000 == 0:
+                progress(i, len(bookings))
+    return len(bookings)
+
+
+def _ref(kind: str, r: dict[str, Any]):
+    from aidf.model import AccountRef
+
+    if kind == "lpp_annual":
+        return AccountRef(kind=kind, consignee=r["consignee_key"], year=r["_year"])
+    if kind in ("nveu_cap", "uveu_share"):
+        return AccountRef(kind=kind, veu=r["_veu"], country=r["_dest"])
+    return AccountRef(kind=kind, country=r["_dest"], window=r["_window"])
+
+
+def _limit(r: dict[str, Any], ledger) -> int | None:
+    """The limit the engine would book a line's draw under (None: unlimited or a declared base)."""
+    kind = r["effect_kind"]
+    if kind == "lpp_annual":
+        return r["_lpp_limit"]
+    if kind == "country_allocation":
+        arranged = ledger.arrangement(r["_dest"], r["date"]) is not None
+        return r["_alloc_limit"] * (r["_alloc_mult"] if arranged else 1)
+    if kind == "nveu_cap" and not r["_declared"]:
+        from aidf.rules.parameters import parameters
+
+        d = r["date"]
+        return int(parameters(d).get("part748/nveu_caps", "quarterly_cap")[f"{d.year}Q{(d.month - 1) // 3 + 1}"]) * 1000
+    return None

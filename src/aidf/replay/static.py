@@ -1,0 +1,280 @@
+"""Static shapes: what a line's decision is before any running balance is read.
+
+A line's answer depends on its item, its transaction's facts (rule set, date, action, destination,
+parties' locations and headquarters, end use) and the ledger. Only four provisions read balances:
+LPP (consignee-year meter), UVEU (shares of the VEU's installed base), NVEU (quarterly cap per
+VEU and country) and the Tier 2 review policy (country allocation). Everything else is decided
+once per distinct shape with the engine's own provisions, then broadcast to every line of it.
+
+The shape of a line is evaluated as a plan: terminal (settled without balances), or a chain of
+balance-dependent steps, each tried in the engine's order, ending in a fallback (review policy,
+possibly against the country allocation). Balance-dependent candidates are recognised by probing
+them with a one-milli-TPP line against an empty ledger: eligible with a draw means "eligible if the
+meter has room", the draw naming the meter.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass, field
+from fractions import Fraction
+from functools import lru_cache
+from typing import Any
+
+from aidf import engine
+from aidf.errors import InputError
+from aidf.model import Outcome, Transaction
+from aidf.rules.classify import classify_item
+from aidf.rules.facts import Facts, LedgerView, Line
+from aidf.rules.parameters import all_values, parameters
+from aidf.rules.restrictions import restriction
+from aidf.rules.review_policy import review_policy
+from aidf.rules.ruleset import get_ruleset
+
+DYNAMIC_KINDS = {"lpp_annual": "LPP", "uveu_share": "UVEU", "nveu_cap": "NVEU"}
+NVEU_CAPS = ("part748/nveu_caps", "quarterly_cap")
+UVEU_SHARES = "part748/uveu_shares"
+ALLOC = "part742/country_allocation"
+
+
+class _Full:
+    """A ledger whose every meter is spent: shows the policy a line meets past its allocation."""
+
+    def used(self, account) -> int:
+        return 10**18
+
+    def installed_base(self, kind, veu):
+        return {}
+
+    def arrangement(self, country, as_of):
+        return None
+
+    def find(self, transaction_id):
+        return None
+
+
+@dataclass
+class Plan:
+    """The static answer for one shape."""
+
+    dest: str
+    dest_tier: int
+    eccn: str | None
+    tpp_unit: Fraction | None
+    license_required: bool
+    terminal: bool
+    outcome: str | None = None          # terminal or static fallback outcome
+    authorization: str | None = None
+    review_policy: str | None = None
+    steps: list[str] = field(default_factory=list)  # balance-dependent candidates in order: LPP, UVEU, NVEU
+    lpp_limit: int | None = None
+    alloc: bool = False                 # fallback reads the country allocation
+    alloc_ok: str | None = None
+    alloc_fail: str | None = None
+    alloc_limit: int | None = None      # without a government-to-government arrangement
+    alloc_mult: int = 1
+    window: str | None = None
+    aia_tally: bool = False
+    counted: bool = False               # .a-level commodity: adds to a UVEU's installed base when authorized
+    uveu: dict[str, Any] | None = None  # share parameters and tiers for the UVEU step
+    nveu_caps: dict[str, int] | None = None
+
+
+def breakpoints() -> list[dt.date]:
+    """Dates where some parameter, rule-set boundary, calendar year or NVEU-table coverage changes."""
+    dates: set[dt.date] = set()
+
+    def walk(v: Any) -> None:
+        if isinstance(v, dt.date):
+            dates.add(v)
+        elif isinstance(v, dict):
+            for x in v.values():
+                walk(x)
+        elif isinstance(v, (list, tuple)):
+            for x in v:
+                walk(x)
+
+    for values in all_values().values():
+        for history in values.values():
+            for e in history:
+                dates.add(e.since)
+                walk(e.value)
+    for y in range(2020, 2036):
+        dates.add(dt.date(y, 1, 1))
+    prev = None
+    for y in range(2020, 2036):
+        for q in range(4):
+            start = dt.date(y, 3 * q + 1, 1)
+            p = parameters(start)
+            covered = p.has(*NVEU_CAPS) and f"{y}Q{q + 1}" in p.get(*NVEU_CAPS)
+            if covered != prev:
+                dates.add(start)
+            prev = covered
+    for rid in ("ai-diffusion-2025", "pre-diffusion-2024", "non-enforced-2025"):
+        start, end = get_ruleset(rid).window()
+        dates.add(start)
+        if end is not None:
+            dates.add(end + dt.timedelta(days=1))
+    return sorted(dates)
+
+
+@lru_cache(maxsize=65536)
+def _classify(item_json: str, as_of: dt.date):
+    from aidf.model import Item
+
+    return classify_item(Item.model_validate_json(item_json), as_of, field_prefix="items.0")
+
+
+def evaluate(tx: Transaction) -> Plan:
+    """The plan for the single item of `tx` (a representative transaction of one shape)."""
+    ruleset = get_ruleset(tx.rules)
+    ruleset.check_date(tx.date)
+    p = ruleset.params(tx.date)
+    item = tx.items[0]
+    cls = _classify(item.model_dump_json(exclude_none=True), p.as_of)
+    plain_tx = tx
+    veu = tx.parties.ultimate_consignee.veu
+    if veu is not None and veu.installed_base_tpp is not None:
+        plain_tx = _with_base(tx, None)
+    f = Facts.build(plain_tx, ruleset, p, LedgerView(None))
+    plan = Plan(dest=f.dest, dest_tier=f.dest_tier, eccn=cls.eccn, tpp_unit=cls.tpp_unit,
+                license_required=False, terminal=True, counted=cls.level == "a" and not cls.is_weights)
+    if cls.indeterminate:
+        plan.outcome = Outcome.NEEDS_REVIEW.value
+        return plan
+    line = Line(0, item, cls)
+    if cls.eccn is None:
+        plan.outcome = Outcome.NLR.value
+        return plan
+    req = engine.license_requirement(line, f)
+    if not req.required:
+        plan.outcome = Outcome.NLR.value
+        return plan
+    plan.license_required = True
+    r = restriction(f)
+    probe = Line(0, item, dataclasses.replace(cls, tpp_total=Fraction(1, 1000)))
+    candidates = engine.DIFFUSION_CANDIDATES if ruleset.diffusion else engine.PRE_DIFFUSION_CANDIDATES
+    unknown = False
+    for cand in candidates:
+        v = cand(probe, f, r)
+        if v.authorization == "UVEU" and v.status == "not_eligible" and veu is not None and veu.type == "UVEU":
+            # Shares need a base to be tested: probe against a large Tier 1 base, so only structure decides.
+            fu = Facts.build(_with_base(tx, {"US": 1e15}), ruleset, p, LedgerView(None))
+            v = cand(probe, fu, r)
+        if v.status == "unknown":
+            unknown = True
+            continue
+        if v.status != "eligible":
+            continue
+        if not v.draws:
+            plan.outcome = Outcome.VEU.value if v.authorization in ("UVEU", "NVEU") else Outcome.LICENSE_EXCEPTION.value
+            plan.authorization = v.authorization
+            plan.aia_tally = v.authorization == "AIA" and not cls.is_weights
+            return plan
+        kind = v.draws[0].account.kind
+        if kind not in DYNAMIC_KINDS or DYNAMIC_KINDS[kind] != v.authorization:
+            raise NotImplementedError(f"replay: {v.authorization} draws on {kind}, which the columnar path does not know")
+        plan.steps.append(v.authorization)
+        if v.authorization == "LPP":
+            plan.lpp_limit = v.draws[0].limit
+        elif v.authorization == "NVEU":
+            plan.nveu_caps = {q: int(c) * 1000 for q, c in p.get(*NVEU_CAPS).items()}
+        else:
+            plan.uveu = {
+                "tier": f.geo.tier, "us_hq": f.consignee.hq == "US",
+                **{k: Fraction(str(p.get(UVEU_SHARES, k))) for k in
+                   ("min_share_tier1", "max_share_single_non_tier1", "min_share_us_for_us_hq")}}
+    plan.terminal = not plan.steps
+    if unknown:
+        plan.outcome = Outcome.NEEDS_REVIEW.value
+        return plan
+    review = review_policy(probe, f)
+    if review.draws:
+        d = review.draws[0]
+        if d.account.kind != "country_allocation":
+            raise NotImplementedError(f"replay: review policy draws on {d.account.kind}")
+        full = review_policy(probe, Facts.build(plain_tx, ruleset, p, LedgerView(_Full())))
+        plan.terminal = False
+        plan.alloc, plan.alloc_ok, plan.alloc_fail = True, review.policy, full.policy
+        plan.alloc_limit, plan.window = d.limit, d.account.window
+        plan.alloc_mult = int(p.get(ALLOC, "gov_to_gov_multiplier"))
+        plan.outcome = Outcome.LICENSE_REQUIRED.value
+        return plan
+    plan.outcome = Outcome.LICENSE_REQUIRED.value
+    plan.review_policy = review.policy
+    return plan
+
+
+@dataclass
+class ItemFeatures:
+    """What the provisions read of a classified item; items with equal keys decide alike."""
+
+    key: tuple
+    tpp_unit: Fraction | None
+
+
+def item_features(tx_data: dict[str, Any]) -> ItemFeatures | InputError:
+    """Classify the single item of a representative transaction (its date stands for its epoch)."""
+    try:
+        tx = engine.parse_transaction(tx_data)
+        ruleset = get_ruleset(tx.rules)
+        ruleset.check_date(tx.date)
+        p = ruleset.params(tx.date)
+        item = tx.items[0]
+        cls = _classify(item.model_dump_json(exclude_none=True), p.as_of)
+    except InputError as e:
+        return e
+    w = item.model_weights
+    key = (cls.eccn, cls.level, cls.is_weights, cls.datacenter, cls.vendor, cls.indeterminate,
+           None if w is None else w.storage_meets_supp10_14_15_18, cls.tpp_unit is None)
+    return ItemFeatures(key=key, tpp_unit=cls.tpp_unit)
+
+
+COUNTRY_COLUMNS = ("destination", "consignee_country", "consignee_headquarters",
+                   "consignee_ultimate_parent_headquarters", "end_user_country", "end_user_headquarters",
+                   "end_user_ultimate_parent_headquarters")
+
+
+@lru_cache(maxsize=1024)
+def _geography(rules: str | None, as_of: dt.date):
+    from aidf.rules.countries import Geography
+
+    ruleset = get_ruleset(rules)
+    return Geography.of(ruleset.params(as_of))
+
+
+@lru_cache(maxsize=65536)
+def country_signature(rules: str | None, as_of: dt.date, code: str | None) -> tuple | None:
+    """The facts about a country that provisions read: membership of every country list, and US or not."""
+    if code is None:
+        return None
+    geo = _geography(rules, as_of)
+    canon = geo.canon(code)
+    lists = tuple(canon in getattr(geo, f.name) for f in dataclasses.fields(geo)
+                  if isinstance(getattr(geo, f.name), frozenset))
+    return (canon == "US", geo.tier(canon), lists)
+
+
+def party_signature(r: dict[str, Any], columns: list[str], as_of: dt.date) -> tuple[tuple, str]:
+    """(signature of a line's transaction and party facts on a date, the destination's canonical code)."""
+    rules = r.get("rules")
+    sig = (as_of, *(country_signature(rules, as_of, r.get(c)) if c in COUNTRY_COLUMNS else r.get(c)
+                    for c in columns))
+    return sig, _geography(rules, as_of).canon(r["destination"])
+
+
+def _with_base(tx: Transaction, base: dict[str, float] | None) -> Transaction:
+    uc = tx.parties.ultimate_consignee
+    veu = uc.veu.model_copy(update={"installed_base_tpp": base})
+    parties = tx.parties.model_copy(update={"ultimate_consignee": uc.model_copy(update={"veu": veu})})
+    return tx.model_copy(update={"parties": parties})
+
+
+def plan_or_error(tx_data: dict[str, Any]) -> Plan | InputError:
+    """Evaluate a shape, returning the InputError (naming the field) instead of raising it."""
+    try:
+        tx = engine.parse_transaction(tx_data)
+        return evaluate(tx)
+    except InputError as e:
+        return e
