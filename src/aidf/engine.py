@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 from typing import Any
 
 from pydantic import ValidationError
@@ -19,13 +20,14 @@ from aidf.model import (
     OUTCOME_ORDER,
     REVIEW_ORDER,
     Decision,
+    Item,
     ItemDecision,
     LedgerEffect,
     Outcome,
     TraceStep,
     Transaction,
 )
-from aidf.rules.classify import H100, classify_item
+from aidf.rules.classify import H100, Classification, classify_item
 from aidf.rules.duties import aia_tally_account, duties_for
 from aidf.rules.exceptions.acm import acm
 from aidf.rules.exceptions.aia import aia
@@ -88,7 +90,7 @@ def _decide(tx: Transaction, ledger, rules: str | None) -> tuple[Decision, list[
     items, duties, draws = [], [], []
     restricted_noted = False
     for i, item in enumerate(tx.items):
-        cls = classify_item(item, p.as_of, field_prefix=f"items.{i}")
+        cls = _classify(item.model_dump_json(), p.as_of, f"items.{i}")
         for step in cls.trace:
             trace.append(step.model_copy(update={"line": i}))
         f.warnings.extend(w for w in cls.warnings if w not in f.warnings)
@@ -140,6 +142,14 @@ def _tallies(line: Line, f: Facts, auth: str | None, line_draws: list[Draw]) -> 
     if veu is not None and veu.type == "UVEU" and not any(d.account.kind == "uveu_share" for d in line_draws):
         out.append(Draw(AccountRef(kind="uveu_share", veu=veu.id, country=f.dest), line.amount, None))
     return out
+
+
+@lru_cache(maxsize=65536)
+def _classify(item_json: str, as_of: dt.date, prefix: str) -> Classification:
+    """Classification is pure in (item, date): order books repeat a few items many times.
+
+    The cached object is shared, so the engine only reads it."""
+    return classify_item(Item.model_validate_json(item_json), as_of, field_prefix=prefix)
 
 
 def _merge(effects: list[LedgerEffect]) -> list[LedgerEffect]:

@@ -30,6 +30,10 @@ class Geography:
 
     @classmethod
     def of(cls, p: Parameters) -> Geography:
+        return p.memo("geography", lambda: cls._build(p))
+
+    @classmethod
+    def _build(cls, p: Parameters) -> Geography:
         tier1 = p.countries(TIER1, "tier1") if p.has(TIER1, "tier1") else frozenset()
         return cls(tier1, p.countries(GROUPS, "A5"), p.countries(GROUPS, "A6"), p.countries(GROUPS, "D1"),
                    p.countries(GROUPS, "D4"), p.countries(GROUPS, "D5"), p.countries(GROUPS, "macau"),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from fractions import Fraction
 
 from aidf.ledger.base import MILLI, Draw
@@ -123,7 +124,7 @@ class Line:
     item: Item
     cls: Classification
 
-    @property
+    @cached_property
     def amount(self) -> int:
         return milli(self.cls.tpp_total) if self.cls.tpp_total is not None else 0
 

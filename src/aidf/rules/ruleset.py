@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 
 from aidf.errors import InputError
 from aidf.model import RuleSetRef
@@ -92,8 +93,14 @@ class RuleSet:
         return "; ".join(parts), True, enforced, warnings
 
     def ref(self, on: dt.date) -> tuple[RuleSetRef, list[str]]:
-        text, in_force, enforced, warnings = self.status(on)
-        return RuleSetRef(id=self.id, title=self.title, status=text, in_force=in_force, enforced=enforced), warnings
+        text, in_force, enforced, warnings = _status(self, on)
+        return RuleSetRef(id=self.id, title=self.title, status=text, in_force=in_force, enforced=enforced), list(warnings)
+
+
+@lru_cache(maxsize=8192)
+def _status(ruleset: RuleSet, on: dt.date) -> tuple[str, bool, bool, tuple[str, ...]]:
+    text, in_force, enforced, warnings = ruleset.status(on)
+    return text, in_force, enforced, tuple(warnings)
 
 
 RULESETS: dict[str, RuleSet] = {

@@ -113,8 +113,20 @@ class Parameters:
     def __init__(self, as_of: dt.date, root: Path | None = None):
         self.as_of = as_of
         self.root = root
+        self._memo: dict[Any, Any] = {}
+
+    def memo(self, key: Any, compute):
+        """Values derived from this date's parameters, computed once (parameters never change in a run)."""
+        try:
+            return self._memo[key]
+        except KeyError:
+            value = self._memo[key] = compute()
+            return value
 
     def entry(self, path: str, name: str) -> ParamValue:
+        return self.memo(("entry", path, name), lambda: self._entry(path, name))
+
+    def _entry(self, path: str, name: str) -> ParamValue:
         try:
             history = _files(self.root)[path][name]
         except KeyError as e:
@@ -136,10 +148,10 @@ class Parameters:
 
     def fraction(self, path: str, name: str) -> Fraction:
         """A number, exactly: ints and decimal strings become Fractions (never binary floats)."""
-        return Fraction(Decimal(str(self.get(path, name))))
+        return self.memo(("fraction", path, name), lambda: Fraction(Decimal(str(self.get(path, name)))))
 
     def countries(self, path: str, name: str) -> frozenset[str]:
-        return frozenset(self.get(path, name))
+        return self.memo(("countries", path, name), lambda: frozenset(self.get(path, name)))
 
 
 @lru_cache(maxsize=4096)
