@@ -68,7 +68,53 @@ def decide(transaction: Any, ledger=None, rules: str | None = None) -> Decision:
     return decision
 
 
+# Stand-ins for a headquarters the caller does not know: one per tier (and the entity's own location).
+HQ_STAND_INS = ("US", "BR", "CN")
+
+
 def _decide(tx: Transaction, ledger, rules: str | None) -> tuple[Decision, list[Draw]]:
+    unknown = [(role, fld) for role, party in tx.parties.entities() for fld in party.unknown_headquarters]
+    if unknown:
+        return _decide_unknown_headquarters(tx, ledger, rules, unknown)
+    return _decide_known(tx, ledger, rules)
+
+
+def _with_headquarters(tx: Transaction, unknown: list[tuple[str, str]], stand_in: str | None) -> Transaction:
+    parties = tx.parties.model_copy(deep=True)
+    for role, fld in unknown:
+        party = getattr(parties, role)
+        setattr(party, fld, stand_in or party.country)
+    return tx.model_copy(update={"parties": parties})
+
+
+def _decide_unknown_headquarters(tx: Transaction, ledger, rules, unknown) -> tuple[Decision, list[Draw]]:
+    """A headquarters not stated is never assumed: decide under every tier it could be in; if the
+    answers differ, the transaction needs review (740.27(a), 744.23(a)(3), 748.15(b)(2) turn on it)."""
+    base, draws = _decide_known(_with_headquarters(tx, unknown, None), ledger, rules)
+    answers = {_answer(base)}
+    for stand_in in HQ_STAND_INS:
+        answers.add(_answer(_decide_known(_with_headquarters(tx, unknown, stand_in), ledger, rules)[0]))
+    fields = ", ".join(f"{role}.{fld}" for role, fld in unknown)
+    if len(answers) == 1:
+        base.warnings.append(f"{fields} not stated; the answer is the same wherever it is")
+        base.trace.append(TraceStep(rule="unknown headquarters", cite="15 CFR 740.27(a); 744.23(a)(3); 748.15(b)(2)",
+                                    result="does not change the answer", why=f"{fields} tried in Tiers 1, 2 and 3"))
+        return base, draws
+    base.warnings.append(f"{fields} not stated and the answer depends on it: needs review")
+    base.trace.append(TraceStep(rule="unknown headquarters", cite="15 CFR 740.27(a); 744.23(a)(3); 748.15(b)(2)",
+                                result="changes the answer", why=f"{fields} tried in Tiers 1, 2 and 3 gives different answers"))
+    items = [it.model_copy(update={"outcome": Outcome.NEEDS_REVIEW, "authorization": None, "review_policy": None})
+             if it.license_required else it for it in base.items]
+    review = base.model_copy(update={"outcome": Outcome.NEEDS_REVIEW, "authorization": None, "review_policy": None,
+                                     "items": items, "ledger_effects": []})
+    return review, []
+
+
+def _answer(d: Decision) -> tuple:
+    return tuple((it.outcome, it.authorization, it.review_policy) for it in d.items)
+
+
+def _decide_known(tx: Transaction, ledger, rules: str | None) -> tuple[Decision, list[Draw]]:
     ruleset = get_ruleset(rules or tx.rules)
     ruleset.check_date(tx.date)
     p = ruleset.params(tx.date)
@@ -268,7 +314,3 @@ def decide_many(transactions: Iterable[Any], ledger=None, rules: str | None = No
         if prior is not None and prior.request_hash != tx.content_hash():
             raise InputError(f"[{i}].id", str(IdempotencyConflict(tx.id)))
     return [decide_and_book(tx, ledger, rules, actor=actor) for tx in txs]
-
-
-def today() -> dt.date:
-    return dt.date.today()

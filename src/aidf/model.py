@@ -100,6 +100,12 @@ class Party(Strict):
         return self.ultimate_parent_headquarters or self.hq
 
     @property
+    def unknown_headquarters(self) -> list[str]:
+        """Headquarters fields given explicitly as null: the caller does not know them, so they are not defaulted."""
+        return [f for f in ("headquarters", "ultimate_parent_headquarters")
+                if f in self.model_fields_set and getattr(self, f) is None]
+
+    @property
     def key(self) -> str:
         """Identity of the party for per-consignee meters (LPP): its id, else its normalized name."""
         return self.id or " ".join(self.name.split()).casefold()
@@ -182,6 +188,9 @@ class Transaction(Strict):
     def content_hash(self) -> str:
         """Hash of the request's content, for idempotency: same id + same hash = same request."""
         body = self.model_dump(mode="json", exclude_none=True)
+        unknown = [f"{role}.{f}" for role, party in self.parties.entities() for f in party.unknown_headquarters]
+        if unknown:  # an explicit null means "not known", which is not the same request as a default
+            body["unknown"] = unknown
         return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
