@@ -18,7 +18,7 @@ app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_
 
 
 def _register() -> None:
-    from aidf import decide_cli, classify_cli
+    from aidf import classify_cli, decide_cli
     from aidf.ledger import cli as ledger_cli
     from aidf.replay import cli as replay_cli
     from aidf.service import cli as service_cli

@@ -16,9 +16,9 @@ from pydantic import ValidationError
 from aidf.errors import InputError
 from aidf.ledger.base import MILLI, Draw, IdempotencyConflict, LimitExceeded
 from aidf.model import (
-    AccountRef,
     OUTCOME_ORDER,
     REVIEW_ORDER,
+    AccountRef,
     Decision,
     Item,
     ItemDecision,
@@ -33,7 +33,7 @@ from aidf.rules.exceptions.acm import acm
 from aidf.rules.exceptions.aia import aia
 from aidf.rules.exceptions.lpp import lpp
 from aidf.rules.exceptions.nac_aca import nac_aca
-from aidf.rules.facts import Facts, Line, LedgerView, Verdict
+from aidf.rules.facts import Facts, LedgerView, Line, Verdict
 from aidf.rules.license_requirements import license_requirement
 from aidf.rules.restrictions import Restriction, restriction
 from aidf.rules.review_policy import review_policy

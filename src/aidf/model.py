@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 import pycountry
@@ -32,13 +32,13 @@ def check_country(value: Any) -> str:
 Country = Annotated[str, Field(min_length=2, max_length=2)]
 
 
-class Action(str, Enum):
+class Action(StrEnum):
     export = "export"
     reexport = "reexport"
     transfer = "transfer"
 
 
-class Outcome(str, Enum):
+class Outcome(StrEnum):
     NLR = "NLR"
     LICENSE_EXCEPTION = "LICENSE_EXCEPTION"
     VEU = "VEU"

@@ -11,9 +11,10 @@ import json
 import sys
 from pathlib import Path
 
+from tests.ledger.ledger_racers import run_racers
+
 from aidf.ledger import open_ledger
 from aidf.model import AccountRef
-from tests.ledger.ledger_racers import run_racers
 
 AIDF = str(Path(sys.executable).parent / "aidf")
 H100_TPP_MILLI = 15_831_200

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from tests.expectations import check_expect
 
 from aidf.engine import decide_many
 from aidf.ledger.memory import MemoryLedger
-from tests.expectations import check_expect
 
 HERE = Path(__file__).parent / "decisions"
 

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import cached_property
 from fractions import Fraction
+from functools import cached_property
 
 from aidf.ledger.base import MILLI, Draw
 from aidf.model import AccountRef, Item, Party, TraceStep, Transaction
 from aidf.rules.classify import Classification
 from aidf.rules.countries import Geography
-from aidf.rules.parameters import ParamValue, Parameters
+from aidf.rules.parameters import Parameters, ParamValue
 from aidf.rules.ruleset import RuleSet
 
 

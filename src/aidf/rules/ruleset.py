@@ -19,7 +19,6 @@ from aidf.model import RuleSetRef
 from aidf.rules.parameters import Parameters, parameters
 
 
-
 def _date(name: str) -> dt.date:
     # dates.yaml values are themselves dates; read them as of a far date so every one is in force.
     return parameters(dt.date(2100, 1, 1)).get("dates", name)
