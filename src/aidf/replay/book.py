@@ -55,6 +55,17 @@ def _typed(name: str, kind: str, schema: dict) -> tuple[pl.Expr, pl.Expr | None,
         return pl.lit(None, dtype=DTYPES[kind]).alias(name), None, ""
     if kind == "date" and schema[name] in (pl.Date, pl.Datetime):
         return pl.col(name).cast(pl.Date).alias(name), None, ""
+    dtype = schema[name]
+    # Typed sources (Parquet, JSON): the same values and checks as reading their text, without the text.
+    if kind == "bool" and dtype == pl.Boolean:
+        return pl.col(name).alias(name), None, ""
+    if kind in ("number", "int") and (dtype.is_integer() or dtype.is_float()):
+        f = pl.col(name).cast(pl.Float64)
+        if kind == "number":
+            return f.alias(name), f.is_not_null() & ~f.is_finite(), "not a number"
+        ok = f.is_finite() & (f == f.round(0)) & (f.abs() < 2.0**53)
+        return pl.when(ok).then(f).otherwise(None).cast(pl.Int64).alias(name), f.is_not_null() & ~ok, \
+            "not a whole number"
     raw = _text(name)
     c = BY_NAME[name]
     if kind == "text":

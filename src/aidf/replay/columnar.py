@@ -1,8 +1,9 @@
 """Columnar replay: a whole order book through the rules, line for line equal to `decide_many`.
 
-1. Shapes: each line's static key (item columns, transaction and party facts, date epoch) is
-   packed into one integer; each distinct shape is decided once by the engine's own provisions
-   (static.py) and the plan is joined back onto every line of it.
+1. Shapes: each line is reduced to the facts the static provisions read (shapes.py: item class,
+   rule set and epoch, destination and party tiers and groups, action, ...), masked where no
+   provision can read them, and packed into one integer; each distinct shape is decided once by
+   the engine's own provisions (static.py) and the plan is joined back onto every line of it.
 2. Meters, in the engine's order of candidates: LPP per consignee-year, then NVEU per VEU and
    country (UVEU shares per VEU, a plain loop: few lines), then the country allocation for Tier 2
    licenses. Each is an exact sequential scan (scan.py) over the lines that reach it; a line refused
@@ -12,6 +13,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -22,18 +24,14 @@ import polars as pl
 from aidf.errors import InputError
 from aidf.ledger.base import MILLI
 from aidf.model import OUTCOME_ORDER, REVIEW_ORDER, AccountRef, Party
-from aidf.replay import static
+from aidf.replay import shapes, static
 from aidf.replay.assemble import in_replay_order, tx_dict
 from aidf.replay.book import BookErrors, LineError, parse_installed_base
 from aidf.replay.layout import COLUMNS
 from aidf.replay.scan import scan
+from aidf.rules.ruleset import RULESETS
 
 ITEM_COLS = [c.name for c in COLUMNS if c.level == "item" and c.name not in ("quantity", "description")]
-PARTY_COLS = ["rules", "action", "destination", "direct_to_consignee", "end_use",
-              "consignee_country", "consignee_headquarters", "consignee_ultimate_parent_headquarters",
-              "consignee_private_sector", "veu_type",
-              "end_user_country", "end_user_headquarters", "end_user_ultimate_parent_headquarters",
-              "end_user_private_sector"]
 OUTCOMES = [o.value for o in OUTCOME_ORDER]
 Progress = Callable[[str], None]
 
@@ -98,74 +96,10 @@ def replay(book: pl.DataFrame, ledger=None, rules: str | None = None,
 
     # ---- 1. shapes ----------------------------------------------------------------------------
     say("shapes")
-    breaks = static.breakpoints()
-    bseries = pl.Series("b", breaks, dtype=pl.Date)
-    df = df.with_columns(bseries.search_sorted(df["date"], side="right").cast(pl.Int64).alias("epoch"))
-    # Any date of an epoch stands for all of it: the epoch's first day (or the line's own date before the first).
-    first_day = pl.Series("d", [None, *breaks], dtype=pl.Date)
-    df = df.with_columns(pl.coalesce(first_day.gather(df["epoch"]), pl.col("date")).alias("rep_date"))
-
-    # Level 1: items. Each distinct item (per epoch) is classified once; items whose classification
-    # reads the same to every provision (ECCN, level, datacenter, vendor, ...) share an item class.
-    df = df.with_columns(_codes(df, ITEM_COLS + ["epoch"]).alias("ikey"))
-    items = df.select("ikey", "seq").unique(subset="ikey", keep="first", maintain_order=True)
-    item_rows = df.join(items.select("seq"), on="seq", how="inner")
-    feats, errors_i = [], []
-    for r in item_rows.iter_rows(named=True):
-        out = static.item_features(tx_dict([{**r, "quantity": 1, "date": r["rep_date"]}]))
-        if isinstance(out, InputError):
-            errors_i.append((r["ikey"], out))
-            out = static.ItemFeatures(key=("error", r["ikey"]), tpp_unit=None)
-        feats.append(out)
-    if errors_i:
-        bad = {k: e for k, e in errors_i}
-        rows = df.filter(pl.col("ikey").is_in(list(bad))).select("line", "ikey").sort("line")
-        raise BookErrors([LineError(n, _field(bad[k].field), bad[k].reason) for n, k in rows.iter_rows()])
-    class_ids: dict[tuple, int] = {}
-    itab = pl.DataFrame({
-        "ikey": item_rows["ikey"],
-        "iclass": [class_ids.setdefault(f.key, len(class_ids)) for f in feats],
-        "unit_tpp": [None if f.tpp_unit is None else float(f.tpp_unit) for f in feats],
-        "tpp_num": [None if f.tpp_unit is None else f.tpp_unit.numerator for f in feats],
-        "tpp_den": [None if f.tpp_unit is None else f.tpp_unit.denominator for f in feats],
-    }, schema={"ikey": pl.Int64, "iclass": pl.Int64, "unit_tpp": pl.Float64, "tpp_num": pl.Int64, "tpp_den": pl.Int64})
-    df = df.join(itab, on="ikey", how="left")
-
-    # Level 2: shapes = item class x transaction and party facts x epoch, each decided once.
-    # Countries enter the provisions only through their groups (tiers, A:5/A:6, D:1/D:4/D:5, Macau) and
-    # "is it the US": parties are compared by those signatures, and the destination's own code (after
-    # aliases such as Hong Kong -> China) is kept per line for the meters.
-    df = df.with_columns(_codes(df, [*PARTY_COLS, "epoch"]).alias("pkey"))
-    parties = df.select("pkey", "rep_date", *PARTY_COLS).unique(subset="pkey", keep="first")
-    pclass, dest = [], []
-    sig_ids: dict[tuple, int] = {}
-    for r in parties.iter_rows(named=True):
-        sig, canon = static.party_signature(r, PARTY_COLS, r["rep_date"])
-        pclass.append(sig_ids.setdefault(sig, len(sig_ids)))
-        dest.append(canon)
-    ptab = pl.DataFrame({"pkey": parties["pkey"], "pclass": pl.Series(pclass, dtype=pl.Int64),
-                         "dest": pl.Series(dest, dtype=pl.String)})
-    df = df.join(ptab, on="pkey", how="left")
-    df = df.with_columns(_codes(df, ["iclass", "pclass"]).alias("skey"))
-    reps = df.select("skey", "seq").unique(subset="skey", keep="first", maintain_order=True)
-    reps = reps.with_row_index("shape").with_columns(pl.col("shape").cast(pl.Int64))
-    rep_rows = df.join(reps.select("seq", "shape"), on="seq", how="inner").sort("shape")
-    plans: list[static.Plan] = []
-    errors: list[tuple[int, InputError]] = []
-    for r in rep_rows.iter_rows(named=True):
-        data = tx_dict([{**r, "quantity": 1, "date": r["rep_date"]}])
-        out = static.plan_or_error(data)
-        if isinstance(out, InputError):
-            errors.append((r["shape"], out))
-            plans.append(static.Plan(dest="", dest_tier=2, eccn=None, tpp_unit=None, license_required=False,
-                                     terminal=True))
-        else:
-            plans.append(out)
-    df = df.join(reps.select("skey", "shape"), on="skey", how="left")
-    if errors:
-        raise BookErrors(_shape_errors(df, errors))
-    keep = ["line", "seq", "order_id", "item", "date", "destination", "dest", "catalog", "quantity", "consignee_id",
-            "consignee_name", "veu_type", "veu_id", "veu_installed_base", "shape", "unit_tpp", "tpp_num", "tpp_den"]
+    df, plans, n_shapes = _shapes(df)
+    keep = ["line", "seq", "order_id", "item", "date", "destination", "dest", "destination_tier", "catalog",
+            "quantity", "consignee_id", "consignee_name", "veu_type", "veu_id", "veu_installed_base", "shape",
+            "unit_tpp", "tpp_num", "tpp_den"]
     df = df.select(keep).join(_plan_table(plans), on="shape", how="left").sort("seq")
 
     # ---- amounts ------------------------------------------------------------------------------
@@ -240,7 +174,178 @@ def replay(book: pl.DataFrame, ledger=None, rules: str | None = None,
         df = df.with_columns(_flags(df, ok).alias("alloc_ok"))
 
     say("answers")
-    return ReplayResult(_answers(df), len(plans), init)
+    return ReplayResult(_answers(df), n_shapes, init)
+
+
+MODE_ITEM, MODE_PRE, MODE_WEIGHTS, MODE_FULL = 0, 1, 2, 3
+
+
+def _shapes(df: pl.DataFrame) -> tuple[pl.DataFrame, list[static.Plan], int]:
+    """Per line: its shape (static plan index), canonical destination, destination tier and unit TPP."""
+    c = pl.col
+    breaks = static.breakpoints()
+    bseries = pl.Series("b", breaks, dtype=pl.Date)
+    df = df.with_columns(bseries.search_sorted(df["date"], side="right").cast(pl.Int64).alias("epoch"))
+    # Any date of an epoch stands for all of it: the epoch's first day (or the line's own date before the first).
+    first_day = pl.Series("d", [None, *breaks], dtype=pl.Date)
+    df = df.with_columns(pl.coalesce(first_day.gather(df["epoch"]), c("date")).alias("rep_date"))
+
+    # Contexts: (rule set, epoch), each with its look-up tables.
+    rule_ids = [None, *RULESETS]
+    rcode = c("rules").replace_strict(rule_ids[1:], list(range(1, len(rule_ids))), default=0,
+                                      return_dtype=pl.Int64)
+    raw_ctx = rcode * (1 << 32) + c("rep_date").cast(pl.Int32).cast(pl.Int64)
+    df = df.with_columns(raw_ctx.alias("raw_ctx"))
+    ctx_u = df["raw_ctx"].unique().sort()
+    df = df.with_columns(ctx_u.search_sorted(df["raw_ctx"]).cast(pl.Int64).alias("ctx")).drop("raw_ctx")
+    contexts = []
+    epoch0 = dt.date(1970, 1, 1)
+    for v in ctx_u.to_list():
+        contexts.append(shapes.context(rule_ids[v >> 32], epoch0 + dt.timedelta(days=v & 0xFFFFFFFF)))
+    pdates = pl.Series([x.pdate for x in contexts], dtype=pl.Date)
+    df = df.with_columns(pdates.gather(df["ctx"]).alias("pdate"))
+
+    # Items: each distinct item (per parameter date) is classified once; items whose classification
+    # reads the same to every provision share an item class.
+    df = df.with_columns(_codes(df, ITEM_COLS + ["pdate"]).alias("ikey"))
+    item_rows = df.filter(c("ikey").is_first_distinct())
+    feats, errors_i = [], []
+    for r in item_rows.iter_rows(named=True):
+        out = static.item_features(tx_dict([{**r, "quantity": 1, "date": r["rep_date"]}]))
+        if isinstance(out, InputError):
+            errors_i.append((r["ikey"], out))
+            out = static.ItemFeatures(key=("error", r["ikey"]), tpp_unit=None)
+        feats.append(out)
+    if errors_i:
+        bad = {k: e for k, e in errors_i}
+        rows = df.filter(c("ikey").is_in(list(bad))).select("line", "ikey").sort("line")
+        raise BookErrors([LineError(n, _field(bad[k].field), bad[k].reason) for n, k in rows.iter_rows()])
+    class_ids: dict[tuple, int] = {}
+    iclass = [class_ids.setdefault(f.key, len(class_ids)) for f in feats]
+    classes = list(class_ids)
+    itab = pl.DataFrame({
+        "ikey": item_rows["ikey"], "iclass": iclass,
+        "unit_tpp": [None if f.tpp_unit is None else float(f.tpp_unit) for f in feats],
+        "tpp_num": [None if f.tpp_unit is None else f.tpp_unit.numerator for f in feats],
+        "tpp_den": [None if f.tpp_unit is None else f.tpp_unit.denominator for f in feats],
+    }, schema={"ikey": pl.Int64, "iclass": pl.Int64, "unit_tpp": pl.Float64, "tpp_num": pl.Int64, "tpp_den": pl.Int64})
+    df = df.join(itab, on="ikey", how="left")
+    # key = (eccn, level, is_weights, datacenter, indeterminate, storage, tpp None, unapproved, china)
+    item_only = pl.Series([k[0] == "error" or k[4] or k[0] is None for k in classes], dtype=pl.Boolean)
+    is_w = pl.Series([k[0] != "error" and bool(k[2]) for k in classes], dtype=pl.Boolean)
+    level_a = pl.Series([k[0] != "error" and k[1] == "a" for k in classes], dtype=pl.Boolean)
+
+    # Parties and destination, through each context's country tables.
+    tables, radix = shapes.party_columns(contexts)
+    ci = shapes.country_index
+    hq = pl.coalesce(c("consignee_headquarters"), c("consignee_country"))
+    par = pl.coalesce(c("consignee_ultimate_parent_headquarters"), hq)
+    ehq = pl.coalesce(c("end_user_headquarters"), c("end_user_country"))
+    epar = pl.coalesce(c("end_user_ultimate_parent_headquarters"), ehq)
+    base = c("ctx") * shapes.NC
+    idx = df.select((base + ci(c("destination"))).alias("d"), (base + ci(c("consignee_country"))).alias("cl"),
+                    (base + ci(hq)).alias("ch"), (base + ci(par)).alias("cp"),
+                    (base + ci(c("end_user_country"))).alias("el"), (base + ci(ehq)).alias("eh"),
+                    (base + ci(epar)).alias("ep"), (hq == "US").alias("c_us"))
+    tier, hsig = tables["tier"], tables["hsig"]
+    diffusion = pl.Series([x.diffusion for x in contexts], dtype=pl.Boolean)
+    canon = pl.Series([code for x in contexts for code in x.canon], dtype=pl.String)
+    # End use: whether it is one of ACM's end uses in the line's context.
+    eu_vals = df["end_use"].drop_nulls().unique().sort().to_list()
+    acm = pl.Series([e in x.acm_uses for x in contexts for e in ["", *eu_vals]], dtype=pl.Boolean)
+    eu_idx = df.select(c("end_use").replace_strict(eu_vals, list(range(1, len(eu_vals) + 1)), default=0,
+                                                   return_dtype=pl.Int64)).to_series()
+    feats = pl.DataFrame([
+        df["iclass"], df["ctx"],
+        tier.gather(idx["d"]).alias("d_tier"), tables["dsig"].gather(idx["d"]).alias("dsig"),
+        tables["d145"].gather(idx["d"]).alias("d145"), tables["fsig"].gather(idx["d"]).alias("fsig"), canon.gather(idx["d"]).alias("dest"),
+        tier.gather(idx["cl"]).alias("c_loc"), hsig.gather(idx["ch"]).alias("c_hq"),
+        hsig.gather(idx["cp"]).alias("c_par"), tier.gather(idx["ch"]).alias("c_hqt"),
+        tier.gather(idx["cp"]).alias("c_part"), idx["c_us"].fill_null(False),
+        tier.gather(idx["el"]).alias("e_loc"), hsig.gather(idx["eh"]).alias("e_hq"),
+        hsig.gather(idx["ep"]).alias("e_par"), tier.gather(idx["eh"]).alias("e_hqt"),
+        tier.gather(idx["ep"]).alias("e_part"),
+        diffusion.gather(df["ctx"]).alias("diffusion"),
+        item_only.gather(df["iclass"]).alias("item_only"), is_w.gather(df["iclass"]).alias("is_w"),
+        level_a.gather(df["iclass"]).alias("level_a"),
+        acm.gather(df["ctx"] * (len(eu_vals) + 1) + eu_idx).alias("acm"),
+    ])
+    act = df.select(c("action").replace_strict(shapes.ACTIONS, [0, 1, 2], return_dtype=pl.Int64)).to_series()
+    lpp_actions = pl.Series([a in x.lpp_actions for x in contexts for a in shapes.ACTIONS], dtype=pl.Boolean)
+    feats = feats.with_columns(lpp_actions.gather(df["ctx"] * 3 + act).alias("lpp_action"))
+    del idx, eu_idx, act
+    feats = feats.hstack(df.select(
+        c("action").replace_strict(shapes.ACTIONS, [0, 1, 2], return_dtype=pl.Int8).alias("action"),
+        c("direct_to_consignee").fill_null(True).alias("direct"),
+        _priv(c("consignee_private_sector")).alias("c_priv"), _priv(c("end_user_private_sector")).alias("e_priv"),
+        c("end_user_name").is_not_null().alias("e_present"),
+        c("veu_type").replace_strict(["UVEU", "NVEU"], [1, 2], default=0, return_dtype=pl.Int8).alias("veu")))
+    d5hq = (c("c_hqt") == 3) | (c("c_part") == 3) | (c("e_hqt") == 3) | (c("e_part") == 3)
+    req = (pl.when(c("is_w")).then(c("diffusion"))
+           .otherwise((c("diffusion") & c("level_a")) | c("d145") | d5hq))
+    mode = (pl.when(c("item_only") | ~req).then(MODE_ITEM).when(~c("diffusion")).then(MODE_PRE)
+            .when(c("is_w")).then(MODE_WEIGHTS).otherwise(MODE_FULL))
+    feats = feats.with_columns(mode.cast(pl.Int8).alias("mode"))
+    m = c("mode")
+    full, pre, weights = m == MODE_FULL, m == MODE_PRE, m == MODE_WEIGHTS
+    la, dt1, dt2 = c("level_a"), c("d_tier") == 1, c("d_tier") == 2
+
+    def when(cond: pl.Expr, value: pl.Expr) -> pl.Expr:
+        return pl.when(cond).then(value.cast(pl.Int64)).otherwise(0)
+
+    # Each field enters the key only where a provision can read it (see shapes.py):
+    kf = feats.select(
+        "iclass", "mode", when(m != MODE_ITEM, c("ctx")).alias("ctx"),
+        # PRE: NAC (transfer) and the 2026 China policy (export); FULL: LPP (.a only) and NAC (Macau/D:5).
+        (when(pre, c("action") + 1) + when(full & (la | (c("d_tier") == 3)), 4 + c("lpp_action") * 2
+                                              + (c("action") == 2))).alias("action"),
+        # PRE reads every country list (China policy); the framework: tier, group tests, arrangements.
+        pl.when(pre).then(c("dsig").cast(pl.Int64)).when(full | weights).then(c("fsig").cast(pl.Int64))
+        .otherwise(0).alias("dsig"),
+        # Headquarters: tiers; "in the US or A:5/A:6" only where 744.23(d)(2) can be reached.
+        *[pl.when(pre | (full & dt2 & ~la)).then(c(h).cast(pl.Int64) + 8)
+          .when(full | weights).then(c(t).cast(pl.Int64)).otherwise(0).alias(h)
+          for h, t in (("c_hq", "c_hqt"), ("c_par", "c_part"), ("e_hq", "e_hqt"), ("e_par", "e_part"))],
+        when(m != MODE_ITEM, c("e_present")).alias("e_present"),
+        when(full & la, c("direct")).alias("direct"),                      # LPP, after its .a test
+        when(full, c("acm")).alias("acm"),                                 # ACM end use
+        when(full & c("acm"), c("c_priv")).alias("c_priv"),                # ACM, after the end use test
+        when(full & c("acm"), c("e_priv")).alias("e_priv"),
+        when(full, c("veu")).alias("veu"),                                 # UVEU / NVEU
+        when(full & la & dt1, c("c_loc") == 1).alias("c_loc"),             # AIA (a)(1), Tier 1 only
+        when(full & la & dt1, c("e_loc") == 1).alias("e_loc"),
+        when(full & (c("veu") == 1), c("c_us")).alias("c_us"))             # UVEU: US-headquartered
+    fields = [("iclass", len(classes)), ("mode", 4), ("ctx", len(contexts)), ("action", 8),
+              ("dsig", max(radix["dsig"], radix["fsig"])), ("c_hq", radix["hsig"] + 8), ("c_par", radix["hsig"] + 8),
+              ("e_hq", radix["hsig"] + 8), ("e_par", radix["hsig"] + 8), ("e_present", 2), ("direct", 2),
+              ("acm", 2), ("c_priv", 3), ("e_priv", 3), ("veu", 3), ("c_loc", 2), ("e_loc", 2), ("c_us", 2)]
+    skey = shapes.pack(kf, fields)
+    del kf
+    first = skey.is_first_distinct()
+    rep_seq = df["seq"].filter(first)
+    uniq = skey.filter(first)
+    order = uniq.arg_sort()
+    shape = uniq.gather(order).search_sorted(skey).cast(pl.Int32)  # dense shape id, by key order
+    rep_seq = rep_seq.gather(order)
+    rep_rows = df.filter(pl.col("seq").is_in(rep_seq.implode())).sort("seq")
+    pos = {s: i for i, s in enumerate(rep_seq.to_list())}
+    plans: list[static.Plan | None] = [None] * len(pos)
+    errors: list[tuple[int, InputError]] = []
+    for r in rep_rows.iter_rows(named=True):
+        i = pos[r["seq"]]
+        out = static.plan_or_error(tx_dict([{**r, "quantity": 1, "date": r["rep_date"]}]))
+        if isinstance(out, InputError):
+            errors.append((i, out))
+            out = static.Plan(dest="", dest_tier=2, eccn=None, tpp_unit=None, license_required=False, terminal=True)
+        plans[i] = out
+    df = df.with_columns(shape.alias("shape"), feats["dest"], feats["d_tier"].cast(pl.Int64).alias("destination_tier"))
+    if errors:
+        raise BookErrors(_shape_errors(df, errors))
+    return df, plans, len(plans)
+
+
+def _priv(e: pl.Expr) -> pl.Expr:
+    return pl.when(e.is_null()).then(0).when(e).then(2).otherwise(1).cast(pl.Int8)
 
 
 def _flags(frame: pl.DataFrame, seqs: pl.Series) -> pl.Series:
@@ -347,14 +452,13 @@ def _plan_table(plans: list[static.Plan]) -> pl.DataFrame:
         rows.append({
             "shape": i, "terminal": p.terminal, "s_outcome": p.outcome, "s_authorization": p.authorization,
             "s_review_policy": p.review_policy, "license_required": p.license_required, "eccn": p.eccn,
-            "destination_tier": p.dest_tier,
             "has_lpp": "LPP" in p.steps, "lpp_limit": p.lpp_limit,
             "veu_step": next((s for s in p.steps if s != "LPP"), None),
             "alloc": p.alloc, "alloc_ok_policy": p.alloc_ok, "alloc_fail_policy": p.alloc_fail,
             "alloc_limit": p.alloc_limit, "alloc_mult": p.alloc_mult, "window": p.window, "aia_tally": p.aia_tally,
             "counted": p.counted})
     schema = {"shape": pl.Int64, "terminal": pl.Boolean, "s_outcome": pl.String, "s_authorization": pl.String,
-              "s_review_policy": pl.String, "license_required": pl.Boolean, "eccn": pl.String, "destination_tier": pl.Int64,
+              "s_review_policy": pl.String, "license_required": pl.Boolean, "eccn": pl.String,
               "has_lpp": pl.Boolean, "lpp_limit": pl.Int64, "veu_step": pl.String, "alloc": pl.Boolean,
               "alloc_ok_policy": pl.String, "alloc_fail_policy": pl.String, "alloc_limit": pl.Int64,
               "alloc_mult": pl.Int64, "window": pl.String, "aia_tally": pl.Boolean,

@@ -215,7 +215,15 @@ class ItemFeatures:
 
 
 def item_features(tx_data: dict[str, Any]) -> ItemFeatures | InputError:
-    """Classify the single item of a representative transaction (its date stands for its epoch)."""
+    """Classify the single item of a representative transaction (its date stands for its epoch).
+
+    The key holds every classification fact a provision reads (license_requirements.py,
+    exceptions/, veu.py, review_policy.py): ECCN, level, weights, datacenter, indeterminate,
+    weights storage, the vendor being an unapproved designer (AIA) and the chip's figures against
+    the 2026 China review policy (TPP and DRAM bandwidth).
+    """
+    from aidf.replay.shapes import item_flags
+
     try:
         tx = engine.parse_transaction(tx_data)
         ruleset = get_ruleset(tx.rules)
@@ -226,42 +234,9 @@ def item_features(tx_data: dict[str, Any]) -> ItemFeatures | InputError:
     except InputError as e:
         return e
     w = item.model_weights
-    key = (cls.eccn, cls.level, cls.is_weights, cls.datacenter, cls.vendor, cls.indeterminate,
-           None if w is None else w.storage_meets_supp10_14_15_18, cls.tpp_unit is None)
+    key = (cls.eccn, cls.level, cls.is_weights, cls.datacenter, cls.indeterminate is not None,
+           None if w is None else w.storage_meets_supp10_14_15_18, cls.tpp_unit is None, *item_flags(cls, p))
     return ItemFeatures(key=key, tpp_unit=cls.tpp_unit)
-
-
-COUNTRY_COLUMNS = ("destination", "consignee_country", "consignee_headquarters",
-                   "consignee_ultimate_parent_headquarters", "end_user_country", "end_user_headquarters",
-                   "end_user_ultimate_parent_headquarters")
-
-
-@lru_cache(maxsize=1024)
-def _geography(rules: str | None, as_of: dt.date):
-    from aidf.rules.countries import Geography
-
-    ruleset = get_ruleset(rules)
-    return Geography.of(ruleset.params(as_of))
-
-
-@lru_cache(maxsize=65536)
-def country_signature(rules: str | None, as_of: dt.date, code: str | None) -> tuple | None:
-    """The facts about a country that provisions read: membership of every country list, and US or not."""
-    if code is None:
-        return None
-    geo = _geography(rules, as_of)
-    canon = geo.canon(code)
-    lists = tuple(canon in getattr(geo, f.name) for f in dataclasses.fields(geo)
-                  if isinstance(getattr(geo, f.name), frozenset))
-    return (canon == "US", geo.tier(canon), lists)
-
-
-def party_signature(r: dict[str, Any], columns: list[str], as_of: dt.date) -> tuple[tuple, str]:
-    """(signature of a line's transaction and party facts on a date, the destination's canonical code)."""
-    rules = r.get("rules")
-    sig = (as_of, *(country_signature(rules, as_of, r.get(c)) if c in COUNTRY_COLUMNS else r.get(c)
-                    for c in columns))
-    return sig, _geography(rules, as_of).canon(r["destination"])
 
 
 def _with_base(tx: Transaction, base: dict[str, float] | None) -> Transaction:

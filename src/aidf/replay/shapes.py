@@ -1,0 +1,163 @@
+"""Shape keys: the facts a line's static decision reads, as a handful of small integers per line.
+
+A line's static answer (static.evaluate) is a function of what the provisions read, not of the
+raw cells. Here each line is reduced to those facts, computed columnar from small look-up tables:
+
+- context: rule set and date epoch (the parameters in force, every date test against them);
+- item class: ECCN, level, weights or not, datacenter, indeterminate, weights storage, whether the
+  vendor is an unapproved IC designer, whether the chip falls under the 2026 China review policy;
+- destination: tier, the Part 740 group tests, membership of every country list in the
+  parameters (after aliases such as Hong Kong -> China);
+- each party (consignee, end user): tier of its location, tier of its headquarters and ultimate
+  parent and whether those are in the US or A:5/A:6, private sector, VEU type; the consignee's
+  headquarters being the US itself (UVEU share test);
+- the transaction: action, shipped directly, end use among ACM's end uses.
+
+Facts a line provably cannot reach are masked (set to 0) before the key is packed:
+- an indeterminate or unclassified item (NEEDS_REVIEW / NLR) and a line with no license
+  requirement (NLR) depend on the item class alone;
+- under the pre-framework rule sets only NAC/ACA and the review policy run: private sector, end
+  use, direct shipment, VEU and locations are not read;
+- 4E091 weights under the framework: only AIA (a)(2)/(a)(3) and the weights review policy decide.
+Every mask mirrors a test in the engine's provisions (license_requirements.py, exceptions/,
+veu.py, review_policy.py); the tests check that lines merged by a key get the same plan as when
+decided one by one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import polars as pl
+
+from aidf.model import ISO2
+from aidf.rules.countries import Geography
+from aidf.rules.parameters import Parameters, all_values
+from aidf.rules.ruleset import get_ruleset
+
+CODES: list[str] = sorted(ISO2)
+NC = len(CODES) + 1  # index 0: no country
+COUNTRY = pl.Enum(CODES)
+ACTIONS = ["export", "reexport", "transfer"]
+AIA = "part740/aia"
+ACM = "part740/acm"
+CHINA = "part742/china_review_2026"
+LPP = "part740/lpp"
+ALLOC = "part742/country_allocation"
+
+
+def country_index(e: pl.Expr) -> pl.Expr:
+    """ISO code -> 1..len(CODES) (0 for null)."""
+    return (e.cast(COUNTRY).to_physical().cast(pl.Int64) + 1).fill_null(0)
+
+
+@lru_cache(maxsize=1)
+def _country_lists() -> list[tuple[str, str]]:
+    """Every parameter that is a list of countries (or of arrangements naming a country)."""
+    out = []
+    for path, values in all_values().items():
+        for name, history in values.items():
+            if history and history[-1].unit in ("iso2_list", "arrangement_list"):
+                out.append((path, name))
+    return sorted(out)
+
+
+def _listed(p: Parameters, path: str, name: str) -> frozenset[str]:
+    if not p.has(path, name):
+        return frozenset()
+    v = p.get(path, name) or []
+    return frozenset(x.get("country") if isinstance(x, dict) else x for x in v)
+
+
+@dataclass
+class Context:
+    """One (rule set, epoch): the parameters read and, per country code, what provisions see of it."""
+
+    rules: str | None
+    rep_date: dt.date
+    diffusion: bool
+    pdate: dt.date
+    canon: list[str | None]  # by country index (0: no country): the code after aliases
+    tier: list[int]
+    dsig: list[tuple]        # destination facts
+    fsig: list[tuple]        # destination facts the framework's provisions read
+    hsig: list[tuple]        # headquarters facts: tier, in US or A:5/A:6
+    acm_uses: frozenset[str]
+    lpp_actions: frozenset[str]
+
+
+def context(rules: str | None, rep_date: dt.date) -> Context:
+    ruleset = get_ruleset(rules)
+    p = ruleset.params(rep_date)
+    geo = Geography.of(p)
+    trusted = {"US"} | geo.a5 | geo.a6
+    lists = [_listed(p, path, name) for path, name in _country_lists()]
+    arrangements = _listed(p, ALLOC, "arrangements")
+    canon, tier, dsig, fsig, hsig = [None], [0], [None], [None], [None]
+    for code in CODES:
+        c = geo.canon(code)
+        canon.append(c)
+        t = geo.tier(c)
+        tier.append(t)
+        dsig.append((t, c == "US", geo.d145_outside_a5a6(c), geo.d14_outside_d5(c), c in trusted,
+                     *(c in s for s in lists)))
+        fsig.append((t, geo.d145_outside_a5a6(c), geo.d14_outside_d5(c), c in arrangements))
+        hsig.append((t, c in trusted))
+    uses = frozenset(p.get(ACM, "end_uses")) if p.has(ACM, "end_uses") else frozenset()
+    actions = frozenset(p.get(LPP, "actions")) if p.has(LPP, "actions") else frozenset()
+    return Context(rules, rep_date, ruleset.diffusion, p.as_of, canon, tier, dsig, fsig, hsig, uses, actions)
+
+
+def item_flags(cls, p: Parameters) -> tuple[bool, bool]:
+    """(vendor is an unapproved IC designer, chip within the 2026 China review policy's figures)."""
+    unapproved = (p.has(AIA, "unapproved_designer_hq") and cls.vendor is not None
+                  and cls.vendor in set(p.get(AIA, "unapproved_designer_hq")))
+    china = False
+    if p.has(CHINA, "policy") and cls.chip_tpp is not None and cls.memory_bw_tbs is not None:
+        china = (cls.chip_tpp < p.fraction(CHINA, "chip_tpp_max_exclusive")
+                 and cls.memory_bw_tbs * 1000 < p.fraction(CHINA, "dram_bandwidth_gbps_max_exclusive"))
+    return unapproved, china
+
+
+def _dense(values: list[Any]) -> tuple[list[int], int]:
+    """Dense ids from 1 for hashable values (None -> 0), and the radix."""
+    ids: dict[Any, int] = {}
+    out = [0 if v is None else ids.setdefault(v, len(ids) + 1) for v in values]
+    return out, len(ids) + 1
+
+
+def pack(df: pl.DataFrame, fields: list[tuple[str, int]]) -> pl.Series:
+    """One Int64 per row from small non-negative int columns with known radices (exact: no hashing)."""
+    key = pl.lit(0, dtype=pl.Int64)
+    span = 1
+    exprs = []
+    for name, radix in fields:
+        if radix <= 1:
+            continue
+        if span * radix >= 1 << 62:
+            exprs.append(key)
+            key, span = pl.lit(0, dtype=pl.Int64), 1
+        key = key * radix + pl.col(name).cast(pl.Int64)
+        span *= radix
+    exprs.append(key)
+    if len(exprs) == 1:
+        return df.select(exprs[0].alias("k")).to_series()
+    # Very wide keys: pack the parts, then number the distinct combinations.
+    parts = df.select([e.alias(f"p{i}") for i, e in enumerate(exprs)])
+    return parts.select(pl.struct(parts.columns).rank("dense").cast(pl.Int64).alias("k")).to_series()
+
+
+def party_columns(contexts: list[Context]) -> tuple[dict[str, pl.Series], dict[str, int]]:
+    """Flat look-up tables indexed by ctx * NC + country index, and radices of the signatures."""
+    tier = [t for c in contexts for t in c.tier]
+    d_ids, d_radix = _dense([s for c in contexts for s in c.dsig])
+    f_ids, f_radix = _dense([s for c in contexts for s in c.fsig])
+    h_ids, h_radix = _dense([s for c in contexts for s in c.hsig])
+    d145 = [bool(s and s[2]) for c in contexts for s in c.dsig]
+    tables = {"tier": pl.Series(tier, dtype=pl.Int8), "dsig": pl.Series(d_ids, dtype=pl.Int32),
+              "fsig": pl.Series(f_ids, dtype=pl.Int32),
+              "hsig": pl.Series(h_ids, dtype=pl.Int32), "d145": pl.Series(d145, dtype=pl.Boolean)}
+    return tables, {"dsig": d_radix, "fsig": f_radix, "hsig": h_radix}
