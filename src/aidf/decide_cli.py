@@ -92,10 +92,12 @@ def register(app: typer.Typer) -> None:
         rules: str = typer.Option(None, "--rules", help="rule set id (default ai-diffusion-2025)"),
         format: Format = typer.Option(Format.json, "--format", help="json (the contract) or table"),
         explain_: bool = typer.Option(False, "--explain", help="print every rule asked, with its citation"),
+        actor: str = typer.Option(None, "--actor", help="who decides, for the audit log (default: $AIDF_ACTOR or the login name)"),
     ) -> None:
         """Decide transactions in order; each sees the draws of those before it."""
         from aidf.engine import decide_many, parse_many
         from aidf.ledger import IdempotencyConflict, LedgerError, open_ledger
+        from aidf.ledger.cli import actor_name
         from aidf.rules.ruleset import get_ruleset
 
         if rules:
@@ -104,7 +106,7 @@ def register(app: typer.Typer) -> None:
         txs = parse_many(raw)
         store = open_ledger(ledger)
         try:
-            decisions = decide_many(txs, store, rules)
+            decisions = decide_many(txs, store, rules, actor=actor_name(actor))
         except IdempotencyConflict as e:
             raise InputError("id", str(e)) from None
         except LedgerError as e:

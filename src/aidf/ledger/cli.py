@@ -71,7 +71,7 @@ def _open(spec: str | None):
                                      f"{str(e).splitlines()[0]}") from None
 
 
-def _actor(actor: str | None) -> str:
+def actor_name(actor: str | None) -> str:
     name = actor or os.environ.get("AIDF_ACTOR")
     if not name:
         try:
@@ -176,7 +176,7 @@ def post(ids: Annotated[list[str], typer.Argument(help="pending transfer ids or 
          note: Annotated[str | None, typer.Option(help="why")] = None) -> None:
     """Post pending transfers (all or none)."""
     milli = parse_tpp(amount, "--tpp") if amount is not None else None
-    for tid in _open(ledger).post(ids, amount=milli, actor=_actor(actor), note=note):
+    for tid in _open(ledger).post(ids, amount=milli, actor=actor_name(actor), note=note):
         typer.echo(f"posted {tid}")
 
 
@@ -185,7 +185,7 @@ def post(ids: Annotated[list[str], typer.Argument(help="pending transfer ids or 
 def void(ids: list[str], ledger: LedgerOpt = None, actor: ActorOpt = None,
          reason: Annotated[str | None, typer.Option(help="why")] = None) -> None:
     """Void pending transfers (all or none)."""
-    for tid in _open(ledger).void(ids, actor=_actor(actor), reason=reason):
+    for tid in _open(ledger).void(ids, actor=actor_name(actor), reason=reason):
         typer.echo(f"voided {tid}")
 
 
@@ -193,7 +193,7 @@ def void(ids: list[str], ledger: LedgerOpt = None, actor: ActorOpt = None,
 @guarded
 def expire(ledger: LedgerOpt = None, actor: ActorOpt = None) -> None:
     """Void every pending transfer past its expiry."""
-    done = _open(ledger).expire(actor=_actor(actor))
+    done = _open(ledger).expire(actor=actor_name(actor))
     typer.echo(f"expired {len(done)} pending transfer(s)")
 
 
@@ -231,7 +231,7 @@ def arrangement(country: str, since: str, reference: str, ledger: LedgerOpt = No
         code = check_country(country)
     except ValueError as e:
         raise InputError("country", str(e)) from None
-    _open(ledger).record_arrangement(code, parse_date(since, "since"), reference, actor=_actor(actor))
+    _open(ledger).record_arrangement(code, parse_date(since, "since"), reference, actor=actor_name(actor))
     typer.echo(f"arrangement recorded for {code} from {since}: {reference}")
 
 
@@ -254,7 +254,7 @@ def license_add(number: str,
     lic = _open(ledger).record_license(number, parse_tpp(amount, "--tpp"), parties=parties,
                                        valid_from=parse_date(valid_from, "--valid-from"),
                                        valid_to=parse_date(valid_to, "--valid-to"),
-                                       conditions=condition or [], actor=_actor(actor))
+                                       conditions=condition or [], actor=actor_name(actor))
     typer.echo(f"license {lic['number']}: {tpp(lic['amount'])} TPP, {lic['valid_from']} to {lic['valid_to']}")
 
 
@@ -326,5 +326,5 @@ def hold_release(transaction_id: str,
         raise InputError("--override", "an override needs a written reason")
     milli = parse_tpp(amount, "--tpp") if amount is not None else None
     h = _open(ledger).release_hold(transaction_id, license=license, override=override, amount=milli,
-                                   actor=_actor(actor))
+                                   actor=actor_name(actor))
     typer.echo(f"released {transaction_id}: {_release_text(h['release'])}")
