@@ -271,8 +271,10 @@ def decide_and_book(transaction: Any, ledger, rules: str | None = None, retries:
             decision = Decision.model_validate(prior.decision)
         else:
             decision, draws = _decide(tx, ledger, rules)
+            # The booked record keeps the request beside the decision, so the audit file has both.
+            record = decision.model_dump(mode="json") | {"request": tx.model_dump(mode="json", exclude_none=True)}
             try:
-                ledger.book(tx.id, tx.content_hash(), decision.model_dump(mode="json"), draws, tx.date, **who)
+                ledger.book(tx.id, tx.content_hash(), record, draws, tx.date, **who)
             except LimitExceeded:
                 continue
         _hold(ledger, decision, who)
