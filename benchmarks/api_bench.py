@@ -1,28 +1,32 @@
-"""REST API throughput: decisions per second through uvicorn on 127.0.0.1, from a local load generator.
+"""REST API throughput: decisions per second through uvicorn on 127.0.0.1, from a separate load process.
 
-`run(quick)` starts the app in a background thread over a throwaway SQLite ledger, then sends a
-bounded number of POST /v1/decisions (and booked ones) from a few concurrent clients, stopping early
-at a time cap. Returns rates; the caller compares them against its own baseline.
+`run(quick)` makes a throwaway SQLite ledger with one officer key, starts `uvicorn --workers 2`
+(the app is stateless between requests: the ledger and the keys live in the database) as its own
+process, and drives it from another process: a small asyncio HTTP/1.1 client that keeps a fixed
+number of keep-alive connections busy with pre-built requests, each a different transaction. The
+client sends a bounded number of POST /v1/decisions, then of booked ones (`?book=true`), stopping
+early at a time cap, checks every answer is a 200 with a decision in it, and reports rates and
+latency percentiles. The caller compares the rates against its own baseline.
+
+    python benchmarks/api_bench.py [--full] [--workers N]
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import os
+import subprocess
 import sys
 import tempfile
-import threading
 import time
+import urllib.request
 from pathlib import Path
-
-import httpx
-import uvicorn
-
-from aidf.service.app import create_app
-from aidf.service.server import free_port
 
 DESTS = [("FR", "nvidia-b200"), ("MX", "nvidia-h200-sxm"), ("IN", "nvidia-h100-sxm5"), ("CN", "nvidia-rtx-5090"),
          ("BR", "amd-mi300x"), ("JP", "nvidia-gb200-gpu")]
+WORKERS = 2
+CONNECTIONS = 16
 
 
 def transaction(i: int) -> dict:
@@ -33,55 +37,175 @@ def transaction(i: int) -> dict:
                                                "private_sector": True}}}
 
 
-async def _load(url: str, key: str, n: int, concurrency: int, cap_s: float, book: bool, start: int) -> tuple[int, float]:
-    done, errors, t0 = 0, 0, time.perf_counter()
-    counter = iter(range(start, start + n))
-    path = "/v1/decisions?book=true" if book else "/v1/decisions"
+# ---- the load process ------------------------------------------------------------------------------
 
-    async def worker(client: httpx.AsyncClient) -> None:
-        nonlocal done, errors
-        for i in counter:
-            if time.perf_counter() - t0 > cap_s:
+def _request(port: int, key: str, path: str, i: int) -> bytes:
+    body = json.dumps(transaction(i)).encode()
+    head = (f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nX-API-Key: {key}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n")
+    return head.encode() + body
+
+
+async def _exchange(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, request: bytes) -> bytes | None:
+    """Send one request; the body of a 200 answer, or None for any other status."""
+    writer.write(request)
+    head = await reader.readuntil(b"\r\n\r\n")
+    length = 0
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value)
+    body = await reader.readexactly(length)
+    return body if head.startswith(b"HTTP/1.1 200 ") else None
+
+
+async def _drive(port: int, key: str, path: str, start: int, warmup: int, n: int, connections: int,
+                 cap_s: float) -> dict:
+    """Warm up, then send `n` requests (ids start..start+n-1) over `connections` keep-alive connections."""
+    conns = [await asyncio.open_connection("127.0.0.1", port) for _ in range(connections)]
+    warm = iter([_request(port, key, path, start + n + j) for j in range(warmup)])
+    reqs = [_request(port, key, path, start + j) for j in range(n)]
+    todo = iter(reqs)
+    done, failed, sample, lat = 0, 0, None, []
+
+    async def warm_worker(reader, writer) -> None:
+        for req in warm:
+            await _exchange(reader, writer, req)
+
+    async def worker(reader, writer) -> None:
+        nonlocal done, failed, sample
+        for req in todo:
+            t = time.perf_counter()
+            if t - t0 > cap_s:
                 return
-            r = await client.post(path, content=json.dumps(transaction(i)),
-                                  headers={"X-API-Key": key, "content-type": "application/json"})
-            if r.status_code == 200:
-                done += 1
+            body = await _exchange(reader, writer, req)
+            lat.append(time.perf_counter() - t)
+            if body is None:
+                failed += 1
             else:
-                errors += 1
+                done += 1
+                sample = body
 
-    async with httpx.AsyncClient(base_url=url, timeout=30) as client:
-        await asyncio.gather(*(worker(client) for _ in range(concurrency)))
-    if errors:
-        raise RuntimeError(f"{errors} requests failed")
-    return done, time.perf_counter() - t0
+    await asyncio.gather(*(warm_worker(r, w) for r, w in conns))
+    t0 = time.perf_counter()
+    await asyncio.gather(*(worker(r, w) for r, w in conns))
+    secs = time.perf_counter() - t0
+    for _, w in conns:
+        w.close()
+    lat.sort()
+    decided = sample is not None and "outcome" in json.loads(sample)
+    return {"ok": done, "failed": failed, "seconds": secs, "decision_seen": decided,
+            "p50_ms": round(1e3 * lat[len(lat) // 2], 2) if lat else None,
+            "p99_ms": round(1e3 * lat[min(len(lat) - 1, int(len(lat) * 0.99))], 2) if lat else None}
 
 
-def run(quick: bool = True) -> dict:
-    n, cap = (300, 20.0) if quick else (3000, 120.0)
-    with tempfile.TemporaryDirectory() as tmp:
-        app = create_app(str(Path(tmp) / "ledger.sqlite"))
-        key = app.state.service.keys.create("bench", "officer")[0]
-        port = free_port()
-        server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        url = f"http://127.0.0.1:{port}"
-        for _ in range(200):
-            if server.started:
-                break
-            time.sleep(0.05)
+def _client_main(args: list[str]) -> None:
+    port, key, path = int(args[0]), args[1], args[2]
+    start, warmup, n, connections, cap = (int(a) for a in args[3:8])
+    print(json.dumps(asyncio.run(_drive(port, key, path, start, warmup, n, connections, float(cap)))))
+
+
+def _load(port: int, key: str, path: str, start: int, warmup: int, n: int, connections: int, cap_s: float) -> dict:
+    """Run the load generator as its own process (it does not share the server's cores' interpreter)."""
+    out = subprocess.run([sys.executable, __file__, "--client", str(port), key, path, str(start), str(warmup),
+                          str(n), str(connections), str(int(cap_s))],
+                         capture_output=True, text=True, timeout=cap_s + 120)
+    if out.returncode != 0:
+        raise RuntimeError(f"load generator failed: {out.stderr.strip()[-2000:]}")
+    res = json.loads(out.stdout.strip().splitlines()[-1])
+    if res["failed"] or not res["decision_seen"]:
+        raise RuntimeError(f"{res['failed']} of {res['ok'] + res['failed']} requests to {path} failed")
+    return res
+
+
+# ---- the server ------------------------------------------------------------------------------------
+
+def _serve(ledger: str, port: int, workers: int) -> subprocess.Popen:
+    env = dict(os.environ, AIDF_LEDGER=ledger)
+    cmd = [sys.executable, "-m", "aidf.service.server", "--host", "127.0.0.1", "--port", str(port),
+           "--workers", str(workers), "--log-level", "warning"]
+    return subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+
+def _wait_ready(proc: subprocess.Popen, port: int, timeout_s: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"uvicorn exited ({proc.returncode}): {proc.stderr.read()[-2000:]}")
         try:
-            asyncio.run(_load(url, key, 20, 2, cap, False, 10**6))  # warm-up
-            decided, secs = asyncio.run(_load(url, key, n, 8, cap, False, 0))
-            booked, bsecs = asyncio.run(_load(url, key, n // 3, 8, cap, True, 2 * 10**6))
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/v1/health", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError("uvicorn did not answer /v1/health in time")
+
+
+def _cpu_seconds(root: int) -> float | None:
+    """CPU time used so far by a process and its children (Linux /proc; None elsewhere)."""
+    try:
+        tick = os.sysconf("SC_CLK_TCK")
+        stats = {}
+        for d in os.listdir("/proc"):
+            if d.isdigit():
+                try:
+                    f = Path(f"/proc/{d}/stat").read_text().rsplit(")", 1)[1].split()
+                except OSError:
+                    continue
+                stats[int(d)] = (int(f[1]), int(f[11]) + int(f[12]))
+    except (OSError, ValueError, AttributeError):
+        return None
+    family, grew = {root}, True
+    while grew:
+        more = {pid for pid, (ppid, _) in stats.items() if ppid in family} - family
+        family |= more
+        grew = bool(more)
+    return sum(stats[p][1] for p in family if p in stats) / tick
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.terminate()  # uvicorn's supervisor stops its workers on SIGTERM
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def run(quick: bool = True, workers: int = WORKERS) -> dict:
+    from aidf.service.core import Service
+    from aidf.service.server import free_port
+
+    n, booked_n, cap = (1500, 300, 20.0) if quick else (20000, 3000, 120.0)
+    with tempfile.TemporaryDirectory() as tmp:
+        ledger = str(Path(tmp) / "ledger.sqlite")
+        service = Service(ledger)  # migrate once here, before the workers start together
+        key = service.keys.create("bench", "officer")[0]
+        service.close()
+        port = free_port()
+        proc = _serve(ledger, port, workers)
+        try:
+            _wait_ready(proc, port)
+            before = _cpu_seconds(proc.pid)
+            dec = _load(port, key, "/v1/decisions", 0, 400, n, CONNECTIONS, cap)
+            after = _cpu_seconds(proc.pid)
+            book = _load(port, key, "/v1/decisions?book=true", 10**6, 40, booked_n, CONNECTIONS // 2, cap)
         finally:
-            server.should_exit = True
-            thread.join(timeout=30)
-            app.state.service.close()
-    return {"api_decisions_per_s": round(decided / secs, 1), "api_bookings_per_s": round(booked / bsecs, 1),
-            "api_requests": decided + booked, "quick": quick}
+            _stop(proc)
+    return {"api_decisions_per_s": round(dec["ok"] / dec["seconds"], 1),
+            "api_decision_p50_ms": dec["p50_ms"], "api_decision_p99_ms": dec["p99_ms"],
+            # server CPU per decision (warm-up included): steadier than the rate on a busy machine
+            "api_server_cpu_ms_per_decision": None if before is None or after is None
+            else round(1e3 * (after - before) / (dec["ok"] + 400), 3),
+            "api_bookings_per_s": round(book["ok"] / book["seconds"], 1),
+            "api_requests": dec["ok"] + book["ok"], "workers": workers, "connections": CONNECTIONS,
+            "quick": quick}
 
 
 if __name__ == "__main__":
-    print(json.dumps(run(quick="--full" not in sys.argv), indent=1))
+    if sys.argv[1:2] == ["--client"]:
+        _client_main(sys.argv[2:])
+    else:
+        w = int(sys.argv[sys.argv.index("--workers") + 1]) if "--workers" in sys.argv else WORKERS
+        print(json.dumps(run(quick="--full" not in sys.argv, workers=w), indent=1))

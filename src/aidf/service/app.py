@@ -10,7 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import aidf
-from aidf.service import errors
+from aidf.service import errors, fast
 from aidf.service.core import Service
 
 HERE = Path(__file__).parent
@@ -49,5 +49,6 @@ def create_app(ledger_spec: str | None = None, keys_db: str | None = None, *, lo
     app.include_router(api.router)
     app.include_router(web.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    fast.install(app)
 
     return app

@@ -7,14 +7,11 @@ milli-TPP integers; this layer hands out TPP (float) and H100-equivalents for di
 from __future__ import annotations
 
 import datetime as dt
-import inspect
 from typing import Any
 
 from aidf.ledger import MILLI, TransferStateError, UnknownError, open_ledger
-from aidf.model import Decision, Outcome, Transaction
+from aidf.model import Decision, Transaction
 from aidf.service.keys import KeyStore, Principal, keys_url
-
-HOLD_OUTCOMES = (Outcome.LICENSE_REQUIRED, Outcome.NEEDS_REVIEW)
 
 
 def h100_tpp(on: dt.date | None = None) -> float:
@@ -27,29 +24,6 @@ def tpp(milli: int | None) -> float:
     return 0.0 if milli is None else milli / MILLI
 
 
-def _accepts(fn: Any, name: str) -> bool:
-    try:
-        return name in inspect.signature(fn).parameters
-    except (TypeError, ValueError):
-        return False
-
-
-class Acting:
-    """The ledger, seen through one caller: its writes are audited under that caller's name."""
-
-    def __init__(self, ledger: Any, actor: str):
-        self._ledger, self._actor = ledger, actor
-
-    def __getattr__(self, name: str) -> Any:
-        attr = getattr(self._ledger, name)
-        if name in ("book", "place_hold", "record_license", "release_hold") and _accepts(attr, "actor"):
-            def with_actor(*args: Any, **kwargs: Any) -> Any:
-                kwargs.setdefault("actor", self._actor)
-                return attr(*args, **kwargs)
-            return with_actor
-        return attr
-
-
 class Service:
     """The ledger, the key store and the operations on them, shared by every request."""
 
@@ -57,6 +31,7 @@ class Service:
         self.ledger = ledger if ledger is not None else open_ledger(ledger_spec)
         self.keys = KeyStore(keys_db or keys_url(ledger_spec))
         self.label = getattr(self.ledger, "label", ledger_spec or "default")
+        self.reads_inline = _local_reads(self.ledger)
 
     def close(self) -> None:
         self.keys.close()
@@ -74,17 +49,9 @@ class Service:
         if not book:
             return engine.decide(tx, ledger=self.ledger)
         who = actor.name if actor else "service"
-        if _accepts(engine.decide_and_book, "actor"):
-            decision = engine.decide_and_book(tx, self.ledger, actor=who)
-        else:
-            decision = engine.decide_and_book(tx, Acting(self.ledger, who))
+        # The engine books the draws and holds shipments that need a license or review.
+        decision = engine.decide_and_book(tx, self.ledger, actor=who)
         self.keys.save_request(tx.id, tx.model_dump(mode="json", exclude_none=True), who)
-        if decision.outcome in HOLD_OUTCOMES and hasattr(self.ledger, "place_hold"):
-            try:
-                self.ledger.hold(tx.id)
-            except UnknownError:
-                reason = f"{decision.outcome.value}" + (f" ({decision.review_policy})" if decision.review_policy else "")
-                self.ledger.place_hold(tx.id, decision.model_dump(mode="json"), reason, actor=who)
         return decision
 
     def stored(self, transaction_id: str) -> tuple[Decision, dict[str, Any]]:
@@ -109,6 +76,8 @@ class Service:
         if req is not None:
             meta["transaction"] = req["body"]
             meta.setdefault("booked_by", req["actor"])
+        elif isinstance(booked.decision.get("request"), dict):  # booked by the CLI or replay: the engine kept it
+            meta["transaction"] = booked.decision["request"]
         return Decision.model_validate(booked.decision), meta
 
     def bookings(self, limit: int = 50) -> list[dict[str, Any]]:
@@ -166,6 +135,16 @@ class Service:
     def audit(self, limit: int = 200) -> list[dict[str, Any]]:
         return [{"seq": e["seq"], "at": _iso_us(e["at_us"]), "actor": e["actor"], "action": e["action"],
                  "subject": e["subject"], "hash": e["hash"]} for e in self.ledger.audit_log(limit)]
+
+
+def _local_reads(ledger: Any) -> bool:
+    """Whether the ledger's reads are local and never wait on a writer: SQLite (WAL) or in memory.
+
+    Such a read costs a fraction of a millisecond, so a plain decision may run on the event loop;
+    bookings, and any read from a database server, go to the thread pool."""
+    engine = getattr(ledger, "engine", None)
+    dialect = getattr(getattr(engine, "dialect", None), "name", None)
+    return dialect == "sqlite"
 
 
 def _iso_us(us: int | None) -> str | None:

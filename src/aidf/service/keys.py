@@ -3,6 +3,11 @@ and the transactions booked through the service (the ledger keeps decisions, mem
 
 A key reads `aidf_<key id>_<secret>`; only sha256(salt + secret) is kept, so a stolen database does
 not yield usable keys. Roles are ordered: each role may do what the roles before it may.
+
+Verified keys are remembered in memory for a few seconds (`cache_ttl`), under a sha256 of the
+presented key (never the key itself), so a busy caller costs no database round trip per request.
+A revocation through this store drops its entries at once; another process (a second worker, the
+CLI) sees a revocation once its entries expire, i.e. within `cache_ttl` seconds.
 """
 
 from __future__ import annotations
@@ -13,12 +18,15 @@ import hmac
 import json
 import secrets
 import threading
+import time
 from dataclasses import dataclass
 
 from sqlalchemy import BigInteger, Column, Integer, MetaData, String, Table, Text, create_engine, pool, select
 
 ROLES = ("viewer", "analyst", "officer", "admin")
 PREFIX = "aidf"
+CACHE_TTL = 2.0  # seconds a verified key is trusted without asking the database again
+CACHE_MAX = 4096  # verified keys remembered at most (the cache starts afresh when full)
 
 metadata = MetaData()
 api_keys = Table(
@@ -79,7 +87,7 @@ def keys_url(ledger_spec: str | None) -> str:
 
 
 class KeyStore:
-    def __init__(self, url: str):
+    def __init__(self, url: str, *, cache_ttl: float = CACHE_TTL):
         from aidf.ledger.db import normalize_url
 
         url = normalize_url(url)
@@ -90,6 +98,10 @@ class KeyStore:
             kwargs = {"connect_args": {"timeout": 60, "check_same_thread": False}}
         self.engine = create_engine(url, **kwargs)
         self._lock = threading.Lock()
+        self.cache_ttl = cache_ttl
+        # sha256(presented key) -> (principal, monotonic expiry); only keys that verified are kept.
+        self._cache: dict[bytes, tuple[Principal, float]] = {}
+        self._generation = 0  # bumped by every revocation, so a lookup racing one is not cached
         metadata.create_all(self.engine)
 
     def create(self, name: str, role: str, *, actor: str = "cli") -> tuple[str, dict]:
@@ -114,28 +126,59 @@ class KeyStore:
                                 .values(revoked_at=_now())).rowcount
             if done:
                 self._log(conn, actor, "key_revoke", key_id, {})
+        self.forget(key_id)
         return bool(done)
+
+    def forget(self, key_id: str | None = None) -> None:
+        """Drop cached verifications (of one key id, or all): the next request asks the database."""
+        with self._lock:
+            self._generation += 1
+            if key_id is None:
+                self._cache.clear()
+            else:
+                for h in [h for h, (who, _) in self._cache.items() if who.key_id == key_id]:
+                    self._cache.pop(h, None)
 
     def list(self) -> list[dict]:
         with self.engine.connect() as conn:
             rows = conn.execute(select(api_keys).order_by(api_keys.c.created_at)).mappings().all()
         return [_public(r) for r in rows]
 
+    def cached(self, key: str | None) -> Principal | None:
+        """The principal of a key verified less than `cache_ttl` seconds ago, else None (ask `check`)."""
+        if not key or self.cache_ttl <= 0:
+            return None
+        hit = self._cache.get(hashlib.sha256(key.encode()).digest())
+        if hit is None or hit[1] < time.monotonic():
+            return None
+        return hit[0]
+
     def check(self, key: str | None) -> Principal | None:
         """The principal a presented key stands for, or None (unknown, malformed or revoked)."""
         if not key:
             return None
+        who = self.cached(key)
+        if who is not None:
+            return who
         parts = key.strip().split("_", 2)
         if len(parts) != 3 or parts[0] != PREFIX:
             return None
         _, key_id, secret = parts
+        generation = self._generation
         with self.engine.connect() as conn:
             row = conn.execute(select(api_keys).where(api_keys.c.key_id == key_id)).first()
         if row is None or row.revoked_at is not None:
             return None
         if not hmac.compare_digest(row.digest, _digest(row.salt, secret)):
             return None
-        return Principal(row.name, row.role, row.key_id)
+        who = Principal(row.name, row.role, row.key_id)
+        if self.cache_ttl > 0:
+            with self._lock:
+                if generation == self._generation:  # no revocation since the read began
+                    if len(self._cache) >= CACHE_MAX:
+                        self._cache.clear()
+                    self._cache[hashlib.sha256(key.encode()).digest()] = (who, time.monotonic() + self.cache_ttl)
+        return who
 
     def log(self, actor: str, action: str, subject: str, data: dict) -> None:
         with self._lock, self.engine.begin() as conn:
