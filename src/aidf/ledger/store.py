@@ -51,6 +51,11 @@ Q_LOCK = select(s.accounts.c.id).where(s.accounts.c.id.in_(_IDS)).order_by(s.acc
 _OVERDUE = (select(s.open_pending.c.account_id, func.sum(s.open_pending.c.amount))
             .where(s.open_pending.c.expires_us <= bindparam("now")).group_by(s.open_pending.c.account_id))
 Q_OVERDUE = _OVERDUE.where(s.open_pending.c.account_id.in_(_IDS))
+_LATE = (select(func.coalesce(func.sum(s.open_pending.c.amount), 0))
+         .where(s.open_pending.c.account_id == s.accounts.c.id, s.open_pending.c.expires_us <= bindparam("now"))
+         .scalar_subquery())
+# One account's used amount in one statement: the engine asks this several times per decision.
+Q_USED = select(s.accounts.c.posted + s.accounts.c.pending - _LATE).where(s.accounts.c.id == bindparam("aid"))
 Q_BOOKING = select(s.bookings).where(s.bookings.c.transaction_id == bindparam("tid"))
 U_PENDING = (update(s.accounts).where(s.accounts.c.id == bindparam("aid"))
              .values(pending=s.accounts.c.pending + bindparam("delta"),
@@ -156,9 +161,10 @@ class StoreCore:
         return out
 
     def used(self, account: AccountRef) -> int:
-        with self._read() as conn:
-            b = self._balances(conn, [account.id], self.now_us())
-        return b[account.id]["used"] if b else 0
+        # A single statement reads a consistent snapshot on its own: no explicit transaction needed.
+        with self._guard(), self.engine.connect() as conn:
+            value = conn.execute(Q_USED, {"aid": account.id, "now": self.now_us()}).scalar()
+        return int(value) if value is not None else 0
 
     def balance(self, account_id: str) -> dict[str, Any]:
         """posted, live pending, used (= posted + live pending), last limit seen, key columns."""
