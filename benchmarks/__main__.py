@@ -76,10 +76,42 @@ def single_decision(quick: bool) -> dict:
             "baseline_validate_us_p50": round(b50, 1), "single_vs_validate_ratio": round(p50 / b50, 1)}
 
 
-def _worker(*args: str) -> dict:
-    out = subprocess.run([sys.executable, "-m", "benchmarks.replay_worker", *args], capture_output=True, text=True,
-                         check=True, cwd=Path(__file__).resolve().parents[1])
-    return json.loads(out.stdout.strip().splitlines()[-1])
+MAX_RSS_MB = 12_000  # a replay worker above this is stopped (the size is reported as not measured)
+
+
+class TooBig(RuntimeError):
+    pass
+
+
+def _rss_mb(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def _worker(*args: str, max_rss_mb: float = MAX_RSS_MB) -> dict:
+    """Run one measurement in its own process, stopping it if its memory passes `max_rss_mb`."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        proc = subprocess.Popen([sys.executable, "-m", "benchmarks.replay_worker", *args], stdout=out, stderr=err,
+                                text=True, cwd=Path(__file__).resolve().parents[1])
+        peak = 0.0
+        while proc.poll() is None:
+            peak = max(peak, _rss_mb(proc.pid))
+            if peak > max_rss_mb:
+                proc.kill()
+                proc.wait()
+                raise TooBig(f"stopped at {peak:,.0f} MB RSS (limit {max_rss_mb:,.0f} MB)")
+            time.sleep(0.2)
+        out.seek(0)
+        err.seek(0)
+        if proc.returncode != 0:
+            raise RuntimeError(f"replay worker failed: {err.read()[-2000:]}")
+        return json.loads(out.read().strip().splitlines()[-1])
 
 
 def _io_baseline(path: str, out: str) -> float:
@@ -95,7 +127,13 @@ def replay_sizes(sizes: list[int], tmp: str) -> dict:
     for n in sizes:
         path = os.path.join(tmp, f"book_{n}.parquet")
         _worker("generate", str(n), "7", path)
-        r = _worker("replay", path, os.path.join(tmp, f"out_{n}.parquet"))
+        try:
+            r = _worker("replay", path, os.path.join(tmp, f"out_{n}.parquet"))
+        except TooBig as e:
+            rows.append({"lines": n, "seconds": None, "lines_per_s": None, "peak_rss_mb": None, "shapes": None,
+                         "io_lines_per_s": None, "replay_vs_io_ratio": None, "reason": str(e)})
+            os.remove(path)
+            continue
         io_s = _io_baseline(path, os.path.join(tmp, f"io_{n}.parquet"))
         r["io_lines_per_s"] = n / io_s
         r["replay_vs_io_ratio"] = round(r["seconds"] / io_s, 1)
@@ -161,10 +199,18 @@ def main(argv: list[str] | None = None) -> dict:
     if "replay" not in skip:
         with tempfile.TemporaryDirectory() as tmp:
             res |= replay_sizes(sizes, tmp)
-        big = res["replay_sizes"][-1]
-        res["replay_lines_per_s"] = round(big["lines_per_s"], 1)
-        res["replay_peak_rss_mb"] = round(max(r["peak_rss_mb"] for r in res["replay_sizes"]), 1)
-        res["replay_lines_measured"] = big["lines"]
+        done = [r for r in res["replay_sizes"] if r["lines_per_s"] is not None]
+        if done:
+            big = done[-1]
+            res["replay_lines_per_s"] = round(big["lines_per_s"], 1)
+            res["replay_peak_rss_mb"] = round(max(r["peak_rss_mb"] for r in done), 1)
+            res["replay_lines_measured"] = big["lines"]
+        else:
+            res["replay_lines_per_s"] = res["replay_peak_rss_mb"] = None
+            res["replay_lines_per_s_reason"] = res["replay_peak_rss_mb_reason"] = "no size could be measured"
+        missed = [f"{r['lines']:,} lines: {r['reason']}" for r in res["replay_sizes"] if r["lines_per_s"] is None]
+        if missed:
+            res["replay_not_measured"] = missed
     if "loop" not in skip:
         res |= replay_vs_loop(args.quick)
     if "api" not in skip:
@@ -207,6 +253,9 @@ def _table(res: dict) -> None:
               f"validate {res.get('baseline_validate_us_p50')} us; x{res.get('single_vs_validate_ratio')}")
     t.add_row("single decision p99 (us)", val("single_decision_us_p99"), "", "")
     for r in res.get("replay_sizes", []):
+        if r["lines_per_s"] is None:
+            t.add_row(f"replay {r['lines']:,} lines (lines/s)", f"null ({r['reason']})", "", "")
+            continue
         t.add_row(f"replay {r['lines']:,} lines (lines/s)", f"{r['lines_per_s']:,.0f}",
                   tgt("replay_lines_per_s") if r is res["replay_sizes"][-1] else "",
                   f"IO only {r['io_lines_per_s']:,.0f}/s; x{r['replay_vs_io_ratio']} slower")

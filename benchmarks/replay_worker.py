@@ -25,12 +25,22 @@ def main(argv: list[str]) -> None:
     out = argv[2] if len(argv) > 2 else None
     from aidf.replay.run import run
 
+    stages: dict[str, float] = {}
+    mark = {"stage": None, "t": time.perf_counter()}
+
+    def progress(stage: str) -> None:
+        now = time.perf_counter()
+        if mark["stage"] is not None:
+            stages[mark["stage"]] = round(stages.get(mark["stage"], 0.0) + now - mark["t"], 3)
+        mark["stage"], mark["t"] = stage, now
+
     t = time.perf_counter()
-    r = run(path, out)
+    r = run(path, out, progress=progress)
+    progress("end")
     seconds = time.perf_counter() - t
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(json.dumps({"lines": r.lines, "seconds": seconds, "lines_per_s": r.lines / seconds,
-                      "peak_rss_mb": peak_kb / 1024, "shapes": r.result.shapes}))
+                      "peak_rss_mb": peak_kb / 1024, "shapes": r.result.shapes, "stage_seconds": stages}))
 
 
 if __name__ == "__main__":

@@ -18,9 +18,44 @@ from aidf.replay.layout import PEAK_COLUMNS
 
 def in_replay_order(df: pl.DataFrame) -> pl.DataFrame:
     """Sort lines into replay order and number each order's items (`item`, from 0)."""
-    return (df.with_columns(pl.col("row").min().over("order_id").alias("tx_first_row"))
-            .sort(["date", "tx_first_row", "row"])
-            .with_columns((pl.col("row").rank("ordinal").over("order_id") - 1).cast(pl.Int64).alias("item")))
+    perm, _, item = replay_positions(df)
+    first = df.select(pl.col("row").min().over("order_id").alias("tx_first_row"))["tx_first_row"]
+    return df.with_columns(first, item.alias("item"))[perm]
+
+
+def replay_positions(df: pl.DataFrame) -> tuple[pl.Series, pl.Series, pl.Series]:
+    """Replay order without moving the lines: (positions in replay order, `seq` and `item` per line).
+
+    The order is by date, then the file position (`row`) of each order's first line, then `row`; it
+    is one sort of a packed integer key when the key fits (else a sort on the three columns). `seq`
+    is a line's place in replay order and `item` its number within its order (from 0, in file order).
+    """
+    n = df.height
+    if n == 0:
+        empty = pl.Series([], dtype=pl.Int64)
+        return empty.cast(pl.UInt32), empty.alias("seq"), empty.alias("item")
+    first = df.select(pl.col("row").min().over("order_id").alias("f"))["f"]
+    span = df.select((pl.col("date").max() - pl.col("date").min()).dt.total_days()).item()
+    rmax = int(df["row"].max()) + 1
+    if span is not None and df["date"].null_count() == 0 and (span + 1) * rmax * rmax < (1 << 62):
+        d = pl.col("date").cast(pl.Int32).cast(pl.Int64) - pl.col("date").min().cast(pl.Int32).cast(pl.Int64)
+        perm = df.select(((d * rmax + first) * rmax + pl.col("row")).arg_sort()).to_series()
+    else:
+        perm = df.select(pl.arg_sort_by(pl.col("date"), pl.lit(first), pl.col("row"))).to_series()
+    positions = pl.int_range(0, n, dtype=pl.Int64, eager=True)
+    seq = pl.zeros(n, dtype=pl.Int64, eager=True).alias("seq")
+    seq.scatter(perm, positions)
+    # Item numbers: an order's lines are contiguous in replay order when they share a date (checked
+    # books do): the position in its run. Otherwise by rank of `row` within the order.
+    f, d = first.gather(perm), df["date"].gather(perm)
+    run = ((f != f.shift(1)) | (d != d.shift(1))).fill_null(True)
+    if run.sum() == first.n_unique():
+        start = pl.select(pl.when(run).then(positions).otherwise(None).forward_fill()).to_series()
+        item = pl.zeros(n, dtype=pl.Int64, eager=True).alias("item")
+        item.scatter(perm, positions - start)
+    else:
+        item = df.select((pl.col("row").rank("ordinal").over("order_id") - 1).cast(pl.Int64).alias("item"))["item"]
+    return perm, seq, item
 
 
 def _party(r: dict[str, Any], prefix: str) -> dict[str, Any] | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -17,7 +18,7 @@ import polars as pl
 
 from aidf.catalog import load_catalog
 from aidf.model import ISO2
-from aidf.replay.layout import BY_NAME, COLUMNS, ORDER_LEVEL, PEAK_COLUMNS, REQUIRED, WEIGHT_COLUMNS
+from aidf.replay.layout import BY_NAME, COLUMNS, NAMES, ORDER_LEVEL, PEAK_COLUMNS, REQUIRED, WEIGHT_COLUMNS
 
 TRUE = ("true", "t", "yes", "y", "1")
 FALSE = ("false", "f", "no", "n", "0")
@@ -132,33 +133,119 @@ def parse_installed_base(text: str) -> dict[str, float]:
     return out
 
 
-def parse_book(raw: pl.DataFrame, strict: bool = False) -> tuple[pl.DataFrame, list[LineError]]:
+BATCH_ROWS = 500_000
+# Typed layout columns kept per line: text, country and enum cells as categoricals (a code per line,
+# each distinct string stored once), order ids as text; dates, flags and numbers in their own types.
+CATEGORICAL_KINDS = ("text", "country", "enum")
+
+
+def _out_dtype(name: str, kind: str):
+    if kind in CATEGORICAL_KINDS and name != "order_id":
+        return pl.Categorical
+    return DTYPES[kind]
+
+
+def _slices(raw: pl.DataFrame, batch_rows: int) -> Iterator[pl.DataFrame]:
+    if raw.height == 0:
+        yield raw
+        return
+    for off in range(0, raw.height, batch_rows):
+        yield raw.slice(off, batch_rows)
+
+
+def parse_book(raw: pl.DataFrame, strict: bool = False,
+               batch_rows: int = BATCH_ROWS) -> tuple[pl.DataFrame, list[LineError]]:
     """Typed layout columns + `line` + `row` (0-based file order), and the errors found (sorted by line)."""
-    present = set(raw.columns)
-    schema = dict(raw.schema)
-    typed: list[pl.Expr] = []
-    checks: list[tuple[str, pl.Expr, str]] = []
-    missing = [n for n in REQUIRED if n not in present]
-    for c in COLUMNS:
-        expr, bad, why = _typed(c.name, c.kind, schema)
-        typed.append(expr)
-        if bad is not None:
-            checks.append((c.name, bad, why))
-    df = raw.select(pl.col("line"), pl.int_range(0, pl.len(), dtype=pl.Int64).alias("row"), *typed)
-    # Unreadable cells, on the raw values.
-    errors: list[LineError] = []
-    if missing:
-        errors.extend(LineError(1, m, "required column is missing") for m in missing)
-    bad_frame = raw.select(pl.col("line"), *[b.alias(f"__bad_{i}") for i, (_, b, _) in enumerate(checks)])
-    errors.extend(_collect(bad_frame, [(f, f"__bad_{i}", why) for i, (f, _, why) in enumerate(checks)]))
-    if strict and errors:
-        return df, sorted(errors)[:1]
-    errors.extend(_row_rules(df, present))
+    return parse_batches(_slices(raw, max(1, batch_rows)), strict=strict)
+
+
+def parse_batches(batches: Iterable[pl.DataFrame], strict: bool = False) -> tuple[pl.DataFrame, list[LineError]]:
+    """`parse_book` over a book given as consecutive row batches (raw cells + `line`, same columns each).
+
+    Each batch is typed and checked on its own and its raw cells are dropped before the next is read:
+    every column's distinct values are typed and checked once, then mapped back onto the lines.
+    Line rules are checked per batch; the order rule (lines of one order agree) on the typed book.
+    """
+    parts: list[pl.DataFrame] = []
+    cell_errors: list[LineError] = []
+    row_errors: list[LineError] = []
+    present: set[str] | None = None
+    offset = 0
+    for raw in batches:
+        if present is None:
+            present = set(raw.columns)
+            cell_errors.extend(LineError(1, m, "required column is missing") for m in REQUIRED if m not in present)
+        typed, errs = _type_batch(raw, offset)
+        offset += raw.height
+        cell_errors.extend(errs)
+        if not (strict and cell_errors):
+            row_errors.extend(_row_rules(typed, present))
+        parts.append(typed)
+        del raw
+    df = pl.concat(parts, rechunk=False) if len(parts) > 1 else parts[0]
+    del parts
+    if strict and cell_errors:
+        return df, sorted(cell_errors)[:1]
+    errors = cell_errors + row_errors
     errors.extend(_order_rules(df))
     errors.sort()
     if strict:
         errors = errors[:1]
     return df, errors
+
+
+def _type_batch(raw: pl.DataFrame, offset: int) -> tuple[pl.DataFrame, list[LineError]]:
+    """One batch: the typed columns and its unreadable cells."""
+    h = raw.height
+    schema = dict(raw.schema)
+    line = raw["line"]
+    cols: list[pl.Series] = [line, pl.int_range(offset, offset + h, dtype=pl.Int64, eager=True).alias("row")]
+    errors: list[LineError] = []
+    empty: list[tuple[str, object]] = []
+    for c in COLUMNS:
+        out = _out_dtype(c.name, c.kind)
+        if c.name not in schema:
+            empty.append((c.name, out))
+            continue
+        s = raw[c.name]
+        if schema[c.name] == pl.String or c.kind in CATEGORICAL_KINDS:
+            typed, bad_lines, why = _type_distinct(c.name, c.kind, s.cast(pl.String), line, out)
+        else:
+            expr, bad, why = _typed(c.name, c.kind, schema)
+            frame = raw.select(expr, (bad if bad is not None else pl.lit(False)).alias("__bad"))
+            typed = frame[c.name]
+            bad_lines = line.filter(frame["__bad"].fill_null(False)) if bad is not None else None
+        if bad_lines is not None and bad_lines.len():
+            errors.extend(LineError(n, c.name, why) for n in bad_lines.to_list())
+        if typed.null_count() == h and h:
+            empty.append((c.name, out))
+        else:
+            cols.append(typed.cast(out).alias(c.name))
+    # Columns without a value in the batch stay constant (no memory per line).
+    df = pl.DataFrame(cols).with_columns(pl.lit(None, dtype=out).alias(name) for name, out in empty)
+    return df.select("line", "row", *NAMES), errors
+
+
+def _type_distinct(name: str, kind: str, s: pl.Series, line: pl.Series,
+                   out) -> tuple[pl.Series, pl.Series | None, str]:
+    """Type a text column through its distinct values: each is read and checked once.
+
+    Columns kept as categoricals are encoded first (one hashing pass) and their distinct values read
+    off the codes; the cells are rewritten only when some distinct value is not already canonical.
+    """
+    if out == pl.Categorical:
+        s = s.cast(pl.Categorical)
+    u = s.unique().drop_nulls().cast(pl.String)
+    expr, bad, why = _typed(name, kind, {name: pl.String})
+    m = pl.DataFrame({name: u}).select(pl.col(name).alias("__k"), expr.alias("__v"),
+                                       (bad if bad is not None else pl.lit(False)).alias("__bad"))
+    bad_vals = m.filter(pl.col("__bad").fill_null(False))["__k"]
+    bad_lines = line.filter(s.cast(pl.String).is_in(bad_vals.implode())) if bad_vals.len() else None
+    v = m["__v"]
+    if v.dtype == pl.String and m.select(pl.col("__k").eq_missing(pl.col("__v")).all()).item():
+        return s, bad_lines, why   # already canonical: the text as it is
+    return s.cast(pl.String).replace_strict(m["__k"], v, default=None, return_dtype=v.dtype).alias(name), \
+        bad_lines, why
 
 
 def _collect(frame: pl.DataFrame, specs: list[tuple[str, str, str]]) -> list[LineError]:
@@ -167,6 +254,28 @@ def _collect(frame: pl.DataFrame, specs: list[tuple[str, str, str]]) -> list[Lin
         lines = frame.filter(pl.col(col).fill_null(False))["line"].to_list()
         out.extend(LineError(n, field, why) for n in lines)
     return out
+
+
+def _bad_distinct(df: pl.DataFrame, name: str, reason) -> list[LineError]:
+    """Lines whose `name` cell is one of its distinct values that `reason(value)` rejects (a text or None)."""
+    vals = df[name].drop_nulls().unique().cast(pl.String).to_list()
+    bad = {}
+    for v in vals:
+        why = reason(v)
+        if why is not None:
+            bad[v] = why
+    if not bad:
+        return []
+    rows = df.filter(pl.col(name).cast(pl.String).is_in(list(bad))).select("line", pl.col(name).cast(pl.String))
+    return [LineError(n, name, bad[v]) for n, v in rows.iter_rows()]
+
+
+def _installed_base_reason(v: str) -> str | None:
+    try:
+        parse_installed_base(v)
+    except (ValueError, json.JSONDecodeError, AttributeError) as e:
+        return str(e)
+    return None
 
 
 def _row_rules(df: pl.DataFrame, present: set[str]) -> list[LineError]:
@@ -180,6 +289,7 @@ def _row_rules(df: pl.DataFrame, present: set[str]) -> list[LineError]:
     end_user_any = pl.any_horizontal([col(c).is_not_null() for c in df.columns if c.startswith("end_user_")])
     rules_ok = _rule_ids()
     floor = _date_floor()
+    form = col("form").cast(pl.String)
     specs: list[tuple[str, pl.Expr, str]] = []
     for name in REQUIRED:
         specs.append((name, col(name).is_null(), "required"))
@@ -187,17 +297,15 @@ def _row_rules(df: pl.DataFrame, present: set[str]) -> list[LineError]:
         ("item", kinds == 0, "no item: give catalog, tpp (or peak_*), or weights_training_operations"),
         ("item", kinds > 1, "an item is exactly one of: catalog id, chip figures (tpp or peak_*), model weights"),
         ("tpp", col("tpp").is_not_null() & has_peak, "give tpp or peak_* columns, not both"),
-        ("catalog", col("catalog").is_not_null() & ~col("catalog").str.to_lowercase().is_in(_catalog_ids()),
-         "unknown catalog id (see `aidf catalog`)"),
         ("tpp", col("tpp") <= 0, "must be > 0"),
         ("die_area_mm2", col("die_area_mm2") <= 0, "must be > 0"),
         *[(p, col(p) <= 0, "must be a number > 0") for p in PEAK_COLUMNS],
         ("quantity", col("quantity") < 1, "must be a whole number >= 1"),
         ("chips_per_unit", col("chips_per_unit") < 1, "must be a whole number >= 1"),
-        ("chips_per_unit", (col("form") == "computer") & col("chips_per_unit").is_null(),
+        ("chips_per_unit", (form == "computer") & col("chips_per_unit").is_null(),
          "required when form is computer"),
         ("form", col("weights_training_operations").is_not_null()
-         & ((col("form").fill_null("ic") != "ic") | col("chips_per_unit").is_not_null()),
+         & ((form.fill_null("ic") != "ic") | col("chips_per_unit").is_not_null()),
          "model weights take no form or chips_per_unit"),
         ("weights_published", col("weights_training_operations").is_not_null() & col("weights_published").is_null(),
          "required with weights_training_operations"),
@@ -212,42 +320,48 @@ def _row_rules(df: pl.DataFrame, present: set[str]) -> list[LineError]:
         ("end_user_name", end_user_any & col("end_user_name").is_null(), "required when an end user is given"),
         ("end_user_country", end_user_any & col("end_user_country").is_null(),
          "required when an end user is given"),
-        ("rules", col("rules").is_not_null() & ~col("rules").is_in(rules_ok),
-         f"unknown rule set; allowed: {', '.join(rules_ok)}"),
         ("date", col("date") < floor, f"before {floor}, when the 3A090 test these rule sets apply began"),
     ]
+    # One pass for all line rules; lines are listed only for the rules some line breaks.
     frame = df.select(pl.col("line"), *[e.alias(f"__r{i}") for i, (_, e, _) in enumerate(specs)])
-    out = _collect(frame, [(f, f"__r{i}", why) for i, (f, _, why) in enumerate(specs)])
-    # Installed base text: few distinct values, checked one by one.
+    hit = frame.select(pl.col(f"__r{i}").any() for i in range(len(specs))).row(0)
+    out = _collect(frame, [(f, f"__r{i}", why) for i, (f, _, why) in enumerate(specs) if hit[i]])
+    del frame
+    # Columns read by value: distinct values, checked once each.
+    catalog = set(_catalog_ids())
+    out.extend(_bad_distinct(df, "catalog", lambda v: None if v.lower() in catalog
+                             else "unknown catalog id (see `aidf catalog`)"))
+    rules_set = set(rules_ok)
+    out.extend(_bad_distinct(df, "rules", lambda v: None if v in rules_set
+                             else f"unknown rule set; allowed: {', '.join(rules_ok)}"))
     if "veu_installed_base" in present:
-        vals = df.select("veu_installed_base").drop_nulls().unique()["veu_installed_base"].to_list()
-        bad = {}
-        for v in vals:
-            try:
-                parse_installed_base(v)
-            except (ValueError, json.JSONDecodeError, AttributeError) as e:
-                bad[v] = str(e)
-        if bad:
-            rows = df.filter(col("veu_installed_base").is_in(list(bad))).select("line", "veu_installed_base")
-            out.extend(LineError(n, "veu_installed_base", bad[v]) for n, v in rows.iter_rows())
+        out.extend(_bad_distinct(df, "veu_installed_base", _installed_base_reason))
     return out
 
 
 def _order_rules(df: pl.DataFrame) -> list[LineError]:
-    """Every line of one order carries the same transaction and party facts as the order's first line."""
+    """Every line of one order carries the same transaction and party facts as the order's first line.
+
+    Each line is compared with its order's first line (a gather by row number, no join); `df` holds the
+    book in file order with `row` numbering its lines from 0.
+    """
     if df.height == 0:
         return []
-    first = df.filter(pl.col("order_id").is_not_null()).group_by("order_id").agg(
-        [pl.col(c).sort_by("row").first().alias(f"__first_{c}") for c in ORDER_LEVEL])
-    if first.height == df.select(pl.col("order_id").n_unique()).item() and \
-            df.height == first.height:
+    first = df.select(pl.col("row").min().over("order_id").alias("f"))["f"]
+    rows = df["row"]
+    if (first == rows).all():
         return []
-    joined = df.select("line", "order_id", *ORDER_LEVEL).join(first, on="order_id", how="inner")
-    specs = [(c, ~pl.col(c).eq_missing(pl.col(f"__first_{c}")),
-              "differs from the first line of the same order_id (transaction and party columns must agree)")
-             for c in ORDER_LEVEL]
-    frame = joined.select("line", *[e.alias(f"__o{i}") for i, (_, e, _) in enumerate(specs)])
-    return _collect(frame, [(f, f"__o{i}", why) for i, (f, _, why) in enumerate(specs)])
+    pos = first - rows[0]
+    has_id = df["order_id"].is_not_null()
+    line = df["line"]
+    out: list[LineError] = []
+    why = "differs from the first line of the same order_id (transaction and party columns must agree)"
+    for c in ORDER_LEVEL:
+        s = df[c]
+        bad = has_id & ~s.eq_missing(s.gather(pos))
+        if bad.any():
+            out.extend(LineError(n, c, why) for n in line.filter(bad).to_list())
+    return out
 
 
 def _rule_ids() -> list[str]:
@@ -264,7 +378,13 @@ def _date_floor() -> dt.date:
 
 def normalize(df: pl.DataFrame) -> pl.DataFrame:
     """Canonical cell values the engine reads identically: catalog ids in lower case."""
-    return df.with_columns(pl.col("catalog").str.to_lowercase())
+    cat = df["catalog"]
+    vals = cat.drop_nulls().unique().cast(pl.String)
+    low = vals.str.to_lowercase()
+    if (vals == low).all():
+        return df
+    return df.with_columns(cat.cast(pl.String).replace_strict(vals, low, default=None)
+                           .cast(cat.dtype).alias("catalog"))
 
 
 def load(path, strict: bool = False) -> tuple[pl.DataFrame, list[str]]:

@@ -25,7 +25,7 @@ from aidf.errors import InputError
 from aidf.ledger.base import MILLI
 from aidf.model import OUTCOME_ORDER, REVIEW_ORDER, AccountRef, Party
 from aidf.replay import shapes, static
-from aidf.replay.assemble import in_replay_order, tx_dict
+from aidf.replay.assemble import replay_positions, tx_dict
 from aidf.replay.book import BookErrors, LineError, parse_installed_base
 from aidf.replay.layout import COLUMNS
 from aidf.replay.scan import scan
@@ -63,11 +63,13 @@ def _codes(df: pl.DataFrame, cols: list[str]) -> pl.Series:
             radix = 3
         else:
             if s.dtype == pl.String:
-                code = s.cast(pl.Categorical).to_physical().cast(pl.Int64)
-            else:
-                code = s.rank("dense").cast(pl.Int64)
-            code = code.fill_null(-1) + 1
-            radix = int(code.max()) + 1
+                s = s.cast(pl.Categorical)
+            if isinstance(s.dtype, (pl.Categorical, pl.Enum)) or s.dtype.is_temporal():
+                s = s.to_physical()
+            # Dense codes from the sorted distinct values (few per column): a binary search per cell.
+            u = s.drop_nulls().unique().sort()
+            code = (u.search_sorted(s).cast(pl.Int64) + 1).set(s.is_null(), 0)
+            radix = u.len() + 1
         if radix == 1:
             continue
         if span * radix >= 1 << 62:
@@ -87,12 +89,23 @@ def _milli_base(text: str, dest: str) -> int:
 def replay(book: pl.DataFrame, ledger=None, rules: str | None = None,
            progress: Progress | None = None) -> ReplayResult:
     """Decide every line of a typed, checked book (book.load) in replay order, with running balances."""
+    return replay_owned([book], ledger, rules, progress)
+
+
+def replay_owned(holder: list[pl.DataFrame], ledger=None, rules: str | None = None,
+                 progress: Progress | None = None) -> ReplayResult:
+    """`replay` of the book in `holder`, taken out of it: a caller that keeps no other reference lets
+    the wide typed book go as soon as its lines are reduced to shapes (large books)."""
+    book = holder.pop()
     say = progress or (lambda _s: None)
     if rules is not None:
         book = book.with_columns(pl.lit(rules).alias("rules"))
-    df = in_replay_order(book).with_columns(pl.int_range(0, pl.len(), dtype=pl.Int64).alias("seq"))
-    if df.height == 0:
+    if book.height == 0:
         return ReplayResult(_empty(), 0)
+    # Lines stay in file order until the narrow per-line columns are sorted by `seq` below.
+    _, seq, item = replay_positions(book)
+    df = book.with_columns(seq, item)
+    del seq, item, book
 
     # ---- 1. shapes ----------------------------------------------------------------------------
     say("shapes")
@@ -100,7 +113,12 @@ def replay(book: pl.DataFrame, ledger=None, rules: str | None = None,
     keep = ["line", "seq", "order_id", "item", "date", "destination", "dest", "destination_tier", "catalog",
             "quantity", "consignee_id", "consignee_name", "veu_type", "veu_id", "veu_installed_base", "shape",
             "unit_tpp", "tpp_num", "tpp_den"]
-    df = df.select(keep).join(_plan_table(plans), on="shape", how="left").sort("seq")
+    # Into replay order (only the narrow per-line columns move), then each shape's plan by position.
+    df = df.select(keep).sort("seq")
+    table = _plan_table(plans)  # row i: shape i
+    shape = df["shape"]
+    df = df.with_columns(table[name].gather(shape) for name in table.columns if name != "shape")
+    del table, shape
 
     # ---- amounts ------------------------------------------------------------------------------
     qty = pl.col("quantity").fill_null(1)
@@ -117,10 +135,14 @@ def replay(book: pl.DataFrame, ledger=None, rules: str | None = None,
     init: dict[str, int] = {}
     falses = pl.lit(False)
     df = df.with_columns(falses.alias("lpp_ok"), falses.alias("veu_ok"), falses.alias("alloc_ok"))
-    ckeys = df.select("consignee_id", "consignee_name").unique()
+    # Consignee keys, per distinct (id, name) pair: found by position among the sorted pair codes.
+    pair = _codes(df, ["consignee_id", "consignee_name"])
+    first = pair.is_first_distinct()
+    ckeys = df.filter(first).select("consignee_id", "consignee_name").with_columns(pair.filter(first).alias("p"))
     ckeys = ckeys.with_columns(pl.Series("ckey", [
-        Party(name=n, id=i, country="US").key for i, n in ckeys.iter_rows()], dtype=pl.String))
-    df = df.join(ckeys, on=["consignee_id", "consignee_name"], how="left", nulls_equal=True).sort("seq")
+        Party(name=n, id=i, country="US").key for i, n, _ in ckeys.iter_rows()], dtype=pl.String)).sort("p")
+    df = df.with_columns(ckeys["ckey"].gather(ckeys["p"].search_sorted(pair)))
+    del pair, first, ckeys
     df = df.with_columns(pl.col("date").dt.year().cast(pl.Int64).alias("year"))
 
     # ---- 2a. LPP ------------------------------------------------------------------------------
@@ -186,14 +208,20 @@ def _shapes(df: pl.DataFrame) -> tuple[pl.DataFrame, list[static.Plan], int]:
     breaks = static.breakpoints()
     bseries = pl.Series("b", breaks, dtype=pl.Date)
     df = df.with_columns(bseries.search_sorted(df["date"], side="right").cast(pl.Int64).alias("epoch"))
-    # Any date of an epoch stands for all of it: the epoch's first day (or the line's own date before the first).
-    first_day = pl.Series("d", [None, *breaks], dtype=pl.Date)
-    df = df.with_columns(pl.coalesce(first_day.gather(df["epoch"]), c("date")).alias("rep_date"))
-
     # Contexts: (rule set, epoch), each with its look-up tables.
     rule_ids = [None, *RULESETS]
     rcode = c("rules").replace_strict(rule_ids[1:], list(range(1, len(rule_ids))), default=0,
                                       return_dtype=pl.Int64)
+    # Any date of an epoch stands for all of it: the first day of the run of epochs that decide alike
+    # under the line's rule set (static.merged_starts), or the line's own date before the first epoch.
+    nb = len(breaks) + 1
+    first_day: list[dt.date | None] = []
+    for rid in rule_ids:
+        starts = static.merged_starts(rid)
+        first_day += [None, *(starts[b] for b in breaks)]
+    first_day = pl.Series("d", first_day, dtype=pl.Date)
+    slot = df.select((rcode * nb + c("epoch")).alias("slot")).to_series()
+    df = df.with_columns(pl.coalesce(first_day.gather(slot), c("date")).alias("rep_date"))
     raw_ctx = rcode * (1 << 32) + c("rep_date").cast(pl.Int32).cast(pl.Int64)
     df = df.with_columns(raw_ctx.alias("raw_ctx"))
     ctx_u = df["raw_ctx"].unique().sort()
@@ -208,7 +236,8 @@ def _shapes(df: pl.DataFrame) -> tuple[pl.DataFrame, list[static.Plan], int]:
     # Items: each distinct item (per parameter date) is classified once; items whose classification
     # reads the same to every provision share an item class.
     df = df.with_columns(_codes(df, ITEM_COLS + ["pdate"]).alias("ikey"))
-    item_rows = df.filter(c("ikey").is_first_distinct())
+    # Representatives: the first line in replay order of each distinct item and shape.
+    item_rows = df.filter(c("seq") == c("seq").min().over("ikey")).sort("seq")
     feats, errors_i = [], []
     for r in item_rows.iter_rows(named=True):
         out = static.item_features(tx_dict([{**r, "quantity": 1, "date": r["rep_date"]}]))
@@ -229,7 +258,11 @@ def _shapes(df: pl.DataFrame) -> tuple[pl.DataFrame, list[static.Plan], int]:
         "tpp_num": [None if f.tpp_unit is None else f.tpp_unit.numerator for f in feats],
         "tpp_den": [None if f.tpp_unit is None else f.tpp_unit.denominator for f in feats],
     }, schema={"ikey": pl.Int64, "iclass": pl.Int64, "unit_tpp": pl.Float64, "tpp_num": pl.Int64, "tpp_den": pl.Int64})
-    df = df.join(itab, on="ikey", how="left")
+    # Onto every line by position in the sorted item keys (a gather, not a join: no copy of the book).
+    itab = itab.sort("ikey")
+    at = itab["ikey"].search_sorted(df["ikey"])
+    df = df.with_columns(itab[name].gather(at) for name in ("iclass", "unit_tpp", "tpp_num", "tpp_den"))
+    del at
     # key = (eccn, level, is_weights, datacenter, indeterminate, storage, tpp None, unapproved, china)
     item_only = pl.Series([k[0] == "error" or k[4] or k[0] is None for k in classes], dtype=pl.Boolean)
     is_w = pl.Series([k[0] != "error" and bool(k[2]) for k in classes], dtype=pl.Boolean)
@@ -294,7 +327,7 @@ def _shapes(df: pl.DataFrame) -> tuple[pl.DataFrame, list[static.Plan], int]:
         return pl.when(cond).then(value.cast(pl.Int64)).otherwise(0)
 
     # Each field enters the key only where a provision can read it (see shapes.py):
-    kf = feats.select(
+    kf = feats.lazy().select(
         "iclass", "mode", when(m != MODE_ITEM, c("ctx")).alias("ctx"),
         # PRE: NAC (transfer) and the 2026 China policy (export); FULL: LPP (.a only) and NAC (Macau/D:5).
         (when(pre, c("action") + 1) + when(full & (la | (c("d_tier") == 3)), 4 + c("lpp_action") * 2
@@ -321,12 +354,10 @@ def _shapes(df: pl.DataFrame) -> tuple[pl.DataFrame, list[static.Plan], int]:
               ("acm", 2), ("c_priv", 3), ("e_priv", 3), ("veu", 3), ("c_loc", 2), ("e_loc", 2), ("c_us", 2)]
     skey = shapes.pack(kf, fields)
     del kf
-    first = skey.is_first_distinct()
-    rep_seq = df["seq"].filter(first)
-    uniq = skey.filter(first)
-    order = uniq.arg_sort()
-    shape = uniq.gather(order).search_sorted(skey).cast(pl.Int32)  # dense shape id, by key order
-    rep_seq = rep_seq.gather(order)
+    reps = pl.DataFrame([skey.alias("k"), df["seq"].alias("s")]).group_by("k").agg(pl.col("s").min()).sort("k")
+    shape = reps["k"].search_sorted(skey).cast(pl.Int32)  # dense shape id, by key order
+    rep_seq = reps["s"]
+    del reps
     rep_rows = df.filter(pl.col("seq").is_in(rep_seq.implode())).sort("seq")
     pos = {s: i for i, s in enumerate(rep_seq.to_list())}
     plans: list[static.Plan | None] = [None] * len(pos)
@@ -497,12 +528,12 @@ def _answers(df: pl.DataFrame) -> pl.DataFrame:
                                              .otherwise(pl.lit("uveu_share")))
             .when(alloc).then(pl.lit("country_allocation")).otherwise(pl.lit(None)))
     account = (pl.when(lpp).then("lpp_annual:consignee=" + c("ckey") + ":year=" + c("year").cast(pl.String))
-               .when(veu).then(c("kind") + ":country=" + c("dest") + ":veu=" + c("veu_id"))
+               .when(veu).then(c("kind") + ":country=" + c("dest") + ":veu=" + c("veu_id").cast(pl.String))
                .when(alloc).then("country_allocation:country=" + c("dest") + ":window=" + c("window"))
                .otherwise(pl.lit(None)))
     df = df.with_columns(outcome.alias("outcome"), auth.alias("authorization"), policy.alias("review_policy"),
                          kind.alias("kind"))
-    tally_account = pl.when(c("tally")).then("uveu_share:country=" + c("dest") + ":veu=" + c("veu_id"))
+    tally_account = pl.when(c("tally")).then("uveu_share:country=" + c("dest") + ":veu=" + c("veu_id").cast(pl.String))
     df = df.with_columns(account.alias("effect_account"), tally_account.alias("tally_account"),
                          pl.when(c("tally")).then(c("amt") / MILLI).alias("tally_tpp"),
                          pl.when(c("kind").is_not_null()).then(c("amt") / MILLI).alias("effect_tpp"),
@@ -510,23 +541,38 @@ def _answers(df: pl.DataFrame) -> pl.DataFrame:
     rank = c("outcome").replace_strict(OUTCOMES, list(range(len(OUTCOMES))), return_dtype=pl.Int64)
     prank = c("review_policy").replace_strict(REVIEW_ORDER, list(range(len(REVIEW_ORDER))), default=None,
                                               return_dtype=pl.Int64)
-    df = df.with_columns(
-        rank.max().over("order_id").alias("_tx_rank"), prank.max().over("order_id").alias("_tx_prank"),
-        (c("authorization").n_unique().over("order_id") == 1).alias("_same_auth"))
+    # Per transaction: an order's lines are one run in replay order (they share a date), so the
+    # aggregates are taken per run and gathered back; otherwise per order id.
+    start = (c("order_id") != c("order_id").shift(1)).fill_null(True)
+    df = df.with_columns((start.cum_sum() - 1).cast(pl.UInt32).set_sorted().alias("_tx"))
+    if df["_tx"][-1] + 1 == df["order_id"].n_unique():
+        tx = df["_tx"]
+        first = df.select(pl.int_range(0, pl.len(), dtype=pl.Int64).filter(start)).to_series()
+        auth = df["authorization"]
+        first_auth = auth.gather(first).gather(tx)
+        agg = df.select("_tx", rank.alias("r"), prank.alias("p"), (~auth.eq_missing(first_auth)).alias("d")) \
+            .group_by("_tx").agg(c("r").max(), c("p").max(), c("d").any()).sort("_tx")
+        df = df.with_columns(agg["r"].gather(tx).alias("_tx_rank"), agg["p"].gather(tx).alias("_tx_prank"),
+                             (~agg["d"]).gather(tx).alias("_same_auth"), first_auth.alias("_tx_auth"))
+    else:
+        df = df.with_columns(
+            rank.max().over("order_id").alias("_tx_rank"), prank.max().over("order_id").alias("_tx_prank"),
+            (c("authorization").n_unique().over("order_id") == 1).alias("_same_auth"),
+            c("authorization").first().over("order_id").alias("_tx_auth"))
     df = df.with_columns(
         c("_tx_rank").replace_strict(list(range(len(OUTCOMES))), OUTCOMES, return_dtype=pl.String).alias("tx_outcome"),
-        pl.when(c("_same_auth")).then(c("authorization").first().over("order_id")).alias("tx_authorization"),
+        pl.when(c("_same_auth")).then(c("_tx_auth")).alias("tx_authorization"),
         c("_tx_prank").replace_strict(list(range(len(REVIEW_ORDER))), REVIEW_ORDER, default=None,
                                       return_dtype=pl.String).alias("tx_review_policy"))
     return df.select(
-        "line", pl.col("order_id").alias("transaction_id"), "item", "date", "destination", "destination_tier",
-        pl.col("catalog"), "quantity", "eccn", pl.col("unit_tpp").alias("tpp"), "tpp_total", "outcome", "authorization", "review_policy",
+        "line", pl.col("order_id").cast(pl.String).alias("transaction_id"), "item", "date",
+        pl.col("destination").cast(pl.String), "destination_tier", pl.col("catalog").cast(pl.String), "quantity", "eccn", pl.col("unit_tpp").alias("tpp"), "tpp_total", "outcome", "authorization", "review_policy",
         "license_required", pl.col("kind").alias("effect_kind"), "effect_account", "effect_tpp", "effect_milli",
         "tally_account", "tally_tpp",
         "tx_outcome", "tx_authorization", "tx_review_policy",
         # kept for booking and summaries
         pl.col("ckey").alias("consignee_key"), pl.col("aia_tally"), pl.col("amt").alias("amount_milli"),
-        pl.col("dest").alias("_dest"), pl.col("year").alias("_year"), pl.col("veu_id").alias("_veu"),
+        pl.col("dest").alias("_dest"), pl.col("year").alias("_year"), pl.col("veu_id").cast(pl.String).alias("_veu"),
         pl.col("window").alias("_window"), pl.col("lpp_limit").alias("_lpp_limit"),
         pl.col("alloc_limit").alias("_alloc_limit"), pl.col("alloc_mult").alias("_alloc_mult"),
         pl.col("veu_installed_base").is_not_null().alias("_declared"),

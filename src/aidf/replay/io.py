@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
@@ -30,12 +31,12 @@ def file_format(path: str | Path, field: str = "file") -> str:
     return FORMATS[suffix]
 
 
-def _rename(df: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
-    """Normalize headers; return the table restricted to layout columns and the names of ignored ones."""
+def _mapping(columns: list[str]) -> tuple[dict[str, str], list[str]]:
+    """Normalized headers: {file column: layout name} and the names of ignored columns."""
     mapping: dict[str, str] = {}
     seen: dict[str, str] = {}
     ignored: list[str] = []
-    for col in df.columns:
+    for col in columns:
         if col == "line":
             ignored.append(col)
             continue
@@ -47,29 +48,60 @@ def _rename(df: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
             mapping[col] = name
         else:
             ignored.append(col)
+    return mapping, ignored
+
+
+def _rename(df: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
+    """Normalize headers; return the table restricted to layout columns and the names of ignored ones."""
+    mapping, ignored = _mapping(df.columns)
     out = df.select([pl.col(c).alias(n) for c, n in mapping.items()])
     return out, ignored
 
 
 def read_book(path: str | Path) -> tuple[pl.DataFrame, list[str]]:
     """Read an order book: (raw table with layout columns + `line`, ignored column names)."""
+    batches, ignored = iter_book(path, None)
+    parts = list(batches)
+    return (pl.concat(parts) if len(parts) > 1 else parts[0]), ignored
+
+
+def iter_book(path: str | Path, batch_rows: int | None = 500_000) -> tuple[Iterator[pl.DataFrame], list[str]]:
+    """An order book as consecutive row batches (each: layout columns + `line`), and the ignored columns.
+
+    CSV and Parquet are scanned in batches of `batch_rows` lines (None: in one piece), so a large book
+    never sits in memory as text all at once; JSON Lines and Excel are read whole, then sliced.
+    """
     path = Path(path)
     if not path.exists():
         raise InputError("orders", f"no such file: {path}")
     fmt = file_format(path, "orders")
-    if fmt == "csv":
-        df = pl.read_csv(path, infer_schema=False)
-        first_line = 2
-    elif fmt == "parquet":
-        df = pl.read_parquet(path)
-        first_line = 1
-    elif fmt == "jsonl":
-        return _read_jsonl(path)
-    else:
-        return _read_xlsx(path)
-    df, ignored = _rename(df)
-    df = df.with_columns(pl.int_range(first_line, pl.len() + first_line, dtype=pl.Int64).alias("line"))
-    return df, ignored
+    if fmt in ("csv", "parquet"):
+        if fmt == "csv":
+            lf = pl.scan_csv(path, infer_schema=False)
+            first_line = 2
+        else:
+            lf = pl.scan_parquet(path)
+            first_line = 1
+        mapping, ignored = _mapping(lf.collect_schema().names())
+        lf = lf.select([pl.col(c).alias(n) for c, n in mapping.items()]).with_row_index("line", offset=first_line)
+        lf = lf.with_columns(pl.col("line").cast(pl.Int64))
+        if batch_rows is None:
+            return iter([lf.collect()]), ignored
+        return _batches(lf, batch_rows), ignored
+    df, ignored = _read_jsonl(path) if fmt == "jsonl" else _read_xlsx(path)
+    if batch_rows is None or df.height <= batch_rows:
+        return iter([df]), ignored
+    return (df.slice(off, batch_rows) for off in range(0, df.height, batch_rows)), ignored
+
+
+def _batches(lf: pl.LazyFrame, batch_rows: int) -> Iterator[pl.DataFrame]:
+    empty = True
+    for batch in lf.collect_batches(chunk_size=batch_rows):
+        if batch.height:
+            empty = False
+            yield batch
+    if empty:
+        yield lf.head(0).collect()
 
 
 _BLANK_LINE = re.compile(rb"(^|\n)[ \t\r]*(\n|$)")

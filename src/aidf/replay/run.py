@@ -11,7 +11,7 @@ from typing import Any
 import polars as pl
 
 from aidf.replay import book as bookmod
-from aidf.replay.columnar import ReplayResult, replay
+from aidf.replay.columnar import ReplayResult, replay_owned
 from aidf.replay.io import write_table
 
 # Columns written to --out (the rest of the result frame serves booking and summaries).
@@ -38,16 +38,16 @@ def run(orders: str | Path, out: str | Path | None = None, rules: str | None = N
     say = progress or (lambda _s: None)
     t0 = time.perf_counter()
     say("read")
-    from aidf.replay.io import read_book
+    from aidf.replay.io import iter_book
 
-    raw, ignored = read_book(orders)
+    batches, ignored = iter_book(orders, bookmod.BATCH_ROWS)
     say("check")
-    df, errors = bookmod.parse_book(raw, strict=strict)
+    df, errors = bookmod.parse_batches(batches, strict=strict)
     if errors:
         raise bookmod.BookErrors(errors)
-    del raw
-    result = replay(bookmod.normalize(df), ledger=ledger, rules=rules, progress=say)
+    holder = [bookmod.normalize(df)]
     del df
+    result = replay_owned(holder, ledger=ledger, rules=rules, progress=say)
     say("write")
     if out is not None:
         write_table(result.lines.select(OUT_COLUMNS), out)

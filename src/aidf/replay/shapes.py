@@ -129,8 +129,15 @@ def _dense(values: list[Any]) -> tuple[list[int], int]:
     return out, len(ids) + 1
 
 
-def pack(df: pl.DataFrame, fields: list[tuple[str, int]]) -> pl.Series:
-    """One Int64 per row from small non-negative int columns with known radices (exact: no hashing)."""
+def pack(df: pl.DataFrame | pl.LazyFrame, fields: list[tuple[str, int]]) -> pl.Series:
+    """One Int64 per row from small non-negative int columns with known radices (exact: no hashing).
+
+    A LazyFrame's columns are computed within the packing query, never kept as a table.
+    """
+    if isinstance(df, pl.LazyFrame):
+        lf = df
+    else:
+        lf = df.lazy()
     key = pl.lit(0, dtype=pl.Int64)
     span = 1
     exprs = []
@@ -144,9 +151,9 @@ def pack(df: pl.DataFrame, fields: list[tuple[str, int]]) -> pl.Series:
         span *= radix
     exprs.append(key)
     if len(exprs) == 1:
-        return df.select(exprs[0].alias("k")).to_series()
+        return lf.select(exprs[0].alias("k")).collect().to_series()
     # Very wide keys: pack the parts, then number the distinct combinations.
-    parts = df.select([e.alias(f"p{i}") for i, e in enumerate(exprs)])
+    parts = lf.select([e.alias(f"p{i}") for i, e in enumerate(exprs)]).collect()
     return parts.select(pl.struct(parts.columns).rank("dense").cast(pl.Int64).alias("k")).to_series()
 
 

@@ -83,11 +83,46 @@ class Plan:
 
 def breakpoints() -> list[dt.date]:
     """Dates where some parameter, rule-set boundary, calendar year or NVEU-table coverage changes."""
+    return _epochs()[0]
+
+
+def merged_starts(rules: str | None) -> dict[dt.date, dt.date]:
+    """For one rule set: each epoch's first day -> the first day of the run of epochs it decides like.
+
+    Consecutive epochs decide alike under a rule set when the parameters it reads are the same
+    entries in both (a superseded rule set's are frozen; one not yet in force reads its first day's)
+    and the boundary is not a date the provisions compare a line's date with: a date inside a
+    parameter's value, a New Year's Day kept for the allocation window, an NVEU-table coverage change.
+    """
+    breaks, sensitive = _epochs()
+    ruleset = get_ruleset(rules)
+    out: dict[dt.date, dt.date] = {}
+    cur, prev = None, None
+    for b in breaks:
+        sig = _signature(ruleset.params(b).as_of)
+        if cur is None or b in sensitive or sig != prev:
+            cur = b
+        out[b] = cur
+        prev = sig
+    return out
+
+
+@lru_cache(maxsize=256)
+def _signature(as_of: dt.date) -> tuple[int, ...]:
+    """Which entry of every parameter's history is in force on `as_of` (equal: the same parameters)."""
+    return tuple(sum(1 for e in history if e.since <= as_of)
+                 for _, values in sorted(all_values().items()) for _, history in sorted(values.items()))
+
+
+@lru_cache(maxsize=1)
+def _epochs() -> tuple[list[dt.date], frozenset[dt.date]]:
     dates: set[dt.date] = set()
+    sensitive: set[dt.date] = set()
 
     def walk(v: Any) -> None:
         if isinstance(v, dt.date):
             dates.add(v)
+            sensitive.add(v)
         elif isinstance(v, dict):
             for x in v.values():
                 walk(x)
@@ -100,8 +135,6 @@ def breakpoints() -> list[dt.date]:
             for e in history:
                 dates.add(e.since)
                 walk(e.value)
-    for y in range(2020, 2036):
-        dates.add(dt.date(y, 1, 1))
     prev = None
     for y in range(2020, 2036):
         for q in range(4):
@@ -110,13 +143,37 @@ def breakpoints() -> list[dt.date]:
             covered = p.has(*NVEU_CAPS) and f"{y}Q{q + 1}" in p.get(*NVEU_CAPS)
             if covered != prev:
                 dates.add(start)
+                sensitive.add(start)
             prev = covered
     for rid in ("ai-diffusion-2025", "pre-diffusion-2024", "non-enforced-2025"):
         start, end = get_ruleset(rid).window()
         dates.add(start)
         if end is not None:
             dates.add(end + dt.timedelta(days=1))
-    return sorted(dates)
+    # Calendar years: the static provisions read a line's year only through the country allocation's
+    # window (review_policy: first_year <= year <= last_year); LPP years and NVEU quarters are per line.
+    # So a New Year's Day starts a new epoch only where that test changes for some rule set.
+    for y in range(2020, 2036):
+        day = dt.date(y, 1, 1)
+        if day not in dates and any(_in_window(rid, y - 1, day) != _in_window(rid, y, day) for rid in _rule_ids()):
+            dates.add(day)
+            sensitive.add(day)
+    return sorted(dates), frozenset(sensitive)
+
+
+def _rule_ids() -> list[str]:
+    from aidf.rules.ruleset import RULESETS
+
+    return list(RULESETS)
+
+
+def _in_window(rid: str, year: int, day: dt.date) -> bool | None:
+    """Whether `year` is inside the country allocation's window, in the parameters `rid` reads on `day`."""
+    p = get_ruleset(rid).params(day)
+    if not p.has(ALLOC, "window"):
+        return None
+    w = p.get(ALLOC, "window")
+    return w["first_year"] <= year <= w["last_year"]
 
 
 @lru_cache(maxsize=65536)
