@@ -247,6 +247,10 @@ def _decide_line(line: Line, f: Facts, r: Restriction, trace: list[TraceStep], r
         for u in unknown:
             f.warn(f"line {i}: {u.authorization} may apply but '{u.missing}' is not stated ({u.cite}); needs review")
         return Outcome.NEEDS_REVIEW, None, None, True, []
+    trace.append(TraceStep(rule="other license exceptions", cite="15 CFR 740.9(a)(6); 740.10; 740.11(b); 740.13(a), (c); 740.25",
+                           result="not assessed", why="TMP, RPL, GOV, TSU and HBM turn on facts a transaction does not carry "
+                                                      "(temporary exports, replacement parts, government end users, software)",
+                           line=i))
     review = review_policy(line, f)
     trace.append(TraceStep(rule="license review policy", cite=review.cite, result=review.policy, why=review.why, line=i))
     return Outcome.LICENSE_REQUIRED, None, review.policy, True, review.draws

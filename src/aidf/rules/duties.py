@@ -37,11 +37,17 @@ def duties_for(line: Line, f: Facts, authorization: str | None, outcome: str) ->
                    "with each shipment", "notice", i),
             ]
             out += _aia_report(line, f)
+            if f.tx.end_use == "frontier_training":
+                out.append(_d("Do not use the items, or IaaS on them, to train 4E091-scale models for entities headquartered "
+                              "or located outside Tier 1 without BIS authorization; ask customers whether they will export "
+                              "the weights", "15 CFR 740.27(b)(2)(iii); Supp. No. 3 to Part 732, Red Flag 28",
+                              "ongoing", "condition", i))
         out.append(_d("Keep AIA records", "15 CFR 762.2(b)(58)", "five years", "records", i))
     elif authorization == "ACM":
         months = f.p.get("part740/acm", "record_update_months")
         out += [_d(f"Account for units into and out of each facility; update the records at least every {months} months",
                    "15 CFR 740.28", "ongoing", "records", i),
+                _d("The items must be bound for customers outside Macau and D:5", "15 CFR 740.28", "ongoing", "condition", i),
                 _d("Keep ACM records", "15 CFR 762.2(b)(59)", "five years", "records", i)]
     elif authorization == "NAC":
         days = f.p.get("part740/nac_aca", "nac_notice_days")
