@@ -220,8 +220,9 @@ class Duty(BaseModel):
     line: int | None = None
 
 
-class AccountRef(BaseModel):
-    model_config = ConfigDict(frozen=True)
+class AccountKey(BaseModel):
+    """The keys that name a meter: its kind and whichever of country, consignee, year, VEU, window, license apply."""
+
     kind: str
     country: str | None = None
     consignee: str | None = None
@@ -229,6 +230,10 @@ class AccountRef(BaseModel):
     veu: str | None = None
     window: str | None = None
     license: str | None = None
+
+
+class AccountRef(AccountKey):
+    model_config = ConfigDict(frozen=True)
 
     @property
     def id(self) -> str:

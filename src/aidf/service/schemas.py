@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from aidf.model import Item
+from aidf.model import AccountKey, Item
 
 
 class Health(BaseModel):
@@ -78,15 +78,8 @@ class ParameterFile(BaseModel):
     parameters: list[Parameter]
 
 
-class Account(BaseModel):
+class Account(AccountKey):
     id: str
-    kind: str
-    country: str | None = None
-    consignee: str | None = None
-    year: int | None = None
-    veu: str | None = None
-    window: str | None = None
-    license: str | None = None
     posted_tpp: float
     reserved_tpp: float
     used_tpp: float

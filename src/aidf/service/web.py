@@ -92,6 +92,17 @@ def _check(request: Request, csrf: str, role: str = "viewer") -> Principal:
     return who
 
 
+async def _signed_form(request: Request, role: str, refuse):
+    """The posted form and who posted it, or the answer for a missing sign-in or a role too low."""
+    form = dict((await request.form()).items())
+    try:
+        return form, _check(request, form.get("csrf", ""), role), None
+    except NeedLogin:
+        return form, None, RedirectResponse("/login", status_code=303)
+    except PermissionError as e:
+        return form, None, refuse(form, e)
+
+
 # ---- sign-in -----------------------------------------------------------------------------------
 
 @router.get("/login", response_class=HTMLResponse)
@@ -222,13 +233,10 @@ def _num(v: str) -> Any:
 
 @router.post("/decide", response_class=HTMLResponse)
 async def decide_submit(request: Request):
-    form = dict((await request.form()).items())
-    try:
-        who = _check(request, form.get("csrf", ""), "analyst")
-    except NeedLogin:
-        return RedirectResponse("/login", status_code=303)
-    except PermissionError as e:
-        return page(request, "decide.html", _form_context(request, form, {"field": "role", "reason": str(e)}), 403)
+    form, who, refused = await _signed_form(request, "analyst", lambda form, e: page(
+        request, "decide.html", _form_context(request, form, {"field": "role", "reason": str(e)}), 403))
+    if refused is not None:
+        return refused
     book = form.get("book") == "on"
     s = session(request)
     if form.get("rules") and s is not None:
@@ -288,13 +296,9 @@ def memo_booked(request: Request, transaction_id: str, ext: str):
 async def memo_unbooked(request: Request):
     from aidf.memo import memo_for_decision
 
-    form = dict((await request.form()).items())
-    try:
-        who = _check(request, form.get("csrf", ""), "analyst")
-    except NeedLogin:
-        return RedirectResponse("/login", status_code=303)
-    except PermissionError as e:
-        return Response(str(e), status_code=403)
+    form, who, refused = await _signed_form(request, "analyst", lambda form, e: Response(str(e), status_code=403))
+    if refused is not None:
+        return refused
     try:
         tx = Transaction.model_validate_json(form.get("transaction") or "")
         decision = request.app.state.service.decide(tx, book=False)
@@ -324,13 +328,9 @@ def holds_page(request: Request, status: str = "open", message: str | None = Non
 
 @router.post("/holds/{transaction_id}/release")
 async def release(request: Request, transaction_id: str):
-    form = dict((await request.form()).items())
-    try:
-        who = _check(request, form.get("csrf", ""), "officer")
-    except NeedLogin:
-        return RedirectResponse("/login", status_code=303)
-    except PermissionError as e:
-        return holds_page(request, message=str(e))
+    form, who, refused = await _signed_form(request, "officer", lambda form, e: holds_page(request, message=str(e)))
+    if refused is not None:
+        return refused
     license = (form.get("license") or "").strip() or None
     reason = (form.get("reason") or "").strip() or None
     if (license is None) == (reason is None):
@@ -344,13 +344,9 @@ async def release(request: Request, transaction_id: str):
 
 @router.post("/licenses")
 async def add_license(request: Request):
-    form = dict((await request.form()).items())
-    try:
-        who = _check(request, form.get("csrf", ""), "officer")
-    except NeedLogin:
-        return RedirectResponse("/login", status_code=303)
-    except PermissionError as e:
-        return holds_page(request, message=str(e))
+    form, who, refused = await _signed_form(request, "officer", lambda form, e: holds_page(request, message=str(e)))
+    if refused is not None:
+        return refused
     try:
         request.app.state.service.record_license(
             form.get("number", "").strip(), float(form.get("tpp") or 0), dt.date.fromisoformat(form.get("valid_from", "")),
