@@ -97,11 +97,11 @@ def _decide_unknown_headquarters(tx: Transaction, ledger, rules, unknown) -> tup
     fields = ", ".join(f"{role}.{fld}" for role, fld in unknown)
     if len(answers) == 1:
         base.warnings.append(f"{fields} not stated; the answer is the same wherever it is")
-        base.trace.append(TraceStep(rule="unknown headquarters", cite="15 CFR 740.27(a); 744.23(a)(3); 748.15(b)(2)",
+        base.trace.append(TraceStep.model_construct(rule="unknown headquarters", cite="15 CFR 740.27(a); 744.23(a)(3); 748.15(b)(2)",
                                     result="does not change the answer", why=f"{fields} tried in Tiers 1, 2 and 3"))
         return base, draws
     base.warnings.append(f"{fields} not stated and the answer depends on it: needs review")
-    base.trace.append(TraceStep(rule="unknown headquarters", cite="15 CFR 740.27(a); 744.23(a)(3); 748.15(b)(2)",
+    base.trace.append(TraceStep.model_construct(rule="unknown headquarters", cite="15 CFR 740.27(a); 744.23(a)(3); 748.15(b)(2)",
                                 result="changes the answer", why=f"{fields} tried in Tiers 1, 2 and 3 gives different answers"))
     items = [it.model_copy(update={"outcome": Outcome.NEEDS_REVIEW, "authorization": None, "review_policy": None})
              if it.license_required else it for it in base.items]
@@ -121,12 +121,12 @@ def _decide_known(tx: Transaction, ledger, rules: str | None) -> tuple[Decision,
     f = Facts.build(tx, ruleset, p, LedgerView(ledger))
     ref, status_warnings = ruleset.ref(tx.date)
     trace: list[TraceStep] = [
-        TraceStep(rule="rule set", cite="90 FR 4544" if ruleset.diffusion else "88 FR 73458; 89 FR 96790",
+        TraceStep.model_construct(rule="rule set", cite="90 FR 4544" if ruleset.diffusion else "88 FR 73458; 89 FR 96790",
                   result=ruleset.id, why=ref.status),
-        TraceStep(rule="destination tier", cite="15 CFR 740 Supp. 5(a); Supp. 1 (D:5); engine tiers", result=f"tier {f.dest_tier}",
+        TraceStep.model_construct(rule="destination tier", cite="15 CFR 740 Supp. 5(a); Supp. 1 (D:5); engine tiers", result=f"tier {f.dest_tier}",
                   why=f"{tx.destination}{' (treated as ' + f.dest + ')' if f.dest != tx.destination else ''}; groups: "
                       f"{', '.join(f.geo.groups_of(f.dest)) or 'none'}"),
-        TraceStep(rule="parties", cite="15 CFR 740.27(a); 744.23(a)(3); 748.15(b)(2)", result="resolved", why=f.hq_summary()),
+        TraceStep.model_construct(rule="parties", cite="15 CFR 740.27(a); 744.23(a)(3); 748.15(b)(2)", result="resolved", why=f.hq_summary()),
     ]
     for e in f.entities:
         if e.party.country != f.dest and e.role == "ultimate_consignee":
@@ -217,17 +217,17 @@ def _decide_line(line: Line, f: Facts, r: Restriction, trace: list[TraceStep], r
         f.warn(f"line {i}: classification needs '{cls.indeterminate}' to be settled; never guessed")
         return Outcome.NEEDS_REVIEW, None, None, False, []
     if cls.eccn is None:
-        trace.append(TraceStep(rule="license requirement", cite="15 CFR 742.6(a)(6)(iii); 742.6(a)(13)", result="none",
+        trace.append(TraceStep.model_construct(rule="license requirement", cite="15 CFR 742.6(a)(6)(iii); 742.6(a)(13)", result="none",
                                why="not 3A090/4A090/4E091: none of these requirements applies (other EAR controls "
                                    "such as Part 744 end uses are not assessed)", line=i))
         return Outcome.NLR, None, None, False, []
     req = license_requirement(line, f)
-    trace.append(TraceStep(rule="license requirement", cite=req.cite, result="required" if req.required else "not required",
+    trace.append(TraceStep.model_construct(rule="license requirement", cite=req.cite, result="required" if req.required else "not required",
                            why=req.why, line=i))
     if not req.required:
         return Outcome.NLR, None, None, False, []
     if not restricted_noted:
-        trace.append(TraceStep(rule="restrictions on license exceptions", cite="15 CFR 740.2(a)(9)(ii)",
+        trace.append(TraceStep.model_construct(rule="restrictions on license exceptions", cite="15 CFR 740.2(a)(9)(ii)",
                                result="applies" if r.applies else "does not apply", why=r.why, line=i))
     candidates = DIFFUSION_CANDIDATES if f.ruleset.diffusion else PRE_DIFFUSION_CANDIDATES
     unknown: list[Verdict] = []
@@ -236,7 +236,7 @@ def _decide_line(line: Line, f: Facts, r: Restriction, trace: list[TraceStep], r
         trace.append(v.step(i))
         if v.status == "eligible":
             if unknown:
-                trace.append(TraceStep(rule="order of authorizations", cite="engine: order of burden", result=v.authorization,
+                trace.append(TraceStep.model_construct(rule="order of authorizations", cite="engine: order of burden", result=v.authorization,
                                        why=f"{v.authorization} is available although {', '.join(u.authorization for u in unknown)} "
                                            "could not be settled", line=i))
             kind = Outcome.VEU if v.authorization in ("UVEU", "NVEU") else Outcome.LICENSE_EXCEPTION
@@ -247,12 +247,12 @@ def _decide_line(line: Line, f: Facts, r: Restriction, trace: list[TraceStep], r
         for u in unknown:
             f.warn(f"line {i}: {u.authorization} may apply but '{u.missing}' is not stated ({u.cite}); needs review")
         return Outcome.NEEDS_REVIEW, None, None, True, []
-    trace.append(TraceStep(rule="other license exceptions", cite="15 CFR 740.9(a)(6); 740.10; 740.11(b); 740.13(a), (c); 740.25",
+    trace.append(TraceStep.model_construct(rule="other license exceptions", cite="15 CFR 740.9(a)(6); 740.10; 740.11(b); 740.13(a), (c); 740.25",
                            result="not assessed", why="TMP, RPL, GOV, TSU and HBM turn on facts a transaction does not carry "
                                                       "(temporary exports, replacement parts, government end users, software)",
                            line=i))
     review = review_policy(line, f)
-    trace.append(TraceStep(rule="license review policy", cite=review.cite, result=review.policy, why=review.why, line=i))
+    trace.append(TraceStep.model_construct(rule="license review policy", cite=review.cite, result=review.policy, why=review.why, line=i))
     return Outcome.LICENSE_REQUIRED, None, review.policy, True, review.draws
 
 

@@ -141,6 +141,6 @@ class Verdict:
     missing: str | None = None
 
     def step(self, line: int) -> TraceStep:
-        return TraceStep(rule=f"License Exception {self.authorization}" if self.authorization not in ("UVEU", "NVEU")
+        return TraceStep.model_construct(rule=f"License Exception {self.authorization}" if self.authorization not in ("UVEU", "NVEU")
                          else f"Data Center VEU ({self.authorization})",
                          cite=self.cite, result=self.status, why=self.why, line=line)
