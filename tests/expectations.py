@@ -2,7 +2,7 @@
 
 Dotted paths (`items.0.eccn`), a list meaning any of, `{not: ...}`, `{approx: x, tol: r}`,
 `ledger_effects` by account kind (`tpp` summed, or `absent: true`), and `cites` / `duty_cites`
-as substrings of the trace's and duties' citations.
+as substrings of the trace's and duties' citations; `warnings_contain` as substrings of the warnings.
 """
 
 from __future__ import annotations
@@ -53,6 +53,10 @@ def check_expect(decision: dict, expect: dict) -> list[str]:
             continue
         if key in ("cites", "duty_cites"):
             fails += _cites(decision, key, want)
+            continue
+        if key == "warnings_contain":
+            text = " | ".join(decision.get("warnings") or [])
+            fails += [f"warnings: nothing contains {w!r}" for w in want if w not in text]
             continue
         got = get(decision, key)
         if isinstance(want, dict) and "approx" in want:

@@ -90,3 +90,20 @@ def test_rules_lists_rule_sets_and_parameters():
     assert {x["id"] for x in json.loads(r.output)} >= {"ai-diffusion-2025", "pre-diffusion-2024"}
     r = runner.invoke(app, ["rules", "part740/lpp", "--format", "json"])
     assert any(x["name"] == "annual_tpp_cap" and x["value"] == 26900000 and "740.29" in x["cite"] for x in json.loads(r.output))
+
+
+def test_a_refused_line_books_nothing_of_the_file(tmp_path):
+    """Catalog ids, rule sets and dates are checked for the whole file before anything is booked."""
+    ledger = tmp_path / "l.sqlite"
+    bad = tx(2, items=[{"catalog": "nope", "quantity": 1}])
+    f = tmp_path / "in.json"
+    f.write_text(json.dumps([tx(1), bad]))
+    p = subprocess.run([AIDF, "decide", str(f), "--ledger", str(ledger)], capture_output=True, text=True)
+    assert p.returncode == 2 and "[1].items.0.catalog" in p.stderr
+    from aidf.ledger import open_ledger
+
+    led = open_ledger(str(ledger))
+    try:
+        assert led.find("T1") is None and not led.accounts()
+    finally:
+        led.close()

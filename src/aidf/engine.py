@@ -28,7 +28,7 @@ from aidf.model import (
     Transaction,
 )
 from aidf.rules.classify import H100, Classification, classify_item
-from aidf.rules.duties import aia_tally_account, duties_for
+from aidf.rules.duties import aia_tally_account, duties_for, hold_duties
 from aidf.rules.exceptions.acm import acm
 from aidf.rules.exceptions.aia import aia
 from aidf.rules.exceptions.lpp import lpp
@@ -83,7 +83,8 @@ def _with_headquarters(tx: Transaction, unknown: list[tuple[str, str]], stand_in
     parties = tx.parties.model_copy(deep=True)
     for role, fld in unknown:
         party = getattr(parties, role)
-        setattr(party, fld, stand_in or party.country)
+        default = party.country if fld == "headquarters" else (party.headquarters or party.country)
+        setattr(party, fld, stand_in or default)
     return tx.model_copy(update={"parties": parties})
 
 
@@ -105,8 +106,12 @@ def _decide_unknown_headquarters(tx: Transaction, ledger, rules, unknown) -> tup
                                 result="changes the answer", why=f"{fields} tried in Tiers 1, 2 and 3 gives different answers"))
     items = [it.model_copy(update={"outcome": Outcome.NEEDS_REVIEW, "authorization": None, "review_policy": None})
              if it.license_required else it for it in base.items]
+    # Duties of an authorization not given fall away; the shipment waits for review instead.
+    kept = [d for d in base.duties if d.cite.startswith(("15 CFR 762.2(a)", "15 CFR 758.6"))]
+    hold = [duty for it in items if it.outcome == Outcome.NEEDS_REVIEW
+            for duty in hold_duties(it.line)]
     review = base.model_copy(update={"outcome": Outcome.NEEDS_REVIEW, "authorization": None, "review_policy": None,
-                                     "items": items, "ledger_effects": []})
+                                     "items": items, "ledger_effects": [], "duties": kept + hold})
     return review, []
 
 
@@ -308,6 +313,19 @@ def parse_many(transactions: Iterable[Any]) -> list[Transaction]:
     return out
 
 
+def _preflight(tx: Transaction, rules: str | None, index: int) -> None:
+    """Everything that can refuse a transaction, checked before any of the sequence is booked:
+    the rule set, the date, and each item (catalog ids, figures)."""
+    try:
+        ruleset = get_ruleset(rules or tx.rules)
+        ruleset.check_date(tx.date)
+        p = ruleset.params(tx.date)
+        for i, item in enumerate(tx.items):
+            _classify(item.model_dump_json(), p.as_of, f"items.{i}")
+    except InputError as e:
+        raise InputError(f"[{index}].{e.field}", e.reason) from None
+
+
 def decide_many(transactions: Iterable[Any], ledger=None, rules: str | None = None,
                 actor: str | None = None) -> list[Decision]:
     """Decide in order; each decision is booked so the next one sees its draws."""
@@ -316,6 +334,7 @@ def decide_many(transactions: Iterable[Any], ledger=None, rules: str | None = No
     txs = parse_many(transactions)
     ledger = ledger if ledger is not None else MemoryLedger()
     for i, tx in enumerate(txs):
+        _preflight(tx, rules, i)
         prior = ledger.find(tx.id)
         if prior is not None and prior.request_hash != tx.content_hash():
             raise InputError(f"[{i}].id", str(IdempotencyConflict(tx.id)))

@@ -73,10 +73,15 @@ def duties_for(line: Line, f: Facts, authorization: str | None, outcome: str) ->
                 _d("The VEU reports semi-annually: inventory received and dates" + (" and current customers" if authorization == "NVEU" else ""),
                    "15 CFR 748.15", "15 July and 15 January", "report", i)]
     if outcome in ("LICENSE_REQUIRED", "NEEDS_REVIEW"):
-        out.append(_d("Hold the shipment until a license is granted or the review is closed", "15 CFR 748.1; 750", "before shipping", "hold", i))
+        out += hold_duties(i)
     if cls.eccn:
         out.append(_d("Keep the export records", "15 CFR 762.2(a)", "five years", "records", i))
     return out
+
+
+def hold_duties(line: int) -> list[Duty]:
+    return [_d("Hold the shipment until a license is granted or the review is closed", "15 CFR 748.1; 750",
+               "before shipping", "hold", line)]
 
 
 def _aia_report(line: Line, f: Facts) -> list[Duty]:

@@ -87,7 +87,17 @@ class Facts:
         dest = geo.canon(tx.destination)
         ents = [Entity(role, party, party.hq, party.parent_hq, geo.tier(party.hq), geo.tier(party.parent_hq))
                 for role, party in tx.parties.entities()]
-        return cls(tx, ruleset, p, geo, dest, geo.tier(dest), ents, view)
+        facts = cls(tx, ruleset, p, geo, dest, geo.tier(dest), ents, view)
+        facts._warn_uncertain_groups()
+        return facts
+
+    def _warn_uncertain_groups(self) -> None:
+        """Country-group membership with an unknown change date (U12) is read at its best date and flagged."""
+        unsure = self.p.countries("part740/supp1_country_groups", "uncertain_membership")
+        named = {self.dest} | {c for e in self.entities for c in (e.party.country, e.hq, e.parent_hq)}
+        for c in sorted(named & unsure):
+            self.warn(f"{c}: its country-group membership on {self.tx.date} is uncertain (register U12); read as "
+                      f"{', '.join(self.geo.groups_of(c)) or 'no group'} (tier {self.geo.tier(c)})")
 
     @property
     def consignee(self) -> Party:

@@ -50,6 +50,9 @@ def review_policy(line: Line, f: Facts) -> Review:
         return _headquarters_policy(f)
     if cls.is_weights:
         name = "model_weights_tier1" if f.dest_tier == 1 else "model_weights_other"
+        if f.dest_tier == 1 and not f.all_tier1_hq:
+            f.warn("4E091 to a Tier 1 location for an entity headquartered outside Tier 1: the review policy for this "
+                   "case is not found in the text read (registers U3, U16); the destination's policy is shown")
         return Review(_policy(f, name, "4E091 review policy"), CITE, f"4E091 to a Tier {f.dest_tier} destination")
     if cls.level == "a" and f.dest_tier == 2:
         return _allocation(line, f)
@@ -110,6 +113,10 @@ def _allocation(line: Line, f: Facts) -> Review:
     if not window["first_year"] <= f.tx.date.year <= window["last_year"]:
         f.warn(f"no country allocation is set for {f.tx.date.year} (window {window['label']}); review policy not settled")
         return Review(_policy(f, "other", "review policy"), cite, f"outside the allocation window {window['label']}")
+    compliance = f.p.get("dates", "diffusion_compliance")
+    if f.tx.date < compliance:
+        f.warn(f"whether licenses before the compliance date ({compliance}) draw on the allocation is uncertain "
+               "(register U4: the window may start at the effective, publication or compliance date)")
     limit = int(per_country.value) * MILLI
     arrangement = f.view.arrangement(f.dest, f.tx.date) or _published_arrangement(f)
     basis = f"{per_country.value:,} TPP"

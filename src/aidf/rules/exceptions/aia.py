@@ -33,12 +33,31 @@ def aia(line: Line, f: Facts, r: Restriction) -> Verdict:
     if located:
         e = located[0]
         return Verdict("AIA", "not_eligible", "15 CFR 740.27(a)", f"{e.role} {e.party.name!r} is located in {e.party.country}, outside Tier 1")
-    if f.p.has(P, "designer_condition_since") and f.tx.date >= f.p.get(P, "designer_condition_since"):
-        if line.cls.vendor in set(f.p.get(P, "unapproved_designer_hq")):
-            return Verdict("AIA", "not_eligible", "15 CFR 740.27(a)(1); Note 1 to 3A090.a",
-                           f"{line.cls.vendor} is not an approved or authorized IC designer")
+    refused = _designer(line, f)
+    if refused is not None:
+        return refused
     return Verdict("AIA", "eligible", "15 CFR 740.27(a)(1)",
                    f"{line.cls.eccn} to entities located and headquartered in Tier 1 ({f.dest})")
+
+
+def _designer(line: Line, f: Facts) -> Verdict | None:
+    """740.27(a)(1) as amended by 90 FR 5298: a 3A090.a IC qualifies only if an approved or authorized
+    designer designed it. The condition names 3A090.a (not 4A090.a computers)."""
+    if line.cls.eccn != "3A090.a" or not f.p.has(P, "designer_condition_since"):
+        return None
+    if f.tx.date < f.p.get(P, "designer_condition_since"):
+        return None
+    if line.cls.vendor in set(f.p.get(P, "unapproved_designer_hq")):
+        return Verdict("AIA", "not_eligible", "15 CFR 740.27(a)(1); Note 1 to 3A090.a",
+                       f"{line.cls.vendor} is not an approved or authorized IC designer")
+    if line.cls.vendor is None:
+        f.warn(f"line {line.index}: AIA (a)(1) needs a 3A090.a IC designed by an approved or authorized IC designer "
+               "(740.27(a)(1), Note 1 to 3A090.a); the designer of a chip given by its figures is not stated")
+    cutoff = f.p.get(P, "authorized_designer_until")
+    if f.tx.date > cutoff:
+        f.warn(f"after {cutoff} only approved IC designers (Supp. No. 6 to Part 740) qualify for AIA (a)(1); "
+               f"confirm that {line.cls.vendor or 'the designer'} is listed")
+    return None
 
 
 def _weights(line: Line, f: Facts, r: Restriction) -> Verdict:
@@ -52,13 +71,14 @@ def _weights(line: Line, f: Facts, r: Restriction) -> Verdict:
         return Verdict("AIA", "not_eligible", "15 CFR 740.27(a)(3)", f"(a)(3) excludes locations in Macau/D:5 ({f.dest})")
     storage = line.item.model_weights.storage_meets_supp10_14_15_18
     since = f.p.get(SUPP10, "delayed_compliance_date")
+    if storage is not True and f.tx.date < since:
+        return Verdict("AIA", "eligible", "15 CFR 740.27(a)(3)(ii); 748.15(a)(2)(ii)(A)",
+                       f"Tier-1-headquartered recipient located in {f.dest}; Supp. No. 10 paras 14, 15, 18 apply from "
+                       f"{since}, so the storage standard is not yet due")
     if storage is True:
         return Verdict("AIA", "eligible", "15 CFR 740.27(a)(3)",
                        f"Tier-1-headquartered recipient located in {f.dest}; storage meets Supp. No. 10 to Part 748 paras 14, 15, 18")
     if storage is False:
-        if f.tx.date < since:
-            return Verdict("AIA", "eligible", "15 CFR 740.27(a)(3)(ii); 748.15(a)(2)(ii)(A)",
-                           f"paras 14, 15, 18 of Supp. No. 10 apply from {since}; before then the storage standard is not yet due")
         return Verdict("AIA", "not_eligible", "15 CFR 740.27(a)(3)(ii)", "storage does not meet Supp. No. 10 paras 14, 15, 18")
     return Verdict("AIA", "unknown", "15 CFR 740.27(a)(3)(ii)",
                    "whether the storage facility meets Supp. No. 10 to Part 748 paras 14, 15 and 18 is not stated",

@@ -30,6 +30,10 @@ def nac_aca(line: Line, f: Facts, r: Restriction) -> Verdict:
     tier3_dest = f.dest_tier == 3
     if f.tx.action.value == "transfer" and tier3_dest:
         return Verdict("ACA", "eligible", "15 CFR 740.8(b)", f"in-country transfer within {f.dest} (Macau/D:5)")
+    if f.tx.action.value == "transfer" and f.d5_hq:
+        return Verdict("NAC", "not_eligible", "15 CFR 740.8(a)",
+                       "NAC covers exports and reexports, and ACA excludes Macau/D:5-headquartered entities outside "
+                       "Macau/D:5: an in-country transfer to one has neither")
     if tier3_dest or f.d5_hq:
         days = f.p.get(P, "nac_notice_days")
         where = f"destination {f.dest} in Macau/D:5" if tier3_dest else "Macau/D:5-headquartered entity"
