@@ -37,6 +37,14 @@ def _common(line: Line, f: Facts, kind: str) -> Verdict | None:
     return None
 
 
+def _holder(line: Line, f: Facts, kind: str):
+    """The consignee's VEU status of this kind, or the verdict that ends the test before any cap or share."""
+    veu = _veu(f, kind)
+    if veu is None:
+        return None, Verdict(kind, "not_eligible", "15 CFR 748.15", f"the ultimate consignee is not a {kind}")
+    return veu, _common(line, f, kind)
+
+
 def _declared(f: Facts) -> dict[str, int] | None:
     base = f.consignee.veu.installed_base_tpp
     if base is None:
@@ -46,10 +54,7 @@ def _declared(f: Facts) -> dict[str, int] | None:
 
 def uveu(line: Line, f: Facts) -> Verdict:
     """Decide whether the consignee's UVEU authorization covers this line within the share limits."""
-    veu = _veu(f, "UVEU")
-    if veu is None:
-        return Verdict("UVEU", "not_eligible", "15 CFR 748.15", "the ultimate consignee is not a UVEU")
-    early = _common(line, f, "UVEU")
+    veu, early = _holder(line, f, "UVEU")
     if early:
         return early
     if not f.all_tier1_hq:
@@ -95,10 +100,7 @@ def quarter_key(f: Facts) -> str:
 
 def nveu(line: Line, f: Facts) -> Verdict:
     """Decide whether the consignee's NVEU authorization covers this line under the quarter's cumulative cap."""
-    veu = _veu(f, "NVEU")
-    if veu is None:
-        return Verdict("NVEU", "not_eligible", "15 CFR 748.15", "the ultimate consignee is not an NVEU")
-    early = _common(line, f, "NVEU")
+    veu, early = _holder(line, f, "NVEU")
     if early:
         return early
     if line.cls.level != "a":
