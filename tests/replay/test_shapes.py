@@ -13,6 +13,7 @@ from aidf.catalog import load_catalog
 from aidf.replay import columnar, static
 from aidf.replay.assemble import in_replay_order, tx_dict
 from aidf.replay.book import DTYPES
+from aidf.replay.codes import compact, expand
 from aidf.replay.layout import BY_NAME, NAMES
 
 from .helpers import differences, typed
@@ -82,7 +83,9 @@ def _comparable(p: static.Plan) -> dict:
 def test_each_line_gets_the_plan_it_would_get_alone(seed):
     book = typed(adversarial(1500, seed))
     df = in_replay_order(book).with_columns(pl.int_range(0, pl.len(), dtype=pl.Int64).alias("seq"))
-    keyed, plans, n = columnar._shapes(df)
+    lines, items = compact(df)
+    keyed, plans, n = columnar._shapes(lines, items)
+    keyed = expand(keyed, items)  # each line's item columns, from the table of distinct items
     assert n < df.height  # some lines share shapes
     for r in keyed.iter_rows(named=True):
         alone = static.evaluate(static.engine.parse_transaction(tx_dict([{**r, "quantity": 1}])))

@@ -133,7 +133,7 @@ def parse_installed_base(text: str) -> dict[str, float]:
     return out
 
 
-BATCH_ROWS = 500_000
+BATCH_ROWS = 200_000
 # Typed layout columns kept per line: text, country and enum cells as categoricals (a code per line,
 # each distinct string stored once), order ids as text; dates, flags and numbers in their own types.
 CATEGORICAL_KINDS = ("text", "country", "enum")
@@ -159,12 +159,15 @@ def parse_book(raw: pl.DataFrame, strict: bool = False,
     return parse_batches(_slices(raw, max(1, batch_rows)), strict=strict)
 
 
-def parse_batches(batches: Iterable[pl.DataFrame], strict: bool = False) -> tuple[pl.DataFrame, list[LineError]]:
+def parse_batches(batches: Iterable[pl.DataFrame], strict: bool = False,
+                  items=None) -> tuple[pl.DataFrame, list[LineError]]:
     """`parse_book` over a book given as consecutive row batches (raw cells + `line`, same columns each).
 
     Each batch is typed and checked on its own and its raw cells are dropped before the next is read:
     every column's distinct values are typed and checked once, then mapped back onto the lines.
     Line rules are checked per batch; the order rule (lines of one order agree) on the typed book.
+    With `items` (a codes.ItemTable), each checked batch keeps only an item id (`iid`) per line in
+    place of its item columns, and the distinct items go to the table (compact form, for replay).
     """
     parts: list[pl.DataFrame] = []
     cell_errors: list[LineError] = []
@@ -180,8 +183,10 @@ def parse_batches(batches: Iterable[pl.DataFrame], strict: bool = False) -> tupl
         cell_errors.extend(errs)
         if not (strict and cell_errors):
             row_errors.extend(_row_rules(typed, present))
+        if items is not None:
+            typed = items.compact(typed)
         parts.append(typed)
-        del raw
+        del raw, typed
     df = pl.concat(parts, rechunk=False) if len(parts) > 1 else parts[0]
     del parts
     if strict and cell_errors:

@@ -27,20 +27,28 @@ from aidf.model import OUTCOME_ORDER, REVIEW_ORDER, AccountRef, Party
 from aidf.replay import shapes, static
 from aidf.replay.assemble import replay_positions, tx_dict
 from aidf.replay.book import BookErrors, LineError, parse_installed_base
-from aidf.replay.layout import COLUMNS
+from aidf.replay.codes import compact, dense_index, expand, row_codes
 from aidf.replay.scan import scan
 from aidf.rules.ruleset import RULESETS
 
-ITEM_COLS = [c.name for c in COLUMNS if c.level == "item" and c.name not in ("quantity", "description")]
 OUTCOMES = [o.value for o in OUTCOME_ORDER]
 Progress = Callable[[str], None]
 
 
 @dataclass
 class ReplayResult:
-    lines: pl.DataFrame            # one row per book line, in replay order
+    # One row per book line, in replay order; text answers as categoricals (a small code per line).
+    # Narrow integers where they fit; `effect_tpp` and `tally_tpp` are derived from the milli amounts and
+    # the per-shape limits (`_lpp_limit`, ...) taken from `limits` by `shape` when decoded.
+    coded: pl.DataFrame
     shapes: int
     init: dict[str, int] = field(default_factory=dict)  # starting balance (milli) of every account drawn
+    limits: pl.DataFrame | None = None  # row i: the limits of shape i
+
+    @property
+    def lines(self) -> pl.DataFrame:
+        """The lines with every answer as text (decoded from `coded`)."""
+        return decode(self.coded, self.limits)
 
     def transactions(self) -> pl.DataFrame:
         return (self.lines.group_by("transaction_id", maintain_order=True)
@@ -50,34 +58,7 @@ class ReplayResult:
                      pl.col("tx_review_policy").first().alias("review_policy"), pl.len().alias("lines")))
 
 
-def _codes(df: pl.DataFrame, cols: list[str]) -> pl.Series:
-    """One Int64 per row that is equal exactly when the rows agree on every column (nulls included)."""
-    key = pl.zeros(df.height, dtype=pl.Int64, eager=True)
-    span = 1
-    for c in cols:
-        s = df[c]
-        if s.null_count() == s.len():
-            continue
-        if s.dtype == pl.Boolean:
-            code = s.cast(pl.Int64).fill_null(2)
-            radix = 3
-        else:
-            if s.dtype == pl.String:
-                s = s.cast(pl.Categorical)
-            if isinstance(s.dtype, (pl.Categorical, pl.Enum)) or s.dtype.is_temporal():
-                s = s.to_physical()
-            # Dense codes from the sorted distinct values (few per column): a binary search per cell.
-            u = s.drop_nulls().unique().sort()
-            code = (u.search_sorted(s).cast(pl.Int64) + 1).set(s.is_null(), 0)
-            radix = u.len() + 1
-        if radix == 1:
-            continue
-        if span * radix >= 1 << 62:
-            key = key.rank("dense").cast(pl.Int64)
-            span = int(key.max()) + 1
-        key = key * radix + code
-        span *= radix
-    return key
+_codes = row_codes
 
 
 def _milli_base(text: str, dest: str) -> int:
@@ -93,29 +74,34 @@ def replay(book: pl.DataFrame, ledger=None, rules: str | None = None,
 
 
 def replay_owned(holder: list[pl.DataFrame], ledger=None, rules: str | None = None,
-                 progress: Progress | None = None) -> ReplayResult:
+                 progress: Progress | None = None, items: pl.DataFrame | None = None) -> ReplayResult:
     """`replay` of the book in `holder`, taken out of it: a caller that keeps no other reference lets
-    the wide typed book go as soon as its lines are reduced to shapes (large books)."""
+    the book go as soon as its lines are reduced to shapes (large books). With `items`, the book is in
+    compact form (codes.compact: an item id `iid` per line into the table `items`)."""
     book = holder.pop()
     say = progress or (lambda _s: None)
+    if items is None:
+        book, items = compact(book)
     if rules is not None:
         book = book.with_columns(pl.lit(rules).alias("rules"))
     if book.height == 0:
         return ReplayResult(_empty(), 0)
     # Lines stay in file order until the narrow per-line columns are sorted by `seq` below.
+    say("order")
     _, seq, item = replay_positions(book)
     df = book.with_columns(seq, item)
     del seq, item, book
 
     # ---- 1. shapes ----------------------------------------------------------------------------
     say("shapes")
-    df, plans, n_shapes = _shapes(df)
-    keep = ["line", "seq", "order_id", "item", "date", "destination", "dest", "destination_tier", "catalog",
+    df, plans, n_shapes = _shapes(df, items)
+    keep = ["line", "seq", "order_id", "item", "date", "destination", "dest", "destination_tier", "iid",
             "quantity", "consignee_id", "consignee_name", "veu_type", "veu_id", "veu_installed_base", "shape",
             "unit_tpp", "tpp_num", "tpp_den"]
     # Into replay order (only the narrow per-line columns move), then each shape's plan by position.
     df = df.select(keep).sort("seq")
     table = _plan_table(plans)  # row i: shape i
+    limits = table.select(pl.col(n).alias(f"_{n}") for n in LIMITS)
     shape = df["shape"]
     df = df.with_columns(table[name].gather(shape) for name in table.columns if name != "shape")
     del table, shape
@@ -140,7 +126,7 @@ def replay_owned(holder: list[pl.DataFrame], ledger=None, rules: str | None = No
     first = pair.is_first_distinct()
     ckeys = df.filter(first).select("consignee_id", "consignee_name").with_columns(pair.filter(first).alias("p"))
     ckeys = ckeys.with_columns(pl.Series("ckey", [
-        Party(name=n, id=i, country="US").key for i, n, _ in ckeys.iter_rows()], dtype=pl.String)).sort("p")
+        Party(name=n, id=i, country="US").key for i, n, _ in ckeys.iter_rows()], dtype=pl.Categorical)).sort("p")
     df = df.with_columns(ckeys["ckey"].gather(ckeys["p"].search_sorted(pair)))
     del pair, first, ckeys
     df = df.with_columns(pl.col("date").dt.year().cast(pl.Int64).alias("year"))
@@ -196,15 +182,25 @@ def replay_owned(holder: list[pl.DataFrame], ledger=None, rules: str | None = No
         df = df.with_columns(_flags(df, ok).alias("alloc_ok"))
 
     say("answers")
-    return ReplayResult(_answers(df), n_shapes, init)
+    # Only what the answers read goes on (the rest of the per-line working columns is freed here).
+    df = df.drop("seq", "consignee_id", "consignee_name", "veu_type", "tpp_num", "tpp_den", "has_lpp", "counted",
+                 strict=False)
+    holder.append(df)
+    del df
+    return ReplayResult(_answers(holder, items), n_shapes, init, limits)
 
 
 MODE_ITEM, MODE_PRE, MODE_WEIGHTS, MODE_FULL = 0, 1, 2, 3
+SHAPE_ROWS = 1_000_000  # lines whose shape features are computed at a time
 
 
-def _shapes(df: pl.DataFrame) -> tuple[pl.DataFrame, list[static.Plan], int]:
-    """Per line: its shape (static plan index), canonical destination, destination tier and unit TPP."""
+def _shapes(df: pl.DataFrame, items: pl.DataFrame | None = None) -> tuple[pl.DataFrame, list[static.Plan], int]:
+    """Per line: its shape (static plan index), canonical destination, destination tier and unit TPP.
+
+    `df` is in compact form with its item table `items`, or (items None) a full typed book."""
     c = pl.col
+    if items is None:
+        df, items = compact(df)
     breaks = static.breakpoints()
     bseries = pl.Series("b", breaks, dtype=pl.Date)
     df = df.with_columns(bseries.search_sorted(df["date"], side="right").cast(pl.Int64).alias("epoch"))
@@ -235,9 +231,9 @@ def _shapes(df: pl.DataFrame) -> tuple[pl.DataFrame, list[static.Plan], int]:
 
     # Items: each distinct item (per parameter date) is classified once; items whose classification
     # reads the same to every provision share an item class.
-    df = df.with_columns(_codes(df, ITEM_COLS + ["pdate"]).alias("ikey"))
+    df = df.with_columns(_codes(df, ["iid", "pdate"]).alias("ikey"))
     # Representatives: the first line in replay order of each distinct item and shape.
-    item_rows = df.filter(c("seq") == c("seq").min().over("ikey")).sort("seq")
+    item_rows = expand(df.filter(c("seq") == c("seq").min().over("ikey")).sort("seq"), items)
     feats, errors_i = [], []
     for r in item_rows.iter_rows(named=True):
         out = static.item_features(tx_dict([{**r, "quantity": 1, "date": r["rep_date"]}]))
@@ -268,97 +264,104 @@ def _shapes(df: pl.DataFrame) -> tuple[pl.DataFrame, list[static.Plan], int]:
     is_w = pl.Series([k[0] != "error" and bool(k[2]) for k in classes], dtype=pl.Boolean)
     level_a = pl.Series([k[0] != "error" and k[1] == "a" for k in classes], dtype=pl.Boolean)
 
-    # Parties and destination, through each context's country tables.
-    tables, radix = shapes.party_columns(contexts)
-    ci = shapes.country_index
-    hq = pl.coalesce(c("consignee_headquarters"), c("consignee_country"))
-    par = pl.coalesce(c("consignee_ultimate_parent_headquarters"), hq)
-    ehq = pl.coalesce(c("end_user_headquarters"), c("end_user_country"))
-    epar = pl.coalesce(c("end_user_ultimate_parent_headquarters"), ehq)
-    base = c("ctx") * shapes.NC
-    idx = df.select((base + ci(c("destination"))).alias("d"), (base + ci(c("consignee_country"))).alias("cl"),
-                    (base + ci(hq)).alias("ch"), (base + ci(par)).alias("cp"),
-                    (base + ci(c("end_user_country"))).alias("el"), (base + ci(ehq)).alias("eh"),
-                    (base + ci(epar)).alias("ep"), (hq == "US").alias("c_us"))
-    tier, hsig = tables["tier"], tables["hsig"]
-    diffusion = pl.Series([x.diffusion for x in contexts], dtype=pl.Boolean)
-    canon = pl.Series([code for x in contexts for code in x.canon], dtype=pl.String)
-    # End use: whether it is one of ACM's end uses in the line's context.
+    # Parties and destination, through each context's country tables. The key is packed for a slice
+    # of lines at a time, so the ~40 feature columns of one slice exist at once, not the book's.
     eu_vals = df["end_use"].drop_nulls().unique().sort().to_list()
-    acm = pl.Series([e in x.acm_uses for x in contexts for e in ["", *eu_vals]], dtype=pl.Boolean)
-    eu_idx = df.select(c("end_use").replace_strict(eu_vals, list(range(1, len(eu_vals) + 1)), default=0,
-                                                   return_dtype=pl.Int64)).to_series()
-    feats = pl.DataFrame([
-        df["iclass"], df["ctx"],
-        tier.gather(idx["d"]).alias("d_tier"), tables["dsig"].gather(idx["d"]).alias("dsig"),
-        tables["d145"].gather(idx["d"]).alias("d145"), tables["fsig"].gather(idx["d"]).alias("fsig"), canon.gather(idx["d"]).alias("dest"),
-        tier.gather(idx["cl"]).alias("c_loc"), hsig.gather(idx["ch"]).alias("c_hq"),
-        hsig.gather(idx["cp"]).alias("c_par"), tier.gather(idx["ch"]).alias("c_hqt"),
-        tier.gather(idx["cp"]).alias("c_part"), idx["c_us"].fill_null(False),
-        tier.gather(idx["el"]).alias("e_loc"), hsig.gather(idx["eh"]).alias("e_hq"),
-        hsig.gather(idx["ep"]).alias("e_par"), tier.gather(idx["eh"]).alias("e_hqt"),
-        tier.gather(idx["ep"]).alias("e_part"),
-        diffusion.gather(df["ctx"]).alias("diffusion"),
-        item_only.gather(df["iclass"]).alias("item_only"), is_w.gather(df["iclass"]).alias("is_w"),
-        level_a.gather(df["iclass"]).alias("level_a"),
-        acm.gather(df["ctx"] * (len(eu_vals) + 1) + eu_idx).alias("acm"),
-    ])
-    act = df.select(c("action").replace_strict(shapes.ACTIONS, [0, 1, 2], return_dtype=pl.Int64)).to_series()
-    lpp_actions = pl.Series([a in x.lpp_actions for x in contexts for a in shapes.ACTIONS], dtype=pl.Boolean)
-    feats = feats.with_columns(lpp_actions.gather(df["ctx"] * 3 + act).alias("lpp_action"))
-    del idx, eu_idx, act
-    feats = feats.hstack(df.select(
-        c("action").replace_strict(shapes.ACTIONS, [0, 1, 2], return_dtype=pl.Int8).alias("action"),
-        c("direct_to_consignee").fill_null(True).alias("direct"),
-        _priv(c("consignee_private_sector")).alias("c_priv"), _priv(c("end_user_private_sector")).alias("e_priv"),
-        c("end_user_name").is_not_null().alias("e_present"),
-        c("veu_type").replace_strict(["UVEU", "NVEU"], [1, 2], default=0, return_dtype=pl.Int8).alias("veu")))
-    d5hq = (c("c_hqt") == 3) | (c("c_part") == 3) | (c("e_hqt") == 3) | (c("e_part") == 3)
-    req = (pl.when(c("is_w")).then(c("diffusion"))
-           .otherwise((c("diffusion") & c("level_a")) | c("d145") | d5hq))
-    mode = (pl.when(c("item_only") | ~req).then(MODE_ITEM).when(~c("diffusion")).then(MODE_PRE)
-            .when(c("is_w")).then(MODE_WEIGHTS).otherwise(MODE_FULL))
-    feats = feats.with_columns(mode.cast(pl.Int8).alias("mode"))
-    m = c("mode")
-    full, pre, weights = m == MODE_FULL, m == MODE_PRE, m == MODE_WEIGHTS
-    la, dt1, dt2 = c("level_a"), c("d_tier") == 1, c("d_tier") == 2
 
-    def when(cond: pl.Expr, value: pl.Expr) -> pl.Expr:
-        return pl.when(cond).then(value.cast(pl.Int64)).otherwise(0)
+    def slice_keys(df: pl.DataFrame) -> pl.DataFrame:
+        tables, radix = shapes.party_columns(contexts)
+        ci = shapes.country_index
+        hq = pl.coalesce(c("consignee_headquarters"), c("consignee_country"))
+        par = pl.coalesce(c("consignee_ultimate_parent_headquarters"), hq)
+        ehq = pl.coalesce(c("end_user_headquarters"), c("end_user_country"))
+        epar = pl.coalesce(c("end_user_ultimate_parent_headquarters"), ehq)
+        base = c("ctx") * shapes.NC
+        idx = df.select((base + ci(c("destination"))).alias("d"), (base + ci(c("consignee_country"))).alias("cl"),
+                        (base + ci(hq)).alias("ch"), (base + ci(par)).alias("cp"),
+                        (base + ci(c("end_user_country"))).alias("el"), (base + ci(ehq)).alias("eh"),
+                        (base + ci(epar)).alias("ep"), (hq == "US").alias("c_us"))
+        tier, hsig = tables["tier"], tables["hsig"]
+        diffusion = pl.Series([x.diffusion for x in contexts], dtype=pl.Boolean)
+        canon = pl.Series([code for x in contexts for code in x.canon], dtype=pl.Categorical)
+        # End use: whether it is one of ACM's end uses in the line's context.
+        acm = pl.Series([e in x.acm_uses for x in contexts for e in ["", *eu_vals]], dtype=pl.Boolean)
+        eu_idx = df.select(c("end_use").replace_strict(eu_vals, list(range(1, len(eu_vals) + 1)), default=0,
+                                                       return_dtype=pl.Int64)).to_series()
+        feats = pl.DataFrame([
+            df["iclass"], df["ctx"],
+            tier.gather(idx["d"]).alias("d_tier"), tables["dsig"].gather(idx["d"]).alias("dsig"),
+            tables["d145"].gather(idx["d"]).alias("d145"), tables["fsig"].gather(idx["d"]).alias("fsig"), canon.gather(idx["d"]).alias("dest"),
+            tier.gather(idx["cl"]).alias("c_loc"), hsig.gather(idx["ch"]).alias("c_hq"),
+            hsig.gather(idx["cp"]).alias("c_par"), tier.gather(idx["ch"]).alias("c_hqt"),
+            tier.gather(idx["cp"]).alias("c_part"), idx["c_us"].fill_null(False),
+            tier.gather(idx["el"]).alias("e_loc"), hsig.gather(idx["eh"]).alias("e_hq"),
+            hsig.gather(idx["ep"]).alias("e_par"), tier.gather(idx["eh"]).alias("e_hqt"),
+            tier.gather(idx["ep"]).alias("e_part"),
+            diffusion.gather(df["ctx"]).alias("diffusion"),
+            item_only.gather(df["iclass"]).alias("item_only"), is_w.gather(df["iclass"]).alias("is_w"),
+            level_a.gather(df["iclass"]).alias("level_a"),
+            acm.gather(df["ctx"] * (len(eu_vals) + 1) + eu_idx).alias("acm"),
+        ])
+        act = df.select(c("action").replace_strict(shapes.ACTIONS, [0, 1, 2], return_dtype=pl.Int64)).to_series()
+        lpp_actions = pl.Series([a in x.lpp_actions for x in contexts for a in shapes.ACTIONS], dtype=pl.Boolean)
+        feats = feats.with_columns(lpp_actions.gather(df["ctx"] * 3 + act).alias("lpp_action"))
+        del idx, eu_idx, act
+        feats = feats.hstack(df.select(
+            c("action").replace_strict(shapes.ACTIONS, [0, 1, 2], return_dtype=pl.Int8).alias("action"),
+            c("direct_to_consignee").fill_null(True).alias("direct"),
+            _priv(c("consignee_private_sector")).alias("c_priv"), _priv(c("end_user_private_sector")).alias("e_priv"),
+            c("end_user_name").is_not_null().alias("e_present"),
+            c("veu_type").replace_strict(["UVEU", "NVEU"], [1, 2], default=0, return_dtype=pl.Int8).alias("veu")))
+        d5hq = (c("c_hqt") == 3) | (c("c_part") == 3) | (c("e_hqt") == 3) | (c("e_part") == 3)
+        req = (pl.when(c("is_w")).then(c("diffusion"))
+               .otherwise((c("diffusion") & c("level_a")) | c("d145") | d5hq))
+        mode = (pl.when(c("item_only") | ~req).then(MODE_ITEM).when(~c("diffusion")).then(MODE_PRE)
+                .when(c("is_w")).then(MODE_WEIGHTS).otherwise(MODE_FULL))
+        feats = feats.with_columns(mode.cast(pl.Int8).alias("mode"))
+        m = c("mode")
+        full, pre, weights = m == MODE_FULL, m == MODE_PRE, m == MODE_WEIGHTS
+        la, dt1, dt2 = c("level_a"), c("d_tier") == 1, c("d_tier") == 2
 
-    # Each field enters the key only where a provision can read it (see shapes.py):
-    kf = feats.lazy().select(
-        "iclass", "mode", when(m != MODE_ITEM, c("ctx")).alias("ctx"),
-        # PRE: NAC (transfer) and the 2026 China policy (export); FULL: LPP (.a only) and NAC (Macau/D:5).
-        (when(pre, c("action") + 1) + when(full & (la | (c("d_tier") == 3)), 4 + c("lpp_action") * 2
-                                              + (c("action") == 2))).alias("action"),
-        # PRE reads every country list (China policy); the framework: tier, group tests, arrangements.
-        pl.when(pre).then(c("dsig").cast(pl.Int64)).when(full | weights).then(c("fsig").cast(pl.Int64))
-        .otherwise(0).alias("dsig"),
-        # Headquarters: tiers; "in the US or A:5/A:6" only where 744.23(d)(2) can be reached.
-        *[pl.when(pre | (full & dt2 & ~la)).then(c(h).cast(pl.Int64) + 8)
-          .when(full | weights).then(c(t).cast(pl.Int64)).otherwise(0).alias(h)
-          for h, t in (("c_hq", "c_hqt"), ("c_par", "c_part"), ("e_hq", "e_hqt"), ("e_par", "e_part"))],
-        when(m != MODE_ITEM, c("e_present")).alias("e_present"),
-        when(full & la, c("direct")).alias("direct"),                      # LPP, after its .a test
-        when(full, c("acm")).alias("acm"),                                 # ACM end use
-        when(full & c("acm"), c("c_priv")).alias("c_priv"),                # ACM, after the end use test
-        when(full & c("acm"), c("e_priv")).alias("e_priv"),
-        when(full, c("veu")).alias("veu"),                                 # UVEU / NVEU
-        when(full & la & dt1, c("c_loc") == 1).alias("c_loc"),             # AIA (a)(1), Tier 1 only
-        when(full & la & dt1, c("e_loc") == 1).alias("e_loc"),
-        when(full & (c("veu") == 1), c("c_us")).alias("c_us"))             # UVEU: US-headquartered
-    fields = [("iclass", len(classes)), ("mode", 4), ("ctx", len(contexts)), ("action", 8),
-              ("dsig", max(radix["dsig"], radix["fsig"])), ("c_hq", radix["hsig"] + 8), ("c_par", radix["hsig"] + 8),
-              ("e_hq", radix["hsig"] + 8), ("e_par", radix["hsig"] + 8), ("e_present", 2), ("direct", 2),
-              ("acm", 2), ("c_priv", 3), ("e_priv", 3), ("veu", 3), ("c_loc", 2), ("e_loc", 2), ("c_us", 2)]
-    skey = shapes.pack(kf, fields)
-    del kf
+        def when(cond: pl.Expr, value: pl.Expr) -> pl.Expr:
+            return pl.when(cond).then(value.cast(pl.Int64)).otherwise(0)
+
+        # Each field enters the key only where a provision can read it (see shapes.py):
+        kf = feats.lazy().select(
+            "iclass", "mode", when(m != MODE_ITEM, c("ctx")).alias("ctx"),
+            # PRE: NAC (transfer) and the 2026 China policy (export); FULL: LPP (.a only) and NAC (Macau/D:5).
+            (when(pre, c("action") + 1) + when(full & (la | (c("d_tier") == 3)), 4 + c("lpp_action") * 2
+                                                  + (c("action") == 2))).alias("action"),
+            # PRE reads every country list (China policy); the framework: tier, group tests, arrangements.
+            pl.when(pre).then(c("dsig").cast(pl.Int64)).when(full | weights).then(c("fsig").cast(pl.Int64))
+            .otherwise(0).alias("dsig"),
+            # Headquarters: tiers; "in the US or A:5/A:6" only where 744.23(d)(2) can be reached.
+            *[pl.when(pre | (full & dt2 & ~la)).then(c(h).cast(pl.Int64) + 8)
+              .when(full | weights).then(c(t).cast(pl.Int64)).otherwise(0).alias(h)
+              for h, t in (("c_hq", "c_hqt"), ("c_par", "c_part"), ("e_hq", "e_hqt"), ("e_par", "e_part"))],
+            when(m != MODE_ITEM, c("e_present")).alias("e_present"),
+            when(full & la, c("direct")).alias("direct"),                      # LPP, after its .a test
+            when(full, c("acm")).alias("acm"),                                 # ACM end use
+            when(full & c("acm"), c("c_priv")).alias("c_priv"),                # ACM, after the end use test
+            when(full & c("acm"), c("e_priv")).alias("e_priv"),
+            when(full, c("veu")).alias("veu"),                                 # UVEU / NVEU
+            when(full & la & dt1, c("c_loc") == 1).alias("c_loc"),             # AIA (a)(1), Tier 1 only
+            when(full & la & dt1, c("e_loc") == 1).alias("e_loc"),
+            when(full & (c("veu") == 1), c("c_us")).alias("c_us"))             # UVEU: US-headquartered
+        fields = [("iclass", len(classes)), ("mode", 4), ("ctx", len(contexts)), ("action", 8),
+                  ("dsig", max(radix["dsig"], radix["fsig"])), ("c_hq", radix["hsig"] + 8), ("c_par", radix["hsig"] + 8),
+                  ("e_hq", radix["hsig"] + 8), ("e_par", radix["hsig"] + 8), ("e_present", 2), ("direct", 2),
+                  ("acm", 2), ("c_priv", 3), ("e_priv", 3), ("veu", 3), ("c_loc", 2), ("e_loc", 2), ("c_us", 2)]
+        parts = shapes.pack_parts(kf, fields)
+        del kf
+        return parts.with_columns(feats["dest"], feats["d_tier"])
+
+    keys = pl.concat([slice_keys(df.slice(o, SHAPE_ROWS)) for o in range(0, df.height, SHAPE_ROWS)])
+    skey = shapes.parts_key(keys.drop("dest", "d_tier"))
     reps = pl.DataFrame([skey.alias("k"), df["seq"].alias("s")]).group_by("k").agg(pl.col("s").min()).sort("k")
     shape = reps["k"].search_sorted(skey).cast(pl.Int32)  # dense shape id, by key order
     rep_seq = reps["s"]
     del reps
-    rep_rows = df.filter(pl.col("seq").is_in(rep_seq.implode())).sort("seq")
+    rep_rows = expand(df.filter(pl.col("seq").is_in(rep_seq.implode())).sort("seq"), items)
     pos = {s: i for i, s in enumerate(rep_seq.to_list())}
     plans: list[static.Plan | None] = [None] * len(pos)
     errors: list[tuple[int, InputError]] = []
@@ -369,7 +372,8 @@ def _shapes(df: pl.DataFrame) -> tuple[pl.DataFrame, list[static.Plan], int]:
             errors.append((i, out))
             out = static.Plan(dest="", dest_tier=2, eccn=None, tpp_unit=None, license_required=False, terminal=True)
         plans[i] = out
-    df = df.with_columns(shape.alias("shape"), feats["dest"], feats["d_tier"].cast(pl.Int64).alias("destination_tier"))
+    df = df.with_columns(shape.alias("shape"), keys["dest"], keys["d_tier"].cast(pl.Int64).alias("destination_tier"))
+    del keys
     if errors:
         raise BookErrors(_shape_errors(df, errors))
     return df, plans, len(plans)
@@ -488,11 +492,12 @@ def _plan_table(plans: list[static.Plan]) -> pl.DataFrame:
             "alloc": p.alloc, "alloc_ok_policy": p.alloc_ok, "alloc_fail_policy": p.alloc_fail,
             "alloc_limit": p.alloc_limit, "alloc_mult": p.alloc_mult, "window": p.window, "aia_tally": p.aia_tally,
             "counted": p.counted})
-    schema = {"shape": pl.Int64, "terminal": pl.Boolean, "s_outcome": pl.String, "s_authorization": pl.String,
-              "s_review_policy": pl.String, "license_required": pl.Boolean, "eccn": pl.String,
-              "has_lpp": pl.Boolean, "lpp_limit": pl.Int64, "veu_step": pl.String, "alloc": pl.Boolean,
-              "alloc_ok_policy": pl.String, "alloc_fail_policy": pl.String, "alloc_limit": pl.Int64,
-              "alloc_mult": pl.Int64, "window": pl.String, "aia_tally": pl.Boolean,
+    text = pl.Categorical  # gathered onto every line: a code per line, each text stored once
+    schema = {"shape": pl.Int64, "terminal": pl.Boolean, "s_outcome": text, "s_authorization": text,
+              "s_review_policy": text, "license_required": pl.Boolean, "eccn": text,
+              "has_lpp": pl.Boolean, "lpp_limit": pl.Int64, "veu_step": text, "alloc": pl.Boolean,
+              "alloc_ok_policy": text, "alloc_fail_policy": text, "alloc_limit": pl.Int64,
+              "alloc_mult": pl.Int64, "window": text, "aia_tally": pl.Boolean,
               "counted": pl.Boolean}
     return pl.DataFrame(rows, schema=schema)
 
@@ -511,36 +516,59 @@ def _amounts_exact(df: pl.DataFrame) -> pl.DataFrame:
     return df.join(pairs, on=["tpp_num", "tpp_den", "quantity"], how="left", nulls_equal=True).sort("seq")
 
 
-def _answers(df: pl.DataFrame) -> pl.DataFrame:
+def _lit(v: str) -> pl.Expr:
+    return pl.lit(v, dtype=pl.Categorical)
+
+
+def _by_distinct(df: pl.DataFrame, parts: dict[str, pl.Expr], value: pl.Expr) -> pl.Series:
+    """`value` (text) per line, evaluated once per distinct row of `parts` and gathered back as a
+    categorical: account ids are built for the few distinct accounts, not for every line."""
+    a = df.select(**parts)
+    pos, idx = dense_index(row_codes(a, list(parts)))
+    u = a[pos].select(value.cast(pl.String).cast(pl.Categorical)).to_series()
+    del a
+    return u.gather(idx)
+
+
+def _answers(holder: list[pl.DataFrame], items: pl.DataFrame) -> pl.DataFrame:
+    """Per line and per transaction answers, text as categoricals; `holder`'s frame is taken out."""
+    df = holder.pop()
     c = pl.col
+    s = pl.String
     lpp, veu, alloc = c("lpp_ok"), c("veu_ok"), c("alloc_ok")
     outcome = (pl.when(c("terminal")).then(c("s_outcome"))
-               .when(lpp).then(pl.lit("LICENSE_EXCEPTION")).when(veu).then(pl.lit("VEU"))
+               .when(lpp).then(_lit("LICENSE_EXCEPTION")).when(veu).then(_lit("VEU"))
                .otherwise(c("s_outcome")))
     auth = (pl.when(c("terminal")).then(c("s_authorization"))
-            .when(lpp).then(pl.lit("LPP")).when(veu).then(c("veu_step")).otherwise(pl.lit(None)))
+            .when(lpp).then(_lit("LPP")).when(veu).then(c("veu_step")).otherwise(pl.lit(None, dtype=pl.Categorical)))
     policy = (pl.when(c("terminal")).then(c("s_review_policy"))
-              .when(lpp | veu).then(pl.lit(None))
+              .when(lpp | veu).then(pl.lit(None, dtype=pl.Categorical))
               .when(c("alloc")).then(pl.when(alloc).then(c("alloc_ok_policy")).otherwise(c("alloc_fail_policy")))
               .otherwise(c("s_review_policy")))
-    kind = (pl.when(lpp).then(pl.lit("lpp_annual"))
-            .when(veu & c("amt").gt(0)).then(pl.when(c("veu_step") == "NVEU").then(pl.lit("nveu_cap"))
-                                             .otherwise(pl.lit("uveu_share")))
-            .when(alloc).then(pl.lit("country_allocation")).otherwise(pl.lit(None)))
-    account = (pl.when(lpp).then("lpp_annual:consignee=" + c("ckey") + ":year=" + c("year").cast(pl.String))
-               .when(veu).then(c("kind") + ":country=" + c("dest") + ":veu=" + c("veu_id").cast(pl.String))
-               .when(alloc).then("country_allocation:country=" + c("dest") + ":window=" + c("window"))
-               .otherwise(pl.lit(None)))
+    kind = (pl.when(lpp).then(_lit("lpp_annual"))
+            .when(veu & c("amt").gt(0)).then(pl.when(c("veu_step") == "NVEU").then(_lit("nveu_cap"))
+                                             .otherwise(_lit("uveu_share")))
+            .when(alloc).then(_lit("country_allocation")).otherwise(pl.lit(None, dtype=pl.Categorical)))
     df = df.with_columns(outcome.alias("outcome"), auth.alias("authorization"), policy.alias("review_policy"),
                          kind.alias("kind"))
-    tally_account = pl.when(c("tally")).then("uveu_share:country=" + c("dest") + ":veu=" + c("veu_id").cast(pl.String))
+    # Account ids: the parts each kind reads, masked elsewhere, so distinct rows are distinct accounts.
+    which = pl.when(lpp).then(1).when(veu).then(2).when(alloc).then(3).otherwise(0).cast(pl.Int8)
+    account = _by_distinct(df, {
+        "w": which, "ck": pl.when(lpp).then(c("ckey")), "y": pl.when(lpp).then(c("year")),
+        "k": pl.when(~lpp & veu).then(c("kind")), "d": pl.when(lpp).then(None).otherwise(c("dest")),
+        "v": pl.when(~lpp & veu).then(c("veu_id")), "win": pl.when(~lpp & ~veu & alloc).then(c("window"))},
+        pl.when(c("w") == 1).then("lpp_annual:consignee=" + c("ck").cast(s) + ":year=" + c("y").cast(s))
+        .when(c("w") == 2).then(c("k").cast(s) + ":country=" + c("d").cast(s) + ":veu=" + c("v").cast(s))
+        .when(c("w") == 3).then("country_allocation:country=" + c("d").cast(s) + ":window=" + c("win").cast(s)))
+    tally_account = _by_distinct(df, {
+        "t": c("tally"), "d": pl.when(c("tally")).then(c("dest")), "v": pl.when(c("tally")).then(c("veu_id"))},
+        pl.when(c("t")).then("uveu_share:country=" + c("d").cast(s) + ":veu=" + c("v").cast(s)))
     df = df.with_columns(account.alias("effect_account"), tally_account.alias("tally_account"),
-                         pl.when(c("tally")).then(c("amt") / MILLI).alias("tally_tpp"),
-                         pl.when(c("kind").is_not_null()).then(c("amt") / MILLI).alias("effect_tpp"),
                          pl.when(c("kind").is_not_null()).then(c("amt")).alias("effect_milli"))
-    rank = c("outcome").replace_strict(OUTCOMES, list(range(len(OUTCOMES))), return_dtype=pl.Int64)
-    prank = c("review_policy").replace_strict(REVIEW_ORDER, list(range(len(REVIEW_ORDER))), default=None,
-                                              return_dtype=pl.Int64)
+    del account, tally_account
+    rank = c("outcome").cast(s).replace_strict(OUTCOMES, list(range(len(OUTCOMES))), return_dtype=pl.Int64)
+    prank = c("review_policy").cast(s).replace_strict(REVIEW_ORDER, list(range(len(REVIEW_ORDER))), default=None,
+                                                      return_dtype=pl.Int64)
     # Per transaction: an order's lines are one run in replay order (they share a date), so the
     # aggregates are taken per run and gathered back; otherwise per order id.
     start = (c("order_id") != c("order_id").shift(1)).fill_null(True)
@@ -554,29 +582,79 @@ def _answers(df: pl.DataFrame) -> pl.DataFrame:
             .group_by("_tx").agg(c("r").max(), c("p").max(), c("d").any()).sort("_tx")
         df = df.with_columns(agg["r"].gather(tx).alias("_tx_rank"), agg["p"].gather(tx).alias("_tx_prank"),
                              (~agg["d"]).gather(tx).alias("_same_auth"), first_auth.alias("_tx_auth"))
+        del tx, first, auth, first_auth, agg
     else:
         df = df.with_columns(
             rank.max().over("order_id").alias("_tx_rank"), prank.max().over("order_id").alias("_tx_prank"),
             (c("authorization").n_unique().over("order_id") == 1).alias("_same_auth"),
             c("authorization").first().over("order_id").alias("_tx_auth"))
+    outcomes = pl.Series(OUTCOMES, dtype=pl.Categorical)
+    policies = pl.Series(REVIEW_ORDER, dtype=pl.Categorical)
     df = df.with_columns(
-        c("_tx_rank").replace_strict(list(range(len(OUTCOMES))), OUTCOMES, return_dtype=pl.String).alias("tx_outcome"),
+        outcomes.gather(df["_tx_rank"]).alias("tx_outcome"),
         pl.when(c("_same_auth")).then(c("_tx_auth")).alias("tx_authorization"),
-        c("_tx_prank").replace_strict(list(range(len(REVIEW_ORDER))), REVIEW_ORDER, default=None,
-                                      return_dtype=pl.String).alias("tx_review_policy"))
-    return df.select(
-        "line", pl.col("order_id").cast(pl.String).alias("transaction_id"), "item", "date",
-        pl.col("destination").cast(pl.String), "destination_tier", pl.col("catalog").cast(pl.String), "quantity", "eccn", pl.col("unit_tpp").alias("tpp"), "tpp_total", "outcome", "authorization", "review_policy",
-        "license_required", pl.col("kind").alias("effect_kind"), "effect_account", "effect_tpp", "effect_milli",
-        "tally_account", "tally_tpp",
+        policies.gather(df["_tx_prank"]).alias("tx_review_policy"))
+    out = df.select(
+        "line", pl.col("order_id").alias("transaction_id"), c("item").cast(NARROW["item"]), "date",
+        pl.col("destination").cast(pl.Categorical), c("destination_tier").cast(NARROW["destination_tier"]),
+        items["catalog"].cast(pl.Categorical).gather(df["iid"]).alias("catalog"), "quantity", "eccn",
+        pl.col("unit_tpp").alias("tpp"), "tpp_total", "outcome", "authorization", "review_policy",
+        "license_required", pl.col("kind").alias("effect_kind"), "effect_account", "effect_milli",
+        "tally_account",
         "tx_outcome", "tx_authorization", "tx_review_policy",
         # kept for booking and summaries
         pl.col("ckey").alias("consignee_key"), pl.col("aia_tally"), pl.col("amt").alias("amount_milli"),
-        pl.col("dest").alias("_dest"), pl.col("year").alias("_year"), pl.col("veu_id").cast(pl.String).alias("_veu"),
-        pl.col("window").alias("_window"), pl.col("lpp_limit").alias("_lpp_limit"),
-        pl.col("alloc_limit").alias("_alloc_limit"), pl.col("alloc_mult").alias("_alloc_mult"),
+        pl.col("dest").alias("_dest"), pl.col("year").cast(NARROW["_year"]).alias("_year"),
+        pl.col("veu_id").cast(pl.Categorical).alias("_veu"),
+        pl.col("window").alias("_window"), pl.col("shape").cast(pl.Int32),
         pl.col("veu_installed_base").is_not_null().alias("_declared"),
         (pl.col("alloc") & ~pl.col("alloc_ok") & ~pl.col("lpp_ok") & ~pl.col("veu_ok")).alias("_past_allocation"))
+    del df
+    return out
+
+
+LIMITS = ["lpp_limit", "alloc_limit", "alloc_mult"]
+NARROW = {"item": pl.Int32, "destination_tier": pl.Int8, "_year": pl.Int16}  # kept narrow, decoded to Int64
+
+
+def decode(coded: pl.DataFrame, limits: pl.DataFrame | None = None, columns: list[str] | None = None) -> pl.DataFrame:
+    """The text table (`columns`, default all) from coded lines (or from a batch of them): categoricals
+    as text, narrow integers as Int64, the TPP amounts from the milli amounts, limits by shape."""
+    cols = list(_empty().columns) if columns is None else columns
+    have = set(coded.columns)
+    if limits is not None and "shape" in have:
+        coded = coded.with_columns(limits[n].gather(coded["shape"]) for n in limits.columns
+                                   if n in cols and n not in have)
+    return coded.select(decode_exprs(coded.schema, cols))
+
+
+def decode_exprs(schema, columns: list[str]) -> list[pl.Expr]:
+    """`decode`'s row-by-row part as expressions (for a lazy, streamed write)."""
+    c = pl.col
+    derived = {"effect_tpp": c("effect_milli") / MILLI,
+               "tally_tpp": pl.when(c("tally_account").is_not_null()).then(c("amount_milli") / MILLI)}
+    out = []
+    for name in columns:
+        if name not in schema and name in derived:
+            out.append(derived[name].alias(name))
+        elif isinstance(schema[name], (pl.Categorical, pl.Enum)):
+            out.append(c(name).cast(pl.String))
+        elif name in NARROW:
+            out.append(c(name).cast(pl.Int64))
+        else:
+            out.append(c(name))
+    return out
+
+
+def coded_columns(columns: list[str]) -> list[str]:
+    """The coded columns `decode` reads to give `columns`."""
+    need = {"effect_tpp": ["effect_milli"], "tally_tpp": ["tally_account", "amount_milli"]}
+    out: list[str] = []
+    for n in columns:
+        for x in need.get(n, [n]):
+            if x not in out:
+                out.append(x)
+    return out
 
 
 def _empty() -> pl.DataFrame:

@@ -224,6 +224,51 @@ def write_table(df: pl.DataFrame, path: str | Path, sheet: str = "decisions") ->
         write_xlsx(df, path, sheet)
 
 
+def write_batches(df: pl.DataFrame, path: str | Path, convert=None, batch_rows: int = 250_000,
+                  sheet: str = "decisions", lazy: pl.LazyFrame | None = None) -> None:
+    """`write_table(convert(df))`, converting and writing `batch_rows` rows at a time (Parquet: one
+    row group per batch; CSV and JSON Lines: appended), so the converted table is never whole in memory.
+    Excel is written whole (a sheet holds at most about a million rows). With `lazy` (the same
+    conversion as a query on `df`), Parquet, CSV and JSON Lines are streamed by Polars' sinks instead."""
+    path = Path(path)
+    fmt = file_format(path, "out")
+    convert = convert or (lambda x: x)
+    batch_rows = max(1, batch_rows)
+    if fmt == "xlsx" or df.height <= batch_rows:
+        write_table(convert(df), path, sheet)
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if lazy is not None:
+        if fmt == "parquet":
+            lazy.sink_parquet(path, row_group_size=batch_rows)
+        elif fmt == "csv":
+            lazy.sink_csv(path)
+        else:
+            lazy.sink_ndjson(path)
+        return
+    slices = (convert(df.slice(off, batch_rows)) for off in range(0, df.height, batch_rows))
+    if fmt == "parquet":
+        import pyarrow.parquet as pq
+
+        writer = None
+        try:
+            for part in slices:
+                table = part.to_arrow()
+                if writer is None:
+                    writer = pq.ParquetWriter(path, table.schema, compression="zstd")
+                writer.write_table(table, row_group_size=batch_rows)
+        finally:
+            if writer is not None:
+                writer.close()
+        return
+    with open(path, "wb") as f:
+        for i, part in enumerate(slices):
+            if fmt == "csv":
+                part.write_csv(f, include_header=i == 0)
+            else:
+                part.write_ndjson(f)
+
+
 def write_xlsx(df: pl.DataFrame, path: str | Path, sheet: str = "decisions") -> None:
     from openpyxl import Workbook
 

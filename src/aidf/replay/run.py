@@ -11,15 +11,17 @@ from typing import Any
 import polars as pl
 
 from aidf.replay import book as bookmod
-from aidf.replay.columnar import ReplayResult, replay_owned
-from aidf.replay.io import write_table
+from aidf.replay.codes import ItemTable
+from aidf.replay.columnar import ReplayResult, coded_columns, decode, decode_exprs, replay_owned
+from aidf.replay.io import write_batches
 
 # Columns written to --out (the rest of the result frame serves booking and summaries).
 OUT_COLUMNS = ["line", "transaction_id", "item", "date", "destination", "destination_tier", "catalog", "quantity",
                "eccn", "tpp", "tpp_total", "outcome", "authorization", "review_policy", "license_required",
                "effect_kind", "effect_account", "effect_tpp", "tally_account", "tally_tpp",
                "tx_outcome", "tx_authorization", "tx_review_policy"]
-STAGES = ["read", "check", "shapes", "LPP", "VEU", "allocation", "answers", "write"]
+STAGES = ["read", "check", "order", "shapes", "LPP", "VEU", "allocation", "answers", "write"]
+WRITE_ROWS = 250_000  # lines decoded and written at a time
 
 
 @dataclass
@@ -30,11 +32,11 @@ class Run:
 
     @property
     def lines(self) -> int:
-        return self.result.lines.height
+        return self.result.coded.height
 
 
 def run(orders: str | Path, out: str | Path | None = None, rules: str | None = None, ledger=None,
-        strict: bool = False, progress: Callable[[str], None] | None = None) -> Run:
+        strict: bool = False, progress: Callable[[str], None] | None = None, write_rows: int = WRITE_ROWS) -> Run:
     say = progress or (lambda _s: None)
     t0 = time.perf_counter()
     say("read")
@@ -42,26 +44,39 @@ def run(orders: str | Path, out: str | Path | None = None, rules: str | None = N
 
     batches, ignored = iter_book(orders, bookmod.BATCH_ROWS)
     say("check")
-    df, errors = bookmod.parse_batches(batches, strict=strict)
+    items = ItemTable()
+    df, errors = bookmod.parse_batches(batches, strict=strict, items=items)
+    del batches
     if errors:
         raise bookmod.BookErrors(errors)
-    holder = [bookmod.normalize(df)]
+    holder = [df]
     del df
-    result = replay_owned(holder, ledger=ledger, rules=rules, progress=say)
+    result = replay_owned(holder, ledger=ledger, rules=rules, progress=say,
+                          items=bookmod.normalize(items.table()))
     say("write")
     if out is not None:
-        write_table(result.lines.select(OUT_COLUMNS), out)
+        write_answers(result, out, write_rows)
     return Run(result, time.perf_counter() - t0, ignored)
+
+
+def write_answers(result: ReplayResult, out: str | Path, batch_rows: int = WRITE_ROWS) -> None:
+    """The --out table (OUT_COLUMNS), decoded from the coded answers `batch_rows` lines at a time."""
+    coded = result.coded.select(coded_columns(OUT_COLUMNS))
+    write_batches(coded, out, lambda part: decode(part, columns=OUT_COLUMNS), batch_rows,
+                  lazy=coded.lazy().select(decode_exprs(coded.schema, OUT_COLUMNS)))
 
 
 def summary(result: ReplayResult) -> dict[str, Any]:
     """Counts by outcome and authorization, allocation used per country, lines needing review."""
-    lines = result.lines
-    by_outcome = dict(lines.group_by("outcome").len().sort("outcome").iter_rows())
+    lines = result.coded
+    text = pl.String
+    by_outcome = dict(lines.group_by("outcome").len().with_columns(pl.col("outcome").cast(text))
+                      .sort("outcome").iter_rows())
     by_auth = dict(lines.filter(pl.col("authorization").is_not_null()).group_by("authorization").len()
-                   .sort("authorization").iter_rows())
+                   .with_columns(pl.col("authorization").cast(text)).sort("authorization").iter_rows())
     alloc = (lines.filter(pl.col("effect_kind") == "country_allocation")
-             .group_by("effect_account").agg(pl.col("effect_milli").sum()).sort("effect_account"))
+             .group_by("effect_account").agg(pl.col("effect_milli").sum())
+             .with_columns(pl.col("effect_account").cast(text)).sort("effect_account"))
     allocation = {}
     for acct, milli in alloc.iter_rows():
         start = result.init.get(acct, 0)

@@ -134,10 +134,13 @@ def pack(df: pl.DataFrame | pl.LazyFrame, fields: list[tuple[str, int]]) -> pl.S
 
     A LazyFrame's columns are computed within the packing query, never kept as a table.
     """
-    if isinstance(df, pl.LazyFrame):
-        lf = df
-    else:
-        lf = df.lazy()
+    return parts_key(pack_parts(df, fields))
+
+
+def pack_parts(df: pl.DataFrame | pl.LazyFrame, fields: list[tuple[str, int]]) -> pl.DataFrame:
+    """The fields packed into as few Int64 columns (`p0`, `p1`, ...) as fit; rows of several frames
+    packed alike can be concatenated before `parts_key`."""
+    lf = df if isinstance(df, pl.LazyFrame) else df.lazy()
     key = pl.lit(0, dtype=pl.Int64)
     span = 1
     exprs = []
@@ -150,10 +153,14 @@ def pack(df: pl.DataFrame | pl.LazyFrame, fields: list[tuple[str, int]]) -> pl.S
         key = key * radix + pl.col(name).cast(pl.Int64)
         span *= radix
     exprs.append(key)
-    if len(exprs) == 1:
-        return lf.select(exprs[0].alias("k")).collect().to_series()
-    # Very wide keys: pack the parts, then number the distinct combinations.
-    parts = lf.select([e.alias(f"p{i}") for i, e in enumerate(exprs)]).collect()
+    return lf.select([e.alias(f"p{i}") for i, e in enumerate(exprs)]).collect()
+
+
+def parts_key(parts: pl.DataFrame) -> pl.Series:
+    """One Int64 per row from `pack_parts` columns: the packed value, or for very wide keys the dense
+    number of the combination of parts."""
+    if parts.width == 1:
+        return parts.to_series().alias("k")
     return parts.select(pl.struct(parts.columns).rank("dense").cast(pl.Int64).alias("k")).to_series()
 
 

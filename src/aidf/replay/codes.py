@@ -1,0 +1,112 @@
+"""Row codes and the compact (item id) form of a typed book.
+
+A typed book carries about twenty item columns per line (`catalog`, `tpp`, twelve `peak_*`, weights
+figures, ...), nearly all empty; a book has few distinct items. The compact form keeps per line only
+an item id (`iid`, UInt32) into a table of the distinct items, which is what replay reads.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from aidf.replay.layout import COLUMNS
+
+# The columns that make an item (quantity and description are per line and read by no provision).
+ITEM_COLS = [c.name for c in COLUMNS if c.level == "item" and c.name not in ("quantity", "description")]
+DROPPED = [*ITEM_COLS, "description"]
+
+
+def row_codes(df: pl.DataFrame, cols: list[str]) -> pl.Series:
+    """One Int64 per row that is equal exactly when the rows agree on every column (nulls included)."""
+    key = pl.zeros(df.height, dtype=pl.Int64, eager=True)
+    span = 1
+    for c in cols:
+        s = df[c]
+        if s.null_count() == s.len():
+            continue
+        if s.dtype == pl.Boolean:
+            code = s.cast(pl.Int64).fill_null(2)
+            radix = 3
+        else:
+            if s.dtype == pl.String:
+                s = s.cast(pl.Categorical)
+            if isinstance(s.dtype, (pl.Categorical, pl.Enum)) or s.dtype.is_temporal():
+                s = s.to_physical()
+            # Dense codes from the sorted distinct values (few per column): a binary search per cell.
+            u = s.drop_nulls().unique().sort()
+            code = (u.search_sorted(s).cast(pl.Int64) + 1).set(s.is_null(), 0)
+            radix = u.len() + 1
+        if radix == 1:
+            continue
+        if span * radix >= 1 << 62:
+            key = key.rank("dense").cast(pl.Int64)
+            span = int(key.max()) + 1
+        key = key * radix + code
+        span *= radix
+    return key
+
+
+def dense_index(key: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """(positions of the first row of each distinct key, in row order; each row's index among them)."""
+    first = key.is_first_distinct()
+    pos = pl.int_range(0, key.len(), dtype=pl.Int64, eager=True).filter(first)
+    keys = key.filter(first)
+    order = keys.arg_sort()
+    idx = order.gather(keys.gather(order).search_sorted(key))
+    return pos, idx.cast(pl.UInt32)
+
+
+class ItemTable:
+    """The distinct items seen so far (a frame of ITEM_COLS, row i = item id i), grown batch by batch."""
+
+    def __init__(self) -> None:
+        self.items: pl.DataFrame | None = None
+
+    def compact(self, df: pl.DataFrame) -> pl.DataFrame:
+        """`df` (typed lines) with its item columns replaced by `iid`, the id of its item in the table."""
+        present = [c for c in ITEM_COLS if c in df.columns]
+        pos, idx = dense_index(row_codes(df, present))
+        local = df.select(pl.col(c) if c in df.columns else pl.lit(None).alias(c) for c in ITEM_COLS)[pos]
+        local = _uniform(local)
+        if self.items is None or self.items.height == 0:
+            gid = pl.int_range(0, local.height, dtype=pl.UInt32, eager=True)
+            self.items = local
+        else:
+            known = self.items.with_row_index("__g")
+            m = local.with_row_index("__l").join(known, on=ITEM_COLS, how="left", nulls_equal=True,
+                                                 maintain_order="left").sort("__l")
+            new = m["__g"].is_null()
+            n_new = int(new.sum())
+            start = self.items.height
+            fresh = pl.int_range(start, start + n_new, dtype=pl.UInt32, eager=True)
+            gid = m["__g"].cast(pl.UInt32).scatter(new.arg_true(), fresh) if n_new else m["__g"].cast(pl.UInt32)
+            if n_new:
+                self.items = pl.concat([self.items, local.filter(new)])
+        out = df.drop([c for c in DROPPED if c in df.columns])
+        return out.with_columns(gid.gather(idx).alias("iid"))
+
+    def table(self) -> pl.DataFrame:
+        if self.items is None:
+            return _uniform(pl.DataFrame({c: [] for c in ITEM_COLS}))
+        return self.items
+
+
+def _uniform(items: pl.DataFrame) -> pl.DataFrame:
+    """Item columns in the typed book's dtypes (an all-null column keeps its layout type)."""
+    from aidf.replay.book import _out_dtype
+
+    kinds = {c.name: c.kind for c in COLUMNS}
+    return items.select(pl.col(c).cast(_out_dtype(c, kinds[c])) for c in ITEM_COLS)
+
+
+def compact(book: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """A whole typed book in compact form: (lines with `iid`, item table)."""
+    t = ItemTable()
+    lines = t.compact(book)
+    return lines, t.table()
+
+
+def expand(lines: pl.DataFrame, items: pl.DataFrame, cols: list[str] | None = None) -> pl.DataFrame:
+    """`lines` (with `iid`) with the item columns `cols` (default all) taken from the table by id."""
+    cols = ITEM_COLS if cols is None else cols
+    return lines.with_columns(items[c].gather(lines["iid"]) for c in cols)
