@@ -9,11 +9,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import math
+import re
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 import pycountry
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 # ISO 3166-1 alpha-2 codes; YAML 1.1 reads a bare NO (Norway) as false, so codes are
 # validated as strings and booleans are refused with a message naming the field.
@@ -30,6 +32,69 @@ def check_country(value: Any) -> str:
 
 
 Country = Annotated[str, Field(min_length=2, max_length=2)]
+
+# ---- input bounds ---------------------------------------------------------------------------------
+# Not rule numbers: the range of input the engine accepts, so absurd values are refused with the
+# field named instead of overflowing a meter or a database column. Documented in README (Limits).
+DATE_MIN = dt.date(1990, 1, 1)
+DATE_MAX = dt.date(2099, 12, 31)
+MAX_QUANTITY = 10_000_000  # units per item line
+MAX_CHIPS_PER_UNIT = 10_000
+MAX_TPP = 1e10  # per chip (an H100 is about 16,000)
+MAX_LINE_TPP = 1e15  # per item line (quantity x chips per unit x TPP), so a meter's milli-TPP fits 64 bits
+MAX_TOPS = 1e8  # peak dense TOPS per precision
+MAX_FIGURE = 1e15  # any other figure (die area, installed base TPP)
+MAX_OPERATIONS = 1e40  # training operations of model weights (4E091 counts from 1e26)
+MAX_ID = 400  # characters of an id (the ledger keys bookings by it)
+MAX_TEXT = 2000  # characters of a name or free text
+
+
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def check_text(value: str) -> str:
+    """Refuse NUL and other control characters: they cannot be stored (PostgreSQL) or shown safely."""
+    bad = CONTROL.search(value)
+    if bad:
+        raise ValueError(f"contains the control character {bad.group()!r}; remove it")
+    return value
+
+
+def check_name(value: str) -> str:
+    """An id or a name: no control characters at all, and not only spaces."""
+    if not value.strip():
+        raise ValueError("must not be empty or only spaces")
+    if any(ch in value for ch in "\t\n\r"):
+        raise ValueError("must be on one line (no tab or line break)")
+    return check_text(value)
+
+
+def at_most(bound: float):
+    """A validator refusing finite numbers above `bound`; infinities and NaN are left to the rule that
+    reads the figure, which refuses them naming the field (rules/classify.py)."""
+    def check(value: float | None) -> float | None:
+        if value is not None and math.isfinite(value) and value > bound:
+            raise ValueError(f"must be at most {bound:g} (got {value:g})")
+        return value
+    return AfterValidator(check)
+
+
+def check_day(value: dt.date) -> dt.date:
+    if not DATE_MIN <= value <= DATE_MAX:
+        raise ValueError(f"must be between {DATE_MIN} and {DATE_MAX} (got {value})")
+    return value
+
+
+# Reusable validated types: text without control characters, ids, bounded dates and numbers.
+Text = Annotated[str, Field(max_length=MAX_TEXT), AfterValidator(check_text)]
+Name = Annotated[str, Field(min_length=1, max_length=MAX_TEXT), AfterValidator(check_name)]
+Id = Annotated[str, Field(min_length=1, max_length=MAX_ID), AfterValidator(check_name)]
+Day = Annotated[dt.date, AfterValidator(check_day)]
+StrictBool = Annotated[bool, Field(strict=True)]
+Precision = Annotated[str, Field(min_length=1, max_length=32), AfterValidator(check_name)]
+Tops = Annotated[float, Field(strict=True), at_most(MAX_TOPS)]
+Figure = Annotated[float, Field(strict=True), at_most(MAX_FIGURE)]
+Operations = Annotated[float, Field(ge=0, strict=True), at_most(MAX_OPERATIONS)]
 
 
 class Action(StrEnum):
@@ -60,8 +125,8 @@ class Strict(BaseModel):
 
 class VEUStatus(Strict):
     type: Literal["UVEU", "NVEU"]
-    id: str = Field(min_length=1)
-    installed_base_tpp: dict[str, float] | None = None
+    id: Id
+    installed_base_tpp: dict[str, Figure] | None = None
 
     @field_validator("installed_base_tpp")
     @classmethod
@@ -78,12 +143,12 @@ class VEUStatus(Strict):
 
 
 class Party(Strict):
-    name: str = Field(min_length=1)
-    id: str | None = Field(default=None, description="stable party id; defaults to the name")
+    name: Name
+    id: Id | None = Field(default=None, description="stable party id; defaults to the name")
     country: str
     headquarters: str | None = None
     ultimate_parent_headquarters: str | None = None
-    private_sector: bool | None = None
+    private_sector: StrictBool | None = None
     veu: VEUStatus | None = None
 
     @field_validator("country", "headquarters", "ultimate_parent_headquarters", mode="before")
@@ -123,24 +188,24 @@ class Parties(Strict):
 
 
 class ModelWeights(Strict):
-    training_operations: float = Field(ge=0)
-    published: bool
-    base_model_published: bool | None = None
-    extra_training_operations: float | None = Field(default=None, ge=0)
-    storage_meets_supp10_14_15_18: bool | None = None
+    training_operations: Operations
+    published: StrictBool
+    base_model_published: StrictBool | None = None
+    extra_training_operations: Operations | None = None
+    storage_meets_supp10_14_15_18: StrictBool | None = None
 
 
 class Item(Strict):
-    quantity: int = Field(default=1, ge=1)
-    catalog: str | None = None
-    tpp: float | None = Field(default=None, gt=0)
-    peak_dense: dict[str, float] | None = None
-    die_area_mm2: float | None = Field(default=None, gt=0)
-    datacenter: bool | None = None
+    quantity: int = Field(default=1, ge=1, le=MAX_QUANTITY, strict=True)
+    catalog: Id | None = None
+    tpp: Annotated[float, Field(gt=0, strict=True), at_most(MAX_TPP)] | None = None
+    peak_dense: dict[Precision, Tops] | None = None
+    die_area_mm2: Annotated[float, Field(gt=0, strict=True), at_most(MAX_FIGURE)] | None = None
+    datacenter: StrictBool | None = None
     form: Literal["ic", "computer"] = "ic"
-    chips_per_unit: int | None = Field(default=None, ge=1)
+    chips_per_unit: int | None = Field(default=None, ge=1, le=MAX_CHIPS_PER_UNIT, strict=True)
     model_weights: ModelWeights | None = None
-    description: str | None = None
+    description: Text | None = None
 
     @field_validator("peak_dense")
     @classmethod
@@ -166,19 +231,25 @@ class Item(Strict):
             raise ValueError("chips_per_unit is required when form is 'computer'")
         if self.model_weights is not None and (self.form != "ic" or self.chips_per_unit is not None):
             raise ValueError("model_weights take no form or chips_per_unit")
+        per_chip = self.tpp or 0.0
+        if self.peak_dense:  # an upper estimate: 2 x TOPS x the widest bit length (64)
+            per_chip = 128 * max(self.peak_dense.values())
+        total = self.quantity * (self.chips_per_unit or 1) * per_chip
+        if math.isfinite(total) and total > MAX_LINE_TPP:
+            raise ValueError(f"the line's TPP (quantity x chips per unit x TPP) must be at most {MAX_LINE_TPP:g}")
         return self
 
 
 class Transaction(Strict):
-    id: str = Field(min_length=1)
-    date: dt.date
+    id: Id
+    date: Day
     action: Action
     destination: str
     items: list[Item] = Field(min_length=1)
     parties: Parties
-    end_use: str | None = None
-    direct_to_consignee: bool = True
-    rules: str | None = None
+    end_use: Text | None = None
+    direct_to_consignee: StrictBool = True
+    rules: Annotated[str, Field(max_length=64)] | None = None
 
     @field_validator("destination", mode="before")
     @classmethod
