@@ -1,0 +1,34 @@
+"""The service's documented limits (README, "Service limits"; /docs shows them too).
+
+They bound what one request may ask of a shared server, so no single caller can hold the others up.
+A request over a limit is refused before any work: 413 for a body too large, 422 naming the field
+and the limit for too many items or transactions.
+"""
+
+from __future__ import annotations
+
+import os
+
+MAX_BODY_BYTES = int(os.environ.get("AIDF_MAX_BODY_BYTES", 1 << 20))  # any request body
+MAX_ITEMS = 500  # item lines in one transaction
+MAX_BATCH = 1000  # transactions in one batch request
+INLINE_ITEMS = 20  # a pure decision (no database) this small is answered on the event loop
+DB_WAIT_S = 5.0  # longest wait for a database lock before answering 503
+RETRY_AFTER_S = 2  # the Retry-After of a 503
+PAGE_DEFAULT = 100  # rows per page of a list, unless `limit` says otherwise
+PAGE_MAX = 1000
+SESSION_IDLE_S = int(os.environ.get("AIDF_SESSION_IDLE_S", 30 * 60))  # a dashboard session unused this long ends
+SESSION_MAX_S = int(os.environ.get("AIDF_SESSION_MAX_S", 12 * 3600))  # and any session this old
+
+SUMMARY = (f"Limits: request bodies up to {MAX_BODY_BYTES:,} bytes (413 beyond); {MAX_ITEMS} items per "
+           f"transaction and {MAX_BATCH} transactions per batch request (422 naming the field); lists take "
+           f"`limit` (default {PAGE_DEFAULT}, at most {PAGE_MAX}) and `cursor` (the `X-Next-Cursor` header of "
+           f"the previous page); a database lock held longer than {DB_WAIT_S:g} s gives 503 with Retry-After. "
+           "Dates lie between 1990-01-01 and 2099-12-31; text fields refuse control characters.")
+
+
+def too_many_items(count: int) -> str | None:
+    """The refusal for a transaction of `count` items, or None within the limit."""
+    if count > MAX_ITEMS:
+        return f"at most {MAX_ITEMS} items per transaction (got {count}); split the order"
+    return None
