@@ -62,9 +62,9 @@ async def post_decision(tx: Transaction, request: Request, who: Viewer, book: An
 
 
 def check_items(tx: Transaction) -> None:
-    refused = limits.too_many_items(len(tx.items))
+    refused = limits.refusal(tx)
     if refused:
-        raise ApiError(422, refused, "items")
+        raise ApiError(422, refused[1], refused[0])
 
 
 def inline(service: Service, tx: Transaction) -> bool:

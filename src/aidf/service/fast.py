@@ -19,7 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from aidf.model import Transaction
 from aidf.service.guard import DB_BUSY
-from aidf.service.limits import INLINE_ITEMS, too_many_items
+from aidf.service.limits import INLINE_ITEMS, refusal
 
 PATH = "/v1/decisions"
 FAST_MAX_BODY = 1 << 20  # never more than limits.MAX_BODY_BYTES: guard.py refuses larger bodies first
@@ -64,8 +64,8 @@ class DecisionFastPath:
             return await self.app(scope, _replay(body, receive, more=True), send)
         try:
             tx = Transaction.model_validate(json.loads(body))
-            if too_many_items(len(tx.items)):
-                raise ValueError("too many items")  # the route refuses it, naming the limit
+            if refusal(tx):
+                raise ValueError("over a limit")  # the route refuses it, naming the field
             if service.reads_inline and len(tx.items) <= INLINE_ITEMS:
                 decision = service.decide(tx)  # a private in-memory ledger: nothing to wait for
             else:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import BigInteger, Column, Integer, MetaData, String, Table, Text, create_engine, pool, select
 
-from aidf.service.limits import DB_WAIT_S
+from aidf.service import limits
 
 ROLES = ("viewer", "analyst", "officer", "admin")
 PREFIX = "aidf"
@@ -97,7 +97,7 @@ class KeyStore:
         if url in ("sqlite://", "sqlite:///:memory:"):
             kwargs = {"poolclass": pool.StaticPool, "connect_args": {"check_same_thread": False}}
         elif url.startswith("sqlite"):
-            kwargs = {"connect_args": {"timeout": DB_WAIT_S, "check_same_thread": False}}
+            kwargs = {"connect_args": {"timeout": limits.DB_WAIT_S, "check_same_thread": False}}
         self.engine = create_engine(url, **kwargs)
         bound_waits(self.engine)
         self._lock = threading.Lock()
@@ -253,7 +253,7 @@ class KeyStore:
 
 
 def bound_waits(engine) -> None:
-    """Make a database lock wait at most DB_WAIT_S (then the service answers 503, see guard.py)."""
+    """Make a database lock wait at most limits.DB_WAIT_S (then the service answers 503, see guard.py)."""
     from sqlalchemy import event
 
     name = engine.dialect.name
@@ -261,10 +261,11 @@ def bound_waits(engine) -> None:
     @event.listens_for(engine, "connect")
     def _connect(dbapi_conn, _record):
         cur = dbapi_conn.cursor()
+        wait_ms = int(limits.DB_WAIT_S * 1000)
         if name == "sqlite":
-            cur.execute(f"PRAGMA busy_timeout={int(DB_WAIT_S * 1000)}")
+            cur.execute(f"PRAGMA busy_timeout={wait_ms}")
         elif name == "postgresql":
-            cur.execute(f"SET lock_timeout = {int(DB_WAIT_S * 1000)}")
+            cur.execute(f"SET lock_timeout = {wait_ms}")
             dbapi_conn.commit()
         cur.close()
 

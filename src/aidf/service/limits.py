@@ -7,13 +7,15 @@ and the limit for too many items or transactions.
 
 from __future__ import annotations
 
+import math
 import os
+from typing import Any
 
 MAX_BODY_BYTES = int(os.environ.get("AIDF_MAX_BODY_BYTES", 1 << 20))  # any request body
 MAX_ITEMS = 500  # item lines in one transaction
 MAX_BATCH = 1000  # transactions in one batch request
 INLINE_ITEMS = 20  # a pure decision (no database) this small is answered on the event loop
-DB_WAIT_S = 5.0  # longest wait for a database lock before answering 503
+DB_WAIT_S = float(os.environ.get("AIDF_DB_WAIT_S", 5))  # longest wait for a database lock before answering 503
 RETRY_AFTER_S = 2  # the Retry-After of a 503
 PAGE_DEFAULT = 100  # rows per page of a list, unless `limit` says otherwise
 PAGE_MAX = 1000
@@ -31,4 +33,37 @@ def too_many_items(count: int) -> str | None:
     """The refusal for a transaction of `count` items, or None within the limit."""
     if count > MAX_ITEMS:
         return f"at most {MAX_ITEMS} items per transaction (got {count}); split the order"
+    return None
+
+
+def non_finite(tx: Any) -> str | None:
+    """The dotted path of the first infinite or NaN figure in a transaction, or None.
+
+    JSON has no Infinity, but Python's parser reads it; such a figure is refused here, naming its
+    field, before the engine (which would meet it as a missing figure) sees it."""
+    for i, item in enumerate(tx.items):
+        figures = {"tpp": item.tpp, "die_area_mm2": item.die_area_mm2}
+        figures |= {f"peak_dense.{k}": v for k, v in (item.peak_dense or {}).items()}
+        if item.model_weights is not None:
+            mw = item.model_weights
+            figures |= {"model_weights.training_operations": mw.training_operations,
+                        "model_weights.extra_training_operations": mw.extra_training_operations}
+        for name, value in figures.items():
+            if value is not None and not math.isfinite(value):
+                return f"items.{i}.{name}"
+    for role, party in tx.parties.entities():
+        for country, value in ((party.veu.installed_base_tpp or {}) if party.veu else {}).items():
+            if not math.isfinite(value):
+                return f"parties.{role}.veu.installed_base_tpp.{country}"
+    return None
+
+
+def refusal(tx: Any) -> tuple[str, str] | None:
+    """(field, reason) if a transaction is over a limit or carries a non-finite figure, else None."""
+    too_many = too_many_items(len(tx.items))
+    if too_many:
+        return "items", too_many
+    field = non_finite(tx)
+    if field:
+        return field, "must be a finite number"
     return None

@@ -290,9 +290,9 @@ def _decide_submit(request: Request, form: dict[str, Any]):
         if book and not who.may("officer"):
             raise PermissionError("booking needs the officer role")
         tx = Transaction.model_validate(transaction_from_form(form))
-        refused_items = limits.too_many_items(len(tx.items))
+        refused_items = limits.refusal(tx)
         if refused_items:
-            raise InputError("items", refused_items)
+            raise InputError(*refused_items)
         decision = request.app.state.service.decide(tx, book=book, actor=who)
     except ValidationError as e:
         err = e.errors()[0]
@@ -355,9 +355,9 @@ def _memo_unbooked(request: Request, form: dict[str, Any]):
         return refused
     try:
         tx = Transaction.model_validate_json(form.get("transaction") or "")
-        refused_items = limits.too_many_items(len(tx.items))
+        refused_items = limits.refusal(tx)
         if refused_items:
-            raise InputError("items", refused_items)
+            raise InputError(*refused_items)
         decision = request.app.state.service.decide(tx, book=False)
     except (ValidationError, InputError) as e:
         return Response(f"cannot make a memo of this transaction: {e}", status_code=422)
