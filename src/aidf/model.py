@@ -15,7 +15,15 @@ from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 import pycountry
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 # ISO 3166-1 alpha-2 codes; YAML 1.1 reads a bare NO (Norway) as false, so codes are
 # validated as strings and booleans are refused with a message naming the field.
@@ -69,14 +77,31 @@ def check_name(value: str) -> str:
     return check_text(value)
 
 
-def at_most(bound: float):
-    """A validator refusing finite numbers above `bound`; infinities and NaN are left to the rule that
-    reads the figure, which refuses them naming the field (rules/classify.py)."""
+def at_most(bound: float) -> AfterValidator:
+    """Refuse finite numbers above `bound`; infinities and NaN are left to the rule that reads the
+    figure, which refuses them naming the field (rules/classify.py)."""
     def check(value: float | None) -> float | None:
         if value is not None and math.isfinite(value) and value > bound:
             raise ValueError(f"must be at most {bound:g} (got {value:g})")
         return value
     return AfterValidator(check)
+
+
+def whole(value: Any) -> Any:
+    """JSON's 3.0 is the integer 3 (as JSON Schema says); true, "3" and 3.5 stay refused (strict)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def count(bound: int, **field: Any) -> Any:
+    """A strict whole number from 1 to `bound`."""
+    return Annotated[int, Field(ge=1, le=bound, strict=True, **field), BeforeValidator(whole)]
+
+
+def figure(bound: float, **field: Any) -> Any:
+    """A strict number up to `bound`, the bound also published as the schema's maximum."""
+    return Annotated[float, Field(strict=True, json_schema_extra={"maximum": bound}, **field), at_most(bound)]
 
 
 def check_day(value: dt.date) -> dt.date:
@@ -85,16 +110,27 @@ def check_day(value: dt.date) -> dt.date:
     return value
 
 
+# The same rules as patterns, for the published schema (validation uses the checks above, whose
+# messages say what is wrong).
+TEXT_PATTERN = "^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]*$"
+NAME_PATTERN = "^[^\\x00-\\x1f\\x7f-\\x9f]*[^\\s\\x00-\\x1f\\x7f-\\x9f][^\\x00-\\x1f\\x7f-\\x9f]*$"
+
 # Reusable validated types: text without control characters, ids, bounded dates and numbers.
-Text = Annotated[str, Field(max_length=MAX_TEXT), AfterValidator(check_text)]
-Name = Annotated[str, Field(min_length=1, max_length=MAX_TEXT), AfterValidator(check_name)]
-Id = Annotated[str, Field(min_length=1, max_length=MAX_ID), AfterValidator(check_name)]
-Day = Annotated[dt.date, AfterValidator(check_day)]
+Text = Annotated[str, Field(max_length=MAX_TEXT, json_schema_extra={"pattern": TEXT_PATTERN}),
+                 AfterValidator(check_text)]
+Name = Annotated[str, Field(min_length=1, max_length=MAX_TEXT, json_schema_extra={"pattern": NAME_PATTERN}),
+                 AfterValidator(check_name)]
+Id = Annotated[str, Field(min_length=1, max_length=MAX_ID, json_schema_extra={"pattern": NAME_PATTERN}),
+               AfterValidator(check_name)]
+Day = Annotated[dt.date, Field(json_schema_extra={"formatMinimum": DATE_MIN.isoformat(),
+                                                  "formatMaximum": DATE_MAX.isoformat()}),
+                AfterValidator(check_day)]
 StrictBool = Annotated[bool, Field(strict=True)]
-Precision = Annotated[str, Field(min_length=1, max_length=32), AfterValidator(check_name)]
-Tops = Annotated[float, Field(strict=True), at_most(MAX_TOPS)]
-Figure = Annotated[float, Field(strict=True), at_most(MAX_FIGURE)]
-Operations = Annotated[float, Field(ge=0, strict=True), at_most(MAX_OPERATIONS)]
+Precision = Annotated[str, Field(min_length=1, max_length=32, json_schema_extra={"pattern": NAME_PATTERN}),
+                      AfterValidator(check_name)]
+Tops = figure(MAX_TOPS, gt=0)
+Figure = figure(MAX_FIGURE)
+Operations = figure(MAX_OPERATIONS, ge=0)
 
 
 class Action(StrEnum):
@@ -196,14 +232,15 @@ class ModelWeights(Strict):
 
 
 class Item(Strict):
-    quantity: int = Field(default=1, ge=1, le=MAX_QUANTITY, strict=True)
+    quantity: count(MAX_QUANTITY) = 1
     catalog: Id | None = None
-    tpp: Annotated[float, Field(gt=0, strict=True), at_most(MAX_TPP)] | None = None
-    peak_dense: dict[Precision, Tops] | None = None
-    die_area_mm2: Annotated[float, Field(gt=0, strict=True), at_most(MAX_FIGURE)] | None = None
+    tpp: figure(MAX_TPP, gt=0) | None = None
+    peak_dense: Annotated[dict[Precision, Tops], Field(json_schema_extra={  # keys must match the pattern
+        "minProperties": 1, "additionalProperties": False})] | None = None
+    die_area_mm2: figure(MAX_FIGURE, gt=0) | None = None
     datacenter: StrictBool | None = None
     form: Literal["ic", "computer"] = "ic"
-    chips_per_unit: int | None = Field(default=None, ge=1, le=MAX_CHIPS_PER_UNIT, strict=True)
+    chips_per_unit: count(MAX_CHIPS_PER_UNIT) | None = None
     model_weights: ModelWeights | None = None
     description: Text | None = None
 

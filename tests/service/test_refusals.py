@@ -26,7 +26,7 @@ def _field(r) -> str | None:
     ({"items": [{"tpp": 1e308, "die_area_mm2": 800, "datacenter": True, "quantity": 1}]}, "items.0.tpp"),
     ({"items": [{"catalog": "nvidia-h100-sxm5", "quantity": 10**12}]}, "items.0.quantity"),
     ({"items": [{"catalog": "nvidia-h100-sxm5", "quantity": True}]}, "items.0.quantity"),
-    ({"items": [{"catalog": "nvidia-h100-sxm5", "quantity": 1.0}]}, "items.0.quantity"),
+    ({"items": [{"catalog": "nvidia-h100-sxm5", "quantity": 1.5}]}, "items.0.quantity"),
     ({"items": [{"catalog": NUL, "quantity": 1}]}, "items.0.catalog"),
     ({"direct_to_consignee": "yes"}, "direct_to_consignee"),
     ({"date": "9999-12-31"}, "date"),

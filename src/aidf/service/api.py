@@ -39,7 +39,19 @@ async def health(request: Request) -> m.Health:
     return m.Health(status="ok", version=aidf.__version__, ledger=str(svc(request).label))
 
 
-@router.post("/decisions", response_model=Decision, tags=["decisions"])
+TID = {"transaction_id": "$response.body#/transaction_id"}
+DECISION_LINKS = {
+    "GetDecision": {"operationId": "get_decision_v1_decisions__transaction_id__get", "parameters": TID},
+    "GetMemo": {"operationId": "get_memo_v1_memos__transaction_id__get", "parameters": TID},
+    "ReleaseHold": {"operationId": "release_hold_v1_holds__transaction_id__release_post", "parameters": TID},
+}
+KEY_LINKS = {
+    "ChangeRole": {"operationId": "patch_key_v1_keys__key_id__patch", "parameters": {"key_id": "$response.body#/key_id"}},
+    "RevokeKey": {"operationId": "delete_key_v1_keys__key_id__delete", "parameters": {"key_id": "$response.body#/key_id"}},
+}
+
+
+@router.post("/decisions", response_model=Decision, tags=["decisions"], responses={200: {"links": DECISION_LINKS}})
 async def post_decision(tx: Transaction, request: Request, who: Viewer, book: Annotated[bool, Query(description=(
         "reserve the decision's draws in the ledger, keyed by the transaction id (officer role)"))] = False,
         ) -> Response:
@@ -265,7 +277,7 @@ def get_keys(request: Request, _: Admin) -> list[dict]:
     return svc(request).keys.list()
 
 
-@router.post("/keys", response_model=m.NewKey, status_code=201, tags=["access"])
+@router.post("/keys", response_model=m.NewKey, status_code=201, tags=["access"], responses={201: {"links": KEY_LINKS}})
 def post_key(body: m.KeyIn, request: Request, who: Admin) -> dict:
     """Make a key (admin); the key is in this answer only."""
     key, row = svc(request).keys.create(body.name, body.role, actor=who.name)

@@ -137,11 +137,12 @@ class License(BaseModel):
 class LicenseIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     number: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")
-    tpp: float = Field(gt=0, le=1e13, strict=True, allow_inf_nan=False, description="TPP the license authorizes")
+    tpp: float = Field(ge=0.001, le=1e13, strict=True, allow_inf_nan=False,
+                       description="TPP the license authorizes (at least 0.001: the ledger counts milli-TPP)")
     valid_from: Day
     valid_to: Day
     parties: dict[Annotated[str, Field(max_length=64, pattern=NAME_PATTERN)], Name] | None = Field(
-        default=None, max_length=50)
+        default=None, max_length=50, json_schema_extra={"additionalProperties": False})
     conditions: list[Text] | None = Field(default=None, max_length=100)
 
 
