@@ -50,10 +50,10 @@ class Service:
         if not book:
             return engine.decide(tx, ledger=self.ledger)
         who = actor.name if actor else "service"
-        # The engine books the draws and holds shipments that need a license or review.
-        decision = engine.decide_and_book(tx, self.ledger, actor=who)
-        self.keys.save_request(tx.id, tx.model_dump(mode="json", exclude_none=True), who)
-        return decision
+        # The engine books the draws and holds shipments that need a license or review; the booked
+        # record keeps the request beside the decision, so no second write is needed here (the
+        # service's own request table is only read, for bookings made before that).
+        return engine.decide_and_book(tx, self.ledger, actor=who)
 
     def stored(self, transaction_id: str) -> tuple[Decision, dict[str, Any]]:
         """The decision booked under an id, with booking facts (when, by whom, transfers)."""
