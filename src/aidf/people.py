@@ -332,3 +332,13 @@ def hold_reason(reason: str | None) -> str:
         words = OUTCOMES[code.strip()]
         return f"{words} — {review_policy(rest)}" if rest and rest != "review" else words
     return text(reason)
+
+
+def assumed(a: Any) -> str:
+    """One default the engine applied (a text, or a record with field / value / why), in words."""
+    if isinstance(a, str):
+        return text(a)
+    get = a.get if isinstance(a, dict) else (lambda k, default=None: getattr(a, k, default))
+    field, value, why = get("field"), get("value"), get("why") or get("reason")
+    head = f"{field} taken as {value}" if field is not None and value is not None else (field or "")
+    return text(f"{head}: {why}" if head and why else head or why or str(a))

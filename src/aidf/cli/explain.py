@@ -22,17 +22,11 @@ def explain(decisions: list[Any], trace: bool = False, out=None) -> None:
             con.print(_duties(d))
         assumed = getattr(d, "assumed", None) or []
         for a in assumed:
-            con.print(f"[cyan]assumed:[/] {people.text(a if isinstance(a, str) else _assumed(a))}", highlight=False)
+            con.print(f"[cyan]assumed:[/] {people.assumed(a)}", highlight=False)
         for w in d.warnings:
             con.print(f"[yellow]warning:[/] {people.text(w)}", highlight=False)
         if trace:
             con.print(_trace(d))
-
-
-def _assumed(a: Any) -> str:
-    get = a.get if isinstance(a, dict) else (lambda k, default=None: getattr(a, k, default))
-    parts = [str(get(k)) for k in ("field", "value", "why") if get(k) is not None]
-    return ": ".join(parts) if parts else str(a)
 
 
 def _items(d: Any):
