@@ -240,6 +240,7 @@ def line(index: int | None) -> str:
 
 
 _LINE_REF = re.compile(r"\b([Ll]ines? )(\d+)\b")
+_SPURIOUS_ZERO = re.compile(r"(\d,\d{3})\.0\b(?!\.?\d)")
 
 
 def text(s: str | None) -> str:
@@ -247,6 +248,7 @@ def text(s: str | None) -> str:
     if not s:
         return ""
     s = _LINE_REF.sub(lambda m: f"{m.group(1)}{int(m.group(2)) + 1}", s)
+    s = _SPURIOUS_ZERO.sub(r"\1", s)
     for code, words in REVIEW_POLICIES.items():
         s = s.replace(code, words)
     return s
