@@ -240,7 +240,9 @@ def line(index: int | None) -> str:
 
 
 _LINE_REF = re.compile(r"\b([Ll]ines? )(\d+)\b")
-_SPURIOUS_ZERO = re.compile(r"(\d,\d{3})\.0\b(?!\.?\d)")
+_SPURIOUS_ZERO = re.compile(r"(?<![\d.])(\d{1,3}(?:,\d{3})+|\d+)\.0\b(?!\.?\d)")
+RESULTS = {"not_eligible": "not eligible", "needs_review": "needs review"}
+_SCIENTIFIC_OPS = re.compile(r"\b(\d+(?:\.\d+)?)e\+?(\d+) operations\b")
 
 
 def text(s: str | None) -> str:
@@ -249,6 +251,9 @@ def text(s: str | None) -> str:
         return ""
     s = _LINE_REF.sub(lambda m: f"{m.group(1)}{int(m.group(2)) + 1}", s)
     s = _SPURIOUS_ZERO.sub(r"\1", s)
+    s = _SCIENTIFIC_OPS.sub(lambda m: operations(Decimal(f"{m.group(1)}e{m.group(2)}")), s)
+    for code, words in RESULTS.items():
+        s = s.replace(code, words)
     for code, words in REVIEW_POLICIES.items():
         s = s.replace(code, words)
     return s

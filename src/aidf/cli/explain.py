@@ -57,5 +57,5 @@ def _duties(d: Any):
 def _trace(d: Any):
     t = table("#", "line", "rule", "citation", "result", "why", title="Every rule asked, in order")
     for n, s in enumerate(d.trace, 1):
-        t.add_row(str(n), people.line(s.line), s.rule, s.cite, s.result, people.text(s.why))
+        t.add_row(str(n), people.line(s.line), s.rule, s.cite, people.text(s.result), people.text(s.why))
     return t

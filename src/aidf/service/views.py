@@ -141,7 +141,7 @@ def _shipment(d: dict[str, Any]) -> dict[str, Any]:
     req = d.get("request") or {}
     uc = (req.get("parties") or {}).get("ultimate_consignee") or {}
     qty = sum(int(i.get("quantity") or 1) for i in req.get("items") or [])
-    chips = ", ".join(i.get("description", "") for i in d.get("items") or [])
+    chips = ", ".join(people.text(i.get("description", "")) for i in d.get("items") or [])
     dest = req.get("destination")
     return {"destination": people.country(dest) if dest else "—", "consignee": uc.get("name") or "—",
             "chips": chips or "—", "quantity": qty or None}
