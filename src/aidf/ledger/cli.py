@@ -134,8 +134,10 @@ def accounts(ledger: LedgerOpt = None, kind: Annotated[str | None, typer.Option(
     rows = _open(ledger).accounts(kind)
     if as_json:
         return _print_json(rows)
-    _table("accounts", ["account", "posted TPP", "pending TPP", "used TPP", "last limit TPP"],
-           [[r["id"], tpp(r["posted"]), tpp(r["pending"]), tpp(r["used"]), tpp(r["last_limit"])] for r in rows])
+    from aidf.people import account as in_words
+    _table("accounts", ["account", "what", "posted TPP", "pending TPP", "used TPP", "last limit TPP"],
+           [[r["id"], in_words(r["id"]), tpp(r["posted"]), tpp(r["pending"]), tpp(r["used"]), tpp(r["last_limit"])]
+            for r in rows])
 
 
 @ledger_app.command("balance")
