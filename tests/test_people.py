@@ -68,3 +68,8 @@ def test_suggestions_are_nearest_first():
     assert people.suggest("nvidia-h100-sxm", ids)[0] == "nvidia-h100-sxm5"
     assert people.suggest("h200", ids)[0] == "nvidia-h200-sxm"
     assert people.suggest("zzzzzz", ids) == []
+
+
+def test_transfer_kinds_in_words():
+    assert people.transfer_kind("pending") == "reserved"
+    assert people.transfer_kind("post") == "posted"

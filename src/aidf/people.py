@@ -58,6 +58,9 @@ ACCOUNT_KINDS = {
 
 ACTIONS = {"export": "Export", "reexport": "Reexport", "transfer": "Transfer (in-country)"}
 
+TRANSFER_KINDS = {"pending": "reserved", "post": "posted", "void": "voided", "expire": "expired",
+                  "direct": "posted directly"}
+
 
 def _code(v: Any) -> str | None:
     return None if v is None else str(getattr(v, "value", v))
@@ -195,6 +198,11 @@ def end_use(code: str | None) -> str:
     if not code:
         return "not stated"
     return END_USES.get(code, code.replace("_", " ").capitalize())
+
+
+def transfer_kind(code: str | None) -> str:
+    """A ledger transfer's kind as people say it: a pending transfer is a reservation."""
+    return TRANSFER_KINDS.get(code or "", (code or "—").replace("_", " "))
 
 
 def action(code: Any) -> str:
