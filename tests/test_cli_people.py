@@ -145,3 +145,11 @@ def test_replay_layout_is_printed_and_bad_books_are_one_line(tmp_path):
         r = aidf("replay", name, "-q", cwd=tmp_path)
         lines = r.stderr.strip().splitlines()
         assert r.returncode == 2 and len(lines) == 1 and says in lines[0], r.stderr
+
+
+def test_serve_and_memo_create_no_ledger_in_a_missing_folder(tmp_path):
+    r = aidf("serve", "--ledger", str(tmp_path / "no" / "l.sqlite"), "--port", "1", cwd=tmp_path)
+    assert r.returncode == 2 and r.stderr.startswith("error: --ledger: folder ")
+    m = aidf("memo", "X", "--ledger", str(tmp_path / "none.sqlite"), cwd=tmp_path)
+    assert m.returncode == 2 and "nothing is booked there" in m.stderr
+    assert not (tmp_path / "none.sqlite").exists() and not (tmp_path / "no").exists()

@@ -100,7 +100,9 @@ def parse_date(text: str, field: str) -> dt.date:
 
 
 def tpp(milli: int | None) -> str:
-    return "" if milli is None else f"{Decimal(milli) / MILLI:,.3f}"
+    """TPP for people: separators, exact to the milli-TPP, no trailing zeros."""
+    from aidf.people import number
+    return "" if milli is None else number(Decimal(milli) / MILLI, 3)
 
 
 def _print_json(obj: Any) -> None:
