@@ -26,8 +26,10 @@ def _page(rows: list[Any], limit: int, key) -> tuple[list[Any], Key | None]:
     return rows, None
 
 
-def holds(store: Any, status: str, limit: int, after: Key | None = None) -> tuple[list[dict], Key | None]:
-    """Holds oldest first (placed time, then id), open / released / all."""
+def holds(store: Any, status: str, limit: int, after: Key | None = None,
+          offset: int = 0) -> tuple[list[dict], Key | None]:
+    """Holds oldest first (placed time, then id), open / released / all; after a key, or skipping
+    `offset` rows (numbered pages on the dashboard)."""
     from aidf.ledger.holds import _hold_dict
 
     h, r = s.holds, s.hold_releases
@@ -40,7 +42,7 @@ def holds(store: Any, status: str, limit: int, after: Key | None = None) -> tupl
         q = q.where(r.c.transaction_id.is_not(None))
     if after:
         q = q.where(tuple_(h.c.at_us, h.c.transaction_id) > tuple_(int(after[0]), str(after[1])))
-    q = q.order_by(h.c.at_us, h.c.transaction_id).limit(limit + 1)
+    q = q.order_by(h.c.at_us, h.c.transaction_id).limit(limit + 1).offset(offset)
     with store._read() as conn:
         rows = conn.execute(q).all()
     rows, nxt = _page(rows, limit, lambda x: [x.at_us, x.transaction_id])
@@ -143,7 +145,8 @@ def years(store: Any, kind: str) -> list[int]:
 def count_holds(store: Any, status: str = "open") -> int:
     h, r = s.holds, s.hold_releases
     q = select(func.count()).select_from(h.outerjoin(r, r.c.transaction_id == h.c.transaction_id))
-    q = q.where(r.c.transaction_id.is_(None) if status == "open" else r.c.transaction_id.is_not(None))
+    if status != "all":
+        q = q.where(r.c.transaction_id.is_(None) if status == "open" else r.c.transaction_id.is_not(None))
     with store._read() as conn:
         return int(conn.execute(q).scalar() or 0)
 
@@ -154,3 +157,23 @@ def booking(store: Any, transaction_id: str) -> dict | None:
     with store._read() as conn:
         row = conn.execute(select(b.c.at_us, b.c.actor).where(b.c.transaction_id == transaction_id)).first()
     return None if row is None else {"at_us": row.at_us, "actor": row.actor}
+
+
+def outcome_counts(store: Any, start: str | None, end: str | None) -> list[tuple[Any, ...]]:
+    """(outcome, review policy, authorization, count) of the bookings dated within [start, end],
+    counted by the database from the booked records (no record is read into Python)."""
+    b = s.bookings
+    if store.engine.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import JSONB
+
+        doc = b.c.decision.cast(JSONB)
+        cols = [doc["outcome"].astext, doc["review_policy"].astext, doc["authorization"].astext]
+    else:
+        cols = [func.json_extract(b.c.decision, f"$.{k}") for k in ("outcome", "review_policy", "authorization")]
+    q = select(*cols, func.count()).group_by(*cols)
+    if start:
+        q = q.where(b.c.as_of >= start)
+    if end:
+        q = q.where(b.c.as_of <= end)
+    with store._read() as conn:
+        return [tuple(r) for r in conn.execute(q)]

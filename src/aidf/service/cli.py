@@ -34,9 +34,13 @@ def serve(ledger: LedgerOpt = None,
               "so any worker answers any request)"))] = 1,
           ) -> None:
     """Start the REST API (/v1, docs at /docs) and the web dashboard (/)."""
+    from aidf.cli.common import ledger_spec, say
     from aidf.service.server import serve as run
     from aidf.service.server import serve_workers
 
+    spec = ledger_spec(ledger)  # a new ledger only in an existing folder, and said so
+    if spec.new:
+        say(f"creating a new ledger at {spec.label}")
     if workers > 1:
         if ledger == "memory" or open_dashboard_without_key:
             raise InputError("--workers", "several workers need a shared ledger file or database and keyed sign-in "
@@ -94,7 +98,11 @@ def memo(transaction_id: Annotated[str, typer.Argument(help="id of a booked tran
          out: Annotated[Path, typer.Option("--out", help="folder for the HTML and PDF")] = Path("."),
          ) -> None:
     """Write the determination memo of a booked transaction as HTML and PDF."""
+    from aidf.cli.common import ledger_spec
     from aidf.ledger import LedgerError
+
+    if ledger_spec(ledger).new:
+        raise InputError("--ledger", f"no ledger at {ledger_spec(ledger).label}: nothing is booked there")
     from aidf.memo import memo_for_booked
     from aidf.service.core import Service
 

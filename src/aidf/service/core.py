@@ -141,6 +141,17 @@ class Service:
             return self.holds_page(status, limit, None)[0]
         return [_hold(h) for h in self.ledger.holds(status)]
 
+    def holds_at(self, status: str, offset: int, limit: int) -> list[dict[str, Any]]:
+        """One numbered page of holds (the dashboard's queue)."""
+        return [_hold(h) for h in pages.holds(self.ledger, status, limit, None, offset)[0]]
+
+    def count_holds(self, status: str) -> int:
+        return pages.count_holds(self.ledger, status)
+
+    def outcome_counts(self, start: dt.date | None, end: dt.date | None) -> list[tuple[Any, ...]]:
+        return pages.outcome_counts(self.ledger, start.isoformat() if start else None,
+                                    end.isoformat() if end else None)
+
     def holds_page(self, status: str, limit: int, after: list | None) -> tuple[list[dict[str, Any]], list | None]:
         rows, nxt = pages.holds(self.ledger, status, limit, after)
         return [_hold(h) for h in rows], nxt

@@ -25,6 +25,7 @@ from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
+from aidf import people
 from aidf.errors import InputError
 from aidf.ledger import IdempotencyConflict, LedgerError
 from aidf.model import DATE_MAX, DATE_MIN, MAX_ID, NAME_PATTERN, Day, Transaction
@@ -35,9 +36,11 @@ from aidf.service.sessions import Session, SessionStore
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
-templates.env.filters["num"] = lambda v, d=0: "" if v is None else f"{v:,.{d}f}"
+templates.env.filters["num"] = lambda v, d=0: "" if v is None else people.number(v, d)
+templates.env.globals["people"] = people
 templates.env.filters["tojson_pretty"] = lambda v: json.dumps(v, indent=2, sort_keys=True, default=str)
 router = APIRouter(include_in_schema=False)
+PageNo = Annotated[int, Query(alias="page", ge=1, le=10**6)]
 COOKIE = "aidf_session"
 LOOPBACK = {"127.0.0.1", "::1", "localhost", "testclient"}
 LOCAL = Principal("local-dashboard", "officer", "local")
@@ -171,7 +174,9 @@ def logout(request: Request):
 
 @router.get("/", response_class=HTMLResponse)
 def overview(request: Request, on: Annotated[Day | None, Query()] = None,
-             year: Annotated[int | None, Query(ge=DATE_MIN.year, le=DATE_MAX.year)] = None):
+             year: Annotated[int | None, Query(ge=DATE_MIN.year, le=DATE_MAX.year)] = None,
+             start: Annotated[Day | None, Query()] = None, end: Annotated[Day | None, Query()] = None,
+             page_no: PageNo = 1):
     service: Service = request.app.state.service
     if session(request) is None:
         return RedirectResponse("/login", status_code=303)
@@ -182,18 +187,24 @@ def overview(request: Request, on: Annotated[Day | None, Query()] = None,
     return page(request, "overview.html", {
         "on": day, "map": charts.tier_map(views.tier_function(day), views.country_names()),
         "allocations": allocs, "bar": charts.bar, "lpp": views.lpp_top(service, year), "year": year,
-        "years": years, "holds": service.holds("open", limit=OVERVIEW_ROWS),
-        "licenses": service.licenses(limit=OVERVIEW_ROWS), "bookings": service.bookings(15), "h100": h100_tpp(day)})
+        "years": years, "queue": views.hold_rows(service, "open", page_no),
+        "licenses": service.licenses(limit=OVERVIEW_ROWS), "bookings": views.latest(service, 15), "h100": h100_tpp(day),
+        "counts": views.counts(service, start, end), "start": start, "end": end})
 
 
 @router.get("/allocations/{country}", response_class=HTMLResponse)
 def allocation(request: Request, country: str):
     service: Service = request.app.state.service
-    code = country.upper()[:2]
-    rows = [a for a in views.allocations(service, dt.date.today()) if a.get("country") == code]
+    code = country.strip().upper()
+    if len(code) != 2 or not people.is_country(code):
+        return page(request, "message.html", {"title": "Not a country",
+                                              "message": f"{country!r} is not an ISO 3166-1 country code."}, 404)
+    day = dt.date.today()
+    rows = [a for a in views.allocations(service, day) if a.get("country") == code]
     charts_html = [(a, charts.step_chart(views.series(service, a["id"]), a["limit_tpp"])) for a in rows]
-    return page(request, "allocation.html", {"code": code, "name": views.country_names().get(code, code),
-                                             "rows": charts_html, "h100": h100_tpp()})
+    tier, says = views.tier_says(code, day)
+    return page(request, "allocation.html", {"code": code, "name": people.country_name(code), "rows": charts_html,
+                                             "h100": h100_tpp(), "tier": tier, "says": says, "on": day})
 
 
 # ---- decisions ---------------------------------------------------------------------------------
@@ -377,10 +388,11 @@ def _memo(memo, ext: str) -> Response:
 
 @router.get("/holds", response_class=HTMLResponse)
 def holds_page(request: Request, status: str = "open", message: Annotated[str | None, Query(max_length=500)] = None,
-               code: int = 200):
+               page_no: PageNo = 1, code: int = 200):
     service: Service = request.app.state.service
     status = status if status in ("open", "released", "all") else "open"
-    return page(request, "holds.html", {"holds": service.holds(status, limit=limits.PAGE_MAX), "status": status,
+    queue = views.hold_rows(service, status, page_no)
+    return page(request, "holds.html", {"queue": queue, "holds": queue["rows"], "status": status,
                                         "licenses": service.licenses(limit=limits.PAGE_MAX), "message": message},
                 status=code if code in (403, 409, 422) else 200)
 
@@ -438,7 +450,8 @@ def parameters_page(request: Request, path: str | None = None):
     files = all_values()
     chosen = path if path in files else None
     return page(request, "parameters.html", {"files": sorted(files), "path": chosen,
-                                             "values": files.get(chosen or "", {})})
+                                             "values": files.get(chosen or "", {}),
+                                             "shown": people.parameter_value})
 
 
 @router.get("/rulesets", response_class=HTMLResponse)
