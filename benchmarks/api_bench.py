@@ -149,7 +149,9 @@ def _load(port: int, key: str, path: str, start: int, warmup: int, n: int, conne
 
 def _serve(ledger: str, port: int, workers: int) -> subprocess.Popen:
     """`aidf serve --workers N` over the ledger (keys and sessions in its database)."""
-    env = dict(os.environ, AIDF_LEDGER=ledger)
+    # A longer lock wait than the default 5 s: on a busy shared machine a queued booking may wait
+    # longer, and this measures throughput, not the 503 an overloaded server answers (test_live.py).
+    env = dict(os.environ, AIDF_LEDGER=ledger, AIDF_DB_WAIT_S=os.environ.get("AIDF_DB_WAIT_S", "30"))
     cmd = [sys.executable, "-c", "from aidf.cli import main; main()", "serve", "--host", "127.0.0.1",
            "--port", str(port), "--workers", str(workers), "--ledger", ledger]
     return subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)

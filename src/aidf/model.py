@@ -128,7 +128,8 @@ Day = Annotated[dt.date, Field(json_schema_extra={"formatMinimum": DATE_MIN.isof
 StrictBool = Annotated[bool, Field(strict=True)]
 Precision = Annotated[str, Field(min_length=1, max_length=32, json_schema_extra={"pattern": NAME_PATTERN}),
                       AfterValidator(check_name)]
-Tops = figure(MAX_TOPS, gt=0)
+Tops = Annotated[float, Field(strict=True, json_schema_extra={"maximum": MAX_TOPS, "exclusiveMinimum": 0}),
+                at_most(MAX_TOPS)]  # > 0 and finite are checked where read (Item._peaks, classify)
 Figure = figure(MAX_FIGURE)
 Operations = figure(MAX_OPERATIONS, ge=0)
 

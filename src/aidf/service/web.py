@@ -388,7 +388,12 @@ def _memo(memo, ext: str) -> Response:
 
 @router.get("/holds", response_class=HTMLResponse)
 def holds_page(request: Request, status: str = "open", message: Annotated[str | None, Query(max_length=500)] = None,
-               page_no: PageNo = 1, code: int = 200):
+               page_no: PageNo = 1):
+    return _holds(request, status, message, page_no)
+
+
+def _holds(request: Request, status: str = "open", message: str | None = None, page_no: int = 1, code: int = 200):
+    """The holds page; `code` is the status of a refusal shown on it (403, 409, 422)."""
     service: Service = request.app.state.service
     status = status if status in ("open", "released", "all") else "open"
     queue = views.hold_rows(service, status, page_no)
@@ -399,7 +404,7 @@ def holds_page(request: Request, status: str = "open", message: Annotated[str | 
 
 def _refused_here(request: Request):
     """The holds page, answered 403, for a role too low to release or record."""
-    return lambda form, e: holds_page(request, message=str(e), code=403)
+    return lambda form, e: _holds(request, message=str(e), code=403)
 
 
 @router.post("/holds/{transaction_id}/release")
@@ -414,12 +419,12 @@ def _release(request: Request, transaction_id: str, form: dict[str, Any]):
     license = (form.get("license") or "").strip() or None
     reason = (form.get("reason") or "").strip() or None
     if (license is None) == (reason is None):
-        return holds_page(request, message="Give a recorded license number or an override reason (one of the two).",
-                          code=422)
+        return _holds(request, message="Give a recorded license number or an override reason (one of the two).",
+                      code=422)
     try:
         request.app.state.service.release(transaction_id, who, license=license, reason=reason)
     except LedgerError as e:
-        return holds_page(request, message=f"Not released: {e}", code=409)
+        return _holds(request, message=f"Not released: {e}", code=409)
     return RedirectResponse(f"/holds?message=Released+{transaction_id}", status_code=303)
 
 
@@ -437,7 +442,7 @@ def _add_license(request: Request, form: dict[str, Any]):
             form.get("number", "").strip(), float(form.get("tpp") or 0), dt.date.fromisoformat(form.get("valid_from", "")),
             dt.date.fromisoformat(form.get("valid_to", "")), None, None, who)
     except (ValueError, LedgerError) as e:
-        return holds_page(request, message=f"License not recorded: {e}", code=422)
+        return _holds(request, message=f"License not recorded: {e}", code=422)
     return RedirectResponse("/holds?message=License+recorded", status_code=303)
 
 
