@@ -22,8 +22,9 @@ def _register() -> None:
     from aidf.ledger import cli as ledger_cli
     from aidf.replay import cli as replay_cli
     from aidf.service import cli as service_cli
+    from aidf.simulate import cli as simulate_cli
 
-    for module in (classify_cli, decide_cli, ledger_cli, service_cli, replay_cli):
+    for module in (classify_cli, decide_cli, ledger_cli, service_cli, replay_cli, simulate_cli):
         module.register(app)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -30,14 +31,14 @@ def replay_cmd(
     intensity: Annotated[float, typer.Option(help="quantity multiplier for --generate (fills meters sooner)")] = 1.0,
     summary_json: Annotated[Path | None, typer.Option(help="also write the summary as JSON")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar")] = False,
+    scenario: Annotated[Path | None, typer.Option(help="decide under a scenario file's rules, reforms and arrangements "
+                                                       "(as `aidf compare` does), on a throwaway ledger")] = None,
+    demand: Annotated[str | None, typer.Option(help="with --generate: make the book from a demand profile (a YAML "
+                                                    "file, or 'default'); N > 0 scales it to about N lines")] = None,
 ) -> None:
     """Replay a whole order book through the rules, line by line with running balances (columnar)."""
-    from rich.console import Console
-
     from aidf.errors import InputError
-    from aidf.replay import book as bookmod
 
-    err = Console(stderr=True)
     if template is not None:
         from aidf.replay.io import write_template
 
@@ -49,6 +50,12 @@ def replay_cmd(
             raise InputError("out", "--generate needs --out FILE")
         if generate < 0:
             raise InputError("generate", "must be >= 0")
+        if demand is not None:
+            from aidf.simulate.demand import write as write_demand
+
+            df = write_demand(out, None if demand == "default" else demand, seed=seed, lines=generate)
+            typer.echo(f"wrote {df.height:,} lines to {out} from demand profile {demand}")
+            return
         from aidf.replay.generate import write
 
         write(generate, str(out), seed=seed, intensity=intensity)
@@ -62,8 +69,34 @@ def replay_cmd(
         from aidf.ledger import open_ledger
 
         led = open_ledger(ledger)
+    reform = contextlib.nullcontext()
+    if scenario is not None:
+        rules, led, reform = _scenario(scenario, rules, led, book)
+
+    with reform:
+        _replay(orders, out, rules, led, strict, quiet, book, summary_json)
+
+
+def _scenario(path: Path, rules: str | None, led, book: bool):
+    """A scenario's rules (unless --rules names others), its throwaway ledger and its reforms."""
+    from aidf.errors import InputError
+    from aidf.rules.parameters import overlay
+    from aidf.simulate.run import throwaway_ledger
+    from aidf.simulate.scenario import load
+
+    if book or led is not None:
+        raise InputError("scenario", "a scenario replays on its own throwaway ledger: drop --book and --ledger")
+    s = load(path)
+    return rules or s.rules, throwaway_ledger(s), overlay.use(s.layer)
+
+
+def _replay(orders, out, rules, led, strict, quiet, book, summary_json) -> None:
+    from rich.console import Console
+
+    from aidf.replay import book as bookmod
     from aidf.replay.run import STAGES, book_result, run, summary
 
+    err = Console(stderr=True)
     try:
         if quiet:
             r = run(orders, out, rules=rules, ledger=led, strict=strict)
