@@ -109,6 +109,9 @@ def _files(root: Path | None = None) -> dict[str, dict[str, list[ParamValue]]]:
     return out
 
 
+_files.layer_independent = True  # the shipped files: a scenario's layer applies over them, per lookup
+
+
 class Parameters:
     """The parameters in force on one date."""
 

@@ -91,7 +91,8 @@ def _drop_caches() -> None:
             continue
         for obj in list(vars(mod).values()):
             clear = getattr(obj, "cache_clear", None)
-            if callable(clear) and getattr(obj, "__module__", "") == mod_name:
+            if callable(clear) and getattr(obj, "__module__", "") == mod_name \
+                    and not getattr(obj, "layer_independent", False):
                 clear()
 
 
