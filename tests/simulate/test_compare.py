@@ -98,3 +98,8 @@ def test_replay_with_a_scenario_gives_the_answers_compare_reports(tmp_path, name
     run = compare.compare(book, [scenario.parse(doc)]).runs[0].lines.sort("transaction_id")
     cols = ["transaction_id", "outcome", "authorization", "review_policy", "effect_tpp"]
     assert replayed.select(cols).equals(run.select(cols))
+
+
+def test_the_readme_example_reform_loads():
+    s = scenario.load(REPO / "examples" / "lpp-doubled.yaml")
+    assert s.rules == "ai-diffusion-2025" and len(s.layer.overrides) == 2
