@@ -103,3 +103,13 @@ def test_replay_with_a_scenario_gives_the_answers_compare_reports(tmp_path, name
 def test_the_readme_example_reform_loads():
     s = scenario.load(REPO / "examples" / "lpp-doubled.yaml")
     assert s.rules == "ai-diffusion-2025" and len(s.layer.overrides) == 2
+
+
+def test_a_scenario_arrangement_doubles_the_allocation_once(tmp_path):
+    book = india_book(tmp_path / "in.csv")
+    doc = {"name": "arranged", "rules": "ai-diffusion-2025",
+           "arrangements": [{"country": "IN", "since": "2025-01-13", "reference": "hypothetical US-IN"}]}
+    c = compare.compare(book, [scenario.from_rules("ai-diffusion-2025"), scenario.parse(doc)])
+    (india,) = c.summary["scenarios"][1]["allocations"]
+    assert india["limit_tpp"] == 2 * 790000000 and india["exhausted_on"] is None
+    assert india["arrangement"] == "hypothetical US-IN" and india["used_tpp"] == 30 * 31662400

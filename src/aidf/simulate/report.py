@@ -8,34 +8,17 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
+from aidf import people
 from aidf.simulate import charts
 from aidf.simulate import summary as sm
 from aidf.simulate.compare import Comparison
 
 CHANGES_SHOWN = 200
-OUTCOMES = {"NLR": "No license required", "LICENSE_EXCEPTION": "License exception", "VEU": "Validated end user",
-            "LICENSE_REQUIRED": "License required", "NEEDS_REVIEW": "Needs review"}
-POLICIES = {"presumption_of_approval": "presumption of approval", "case_by_case": "case by case",
-            "presumption_of_denial": "presumption of denial", "denial": "policy of denial"}
 
 
 def answer(a: dict[str, Any]) -> str:
-    """An order's answer in words: "License required — presumption of denial", "License exception LPP"."""
-    text = OUTCOMES.get(a.get("outcome") or "", a.get("outcome") or "")
-    if a.get("authorization"):
-        text += f" {a['authorization']}"
-    if a.get("review_policy"):
-        text += f" — {POLICIES.get(a['review_policy'], a['review_policy'])}"
-    return text
-
-
-def country_name(code: str | None) -> str:
-    import pycountry
-
-    if not code:
-        return ""
-    c = pycountry.countries.get(alpha_2=code)
-    return getattr(c, "common_name", None) or (c.name if c else code)
+    """An order's answer in words: "License required — presumption of denial"."""
+    return people.outcome(a.get("outcome"), a.get("authorization"), a.get("review_policy"))
 
 
 def chart_svgs(c: Comparison) -> dict[str, Any]:
@@ -60,10 +43,10 @@ def chart_svgs(c: Comparison) -> dict[str, Any]:
 
 def _env() -> Environment:
     env = Environment(loader=PackageLoader("aidf.simulate", "templates"), autoescape=select_autoescape())
-    env.filters["country"] = country_name
-    env.filters["num"] = lambda v: "" if v is None else f"{v:,.0f}"
+    env.filters["country"] = people.country_name
+    env.filters["num"] = lambda v: "" if v is None else people.number(v, 0)
     env.filters["answer"] = answer
-    env.filters["outcome"] = lambda v: OUTCOMES.get(v, v or "—")
+    env.filters["outcome"] = people.outcome
     env.filters["route"] = lambda v: sm.ROUTE_WORDS.get(v, v)
     return env
 
@@ -71,7 +54,7 @@ def _env() -> Environment:
 def render(c: Comparison, name: str = "report.html") -> str:
     """The whole report page, or (`results.html`) its body for the dashboard's /simulate page."""
     return _env().get_template(name).render(doc=c.summary, svgs=chart_svgs(c), shown=CHANGES_SHOWN,
-                                            routes=sm.ROUTES, outcomes=list(OUTCOMES))
+                                            routes=sm.ROUTES, outcomes=list(people.OUTCOMES))
 
 
 def write(c: Comparison, path: Path) -> None:

@@ -27,15 +27,15 @@ class ScenarioRun:
     seconds: float
 
 
-def throwaway_ledger(scenario: Scenario, seed_from: str | None = None):
-    """A memory ledger with the scenario's arrangements, seeded with a real ledger's balances."""
+def throwaway_ledger(seed_from: str | None = None):
+    """A memory ledger seeded with a real ledger's balances; None when there is nothing to seed (an
+    empty ledger and no ledger read alike, and the replay is spared the lookups)."""
+    if seed_from is None:
+        return None
     from aidf.ledger.memory import MemoryLedger
 
     led = MemoryLedger()
-    for a in scenario.arrangements:
-        led.record_arrangement(a.country, a.since, a.reference, actor="simulation")
-    if seed_from is not None:
-        seed(led, seed_from)
+    seed(led, seed_from)
     return led
 
 
@@ -68,11 +68,9 @@ def replay(book: str | Path, scenario: Scenario, seed_from: str | None = None) -
     from aidf.replay.run import run
 
     t0 = time.perf_counter()
-    led = throwaway_ledger(scenario, seed_from)
-    # An empty throwaway ledger reads as no ledger at all; handing the replay None spares it the lookups.
-    empty = not scenario.arrangements and seed_from is None
+    led = throwaway_ledger(seed_from)
     with overlay.use(scenario.layer):
-        r = run(book, None, rules=scenario.rules, ledger=None if empty else led)
+        r = run(book, None, rules=scenario.rules, ledger=led)
         lines = decisions(r.result)
         limits = _limits(lines, led)
     start = {k.split("country=")[1].split(":")[0]: v / 1000 for k, v in r.result.init.items()
@@ -101,7 +99,7 @@ def _limits(lines: pl.DataFrame, led) -> dict[str, dict[str, Any]]:
                .group_by("destination").agg(pl.col("date").max()))
     for country, last in metered.iter_rows():
         p = parameters(last)
-        arr = led.arrangement(country, last) or published_arrangement(p, country, last)
+        arr = (led.arrangement(country, last) if led is not None else None) or published_arrangement(p, country, last)
         out[country] = {"limit_tpp": allocation_limit(p, arr) / 1000,
                         "arrangement": (arr or {}).get("reference")}
     return out

@@ -90,9 +90,24 @@ def parse(doc: Any, where: str = "scenario", default_name: str = "scenario") -> 
         raise InputError(f"{where}.{sorted(extra)[0]}", f"unknown key; allowed: {', '.join(sorted(KEYS))}")
     name = str(doc.get("name") or default_name)
     rules = check_rules(doc.get("rules"), f"{where}.rules")
-    layer = overlay.build(name, doc.get("overrides"), f"{where}.overrides")
     arrangements = tuple(_arrangement(a, f"{where}.arrangements.{i}") for i, a in enumerate(doc.get("arrangements") or []))
+    layer = overlay.build(name, _with_arrangements(doc.get("overrides"), arrangements), f"{where}.overrides")
     return Scenario(name, rules, layer, arrangements, str(doc.get("description") or ""))
+
+
+def _with_arrangements(overrides: Any, arrangements: tuple[Arrangement, ...]) -> Any:
+    """A scenario's arrangements join the published ones (742.6(b)(10)), so every path that reads the
+    allocation sees them, with or without a ledger."""
+    if not arrangements or not isinstance(overrides, dict | None):
+        return overrides
+    from aidf.rules.parameters import parameters
+
+    path, name = "part742/country_allocation", "arrangements"
+    published = parameters(dt.date.max).get(path, name) or []
+    added = [{"country": a.country, "since": a.since.isoformat(), "reference": a.reference} for a in arrangements]
+    out = dict(overrides or {})
+    out[path] = {**out.get(path, {}), name: [*published, *added]}
+    return out
 
 
 def _arrangement(a: Any, where: str) -> Arrangement:

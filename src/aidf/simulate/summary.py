@@ -9,19 +9,18 @@ from typing import Any
 
 import polars as pl
 
+from aidf import people
 from aidf.simulate.run import ScenarioRun
 
 # Route of a line's compute, for people studying the policy: the authorization it went under, or the
 # licence outlook ("license-approval" = a licence expected under a presumption of approval).
 ROUTES = ["NLR", "AIA", "LPP", "UVEU", "NVEU", "ACM", "NAC/ACA", "license-approval", "under-review", "presumed-denied"]
-ROUTE_WORDS = {"NLR": "No license required", "AIA": "AIA (740.27)", "LPP": "LPP (740.29)", "UVEU": "UVEU (748.15)",
-               "NVEU": "NVEU (748.15)", "ACM": "ACM (740.28)", "NAC/ACA": "NAC/ACA (740.8)",
+ROUTE_WORDS = {"NLR": "No license required", "NAC/ACA": "NAC/ACA, 15 CFR 740.8",
+               **{a: people.authorization(a) for a in ("AIA", "LPP", "UVEU", "NVEU", "ACM")},
                "license-approval": "License, presumption of approval", "under-review": "Under review or case by case",
                "presumed-denied": "Presumed denied"}
 DENIED = ("presumption_of_denial", "denial")
-# The provision that decides an answer, named for the changed-orders table.
-PROVISIONS = {"AIA": "15 CFR 740.27", "ACM": "15 CFR 740.28", "NAC": "15 CFR 740.8", "ACA": "15 CFR 740.8",
-              "LPP": "15 CFR 740.29", "UVEU": "15 CFR 748.15", "NVEU": "15 CFR 748.15"}
+
 
 
 def route_expr() -> pl.Expr:
@@ -94,8 +93,8 @@ def orders(run: ScenarioRun) -> pl.DataFrame:
 
 def provision(outcome: str | None, authorization: str | None, policy: str | None) -> str:
     """The provision behind an order's answer, as a citation for the changed-orders table."""
-    if authorization in PROVISIONS:
-        return PROVISIONS[authorization]
+    if authorization in people.AUTHORIZATIONS:
+        return people.AUTHORIZATIONS[authorization][1]
     if outcome in ("LICENSE_EXCEPTION", "VEU"):
         return "several authorizations (one per line)"
     if outcome == "NLR":
