@@ -22,6 +22,8 @@ def lpp_account(f: Facts) -> AccountRef:
 
 def lpp(line: Line, f: Facts, r: Restriction) -> Verdict:
     """Decide whether LPP authorizes this line, against the consignee's running calendar-year total."""
+    if r.part746 is not None:  # 740.2(a)(6): Part 746 names none of this engine's exceptions
+        return Verdict("LPP", "not_eligible", r.cite, r.why)
     cls = line.cls
     if cls.is_weights or cls.level != "a":
         return Verdict("LPP", "not_eligible", "15 CFR 740.29(a)", f"LPP covers .a-level commodities; {cls.eccn} is not")
