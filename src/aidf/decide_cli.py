@@ -98,10 +98,10 @@ def register(app: typer.Typer) -> None:
         from aidf.engine import decide_many, parse_many
         from aidf.ledger import IdempotencyConflict, LedgerError, open_ledger
         from aidf.ledger.cli import actor_name
-        from aidf.rules.ruleset import get_ruleset
+        from aidf.rules.ruleset import RULE_IDS
 
-        if rules:
-            get_ruleset(rules)
+        if rules and rules not in RULE_IDS:
+            raise InputError("--rules", f"unknown rule set or timeline {rules!r}; allowed: {', '.join(RULE_IDS)}")
         raw, single = read_transactions(file)
         txs = parse_many(raw)
         store = open_ledger(ledger)
@@ -131,7 +131,7 @@ def register(app: typer.Typer) -> None:
         import datetime as dt
 
         from aidf.rules.parameters import all_values
-        from aidf.rules.ruleset import RULESETS
+        from aidf.rules.ruleset import RULESETS, TIMELINES, resolve
 
         on = dt.date.fromisoformat(date) if date else dt.date.today()
         if path is None:
@@ -139,6 +139,10 @@ def register(app: typer.Typer) -> None:
             for r in RULESETS.values():
                 status, in_force, enforced, _ = r.status(on)
                 rows.append({"id": r.id, "title": r.title, "status": status, "in_force": in_force, "enforced": enforced})
+            for name in TIMELINES:  # a timeline names the set in force on the date
+                ref, _ = resolve(name, on).ref(on)
+                rows.append({"id": name, "title": f"timeline: applies {ref.id} on {on}", "status": ref.status,
+                             "in_force": ref.in_force, "enforced": ref.enforced})
             if format == Format.json:
                 typer.echo(json.dumps(rows, indent=2))
                 return

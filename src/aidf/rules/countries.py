@@ -59,8 +59,8 @@ class Geography:
         c = self.canon(country)
         if self.is_tier3(c):
             return 3
-        if c in self.tier1 or c in self.us_territories:
-            return 1
+        if c in self.tier1 or c == "US" or c in self.us_territories:
+            return 1  # the United States is Tier 1 on every date, with Puerto Rico and the territories (772.1)
         return 2
 
     def d145_outside_a5a6(self, country: str) -> bool:

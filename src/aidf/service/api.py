@@ -67,7 +67,7 @@ def post_classify(body: m.ClassifyRequest, _: Viewer) -> m.Classified:
     from aidf.rules.ruleset import get_ruleset
 
     if body.as_of is not None:
-        get_ruleset(None).check_date(body.as_of)  # InputError names `date`: no 3A090 test before then
+        get_ruleset("ai-diffusion-2025").check_date(body.as_of)  # InputError names `date`: no 3A090 test before then
     return m.Classified(**aidf.classify(body.item, as_of=body.as_of).summary())
 
 
