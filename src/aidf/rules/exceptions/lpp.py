@@ -46,5 +46,7 @@ def lpp(line: Line, f: Facts, r: Restriction) -> Verdict:
                f"{after / MILLI:,.1f} of {cap / MILLI:,.0f} TPP")
     if after > cap:
         return Verdict("LPP", "not_eligible", "15 CFR 740.29(a)", "over the calendar-year limit: " + working)
+    if f.p.has(P, "z_items_listed_uncertain") and cls.listed_eccn in f.p.get(P, "z_items_listed_uncertain"):
+        f.rests_on(f.p.entry(P, "z_items_listed_uncertain"), f"LPP for {cls.eccn}")
     return Verdict("LPP", "eligible", "15 CFR 740.29(a)", "within the calendar-year limit: " + working,
                    draws=[Draw(account, line.amount, cap)])
