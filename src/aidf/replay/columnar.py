@@ -310,7 +310,7 @@ def _shapes(df: pl.DataFrame, items: pl.DataFrame | None = None) -> tuple[pl.Dat
             level_a.gather(df["iclass"]).alias("level_a"),
             acm.gather(df["ctx"] * (len(eu_vals) + 1) + eu_idx).alias("acm"),
             (tables["embargoed"].gather(idx["d"]) | (regions.gather(df["ctx"] * (len(reg_vals) + 1) + r_idx) > 0))
-            .alias("emb"),
+            .alias("emb"), eu_idx.alias("eu"),
         ])
         act = df.select(c("action").replace_strict(shapes.ACTIONS, [0, 1, 2], return_dtype=pl.Int64)).to_series()
         lpp_actions = pl.Series([a in x.lpp_actions for x in contexts for a in shapes.ACTIONS], dtype=pl.Boolean)
@@ -360,11 +360,12 @@ def _shapes(df: pl.DataFrame, items: pl.DataFrame | None = None) -> tuple[pl.Dat
             when(full & la & dt1, c("c_loc") == 1).alias("c_loc"),             # AIA (a)(1), Tier 1 only
             when(full & la & dt1, c("e_loc") == 1).alias("e_loc"),
             when(full & (c("veu") == 1), c("c_us")).alias("c_us"),             # UVEU: US-headquartered
-            when(m != MODE_ITEM, c("emb")).alias("emb"))                       # Part 746 (region of 746.6)
+            when(m != MODE_ITEM, c("emb")).alias("emb"),                       # Part 746 (region of 746.6)
+            when(c("emb"), c("eu")).alias("eu"))                               # Part 746 end uses (746.9(c))
         fields = [("iclass", len(classes)), ("mode", 5), ("ctx", len(contexts)), ("action", 32),
                   ("dsig", max(radix["dsig"], radix["fsig"], len(contexts) * shapes.NC + 1)), ("c_hq", radix["hsig"] + 8), ("c_par", radix["hsig"] + 8),
                   ("e_hq", radix["hsig"] + 8), ("e_par", radix["hsig"] + 8), ("e_present", 2), ("direct", 2),
-                  ("acm", 2), ("c_priv", 3), ("e_priv", 3), ("veu", 3), ("c_loc", 2), ("e_loc", 2), ("c_us", 2), ("emb", 2)]
+                  ("acm", 2), ("c_priv", 3), ("e_priv", 3), ("veu", 3), ("c_loc", 2), ("e_loc", 2), ("c_us", 2), ("emb", 2), ("eu", len(eu_vals) + 1)]
         parts = shapes.pack_parts(kf, fields)
         del kf
         return parts.with_columns(feats["dest"], feats["d_tier"])

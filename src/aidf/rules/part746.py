@@ -112,6 +112,9 @@ def review(f: Facts, e: Embargo) -> tuple[str, str, str]:
     companies headquartered in the US or Country Group A:5/A:6, decided here from each entity's ultimate parent.
     """
     base = f.p.entry(e.path, "policy")
+    favoured = _approval_end_use(f, e)
+    if favoured is not None:
+        return favoured
     if f.p.has(e.path, "subsidiaries_policy") and _us_or_allied_parents(f):
         entry = f.p.entry(e.path, "subsidiaries_policy")
         f.rests_on(entry, f"the review policy for {e.where}")
@@ -121,6 +124,19 @@ def review(f: Facts, e: Embargo) -> tuple[str, str, str]:
                                          f"A:5/A:6: {entry.value.replace('_', ' ')} ({base.value} otherwise)")
     f.rests_on(base, f"the review policy for {e.where}")
     return base.value, _short(base.cite), f"{e.where}: {base.value.replace('_', ' ')} under 15 CFR {e.section}"
+
+
+def _approval_end_use(f: Facts, e: Embargo) -> tuple[str, str, str] | None:
+    """746.9(c) from 90 FR 42315: end uses reviewed with a presumption of approval (others: the section's policy)."""
+    if not f.p.has(e.path, "approval_end_uses"):
+        return None
+    entry = f.p.entry(e.path, "approval_end_uses")
+    if f.tx.end_use not in entry.value:
+        f.warn(f"{e.where}: {', '.join(entry.value)} end uses are reviewed with a presumption of approval "
+               f"({_short(entry.cite)}); end use {f.tx.end_use or 'not stated'} is not one of them")
+        return None
+    f.rests_on(entry, f"the review policy for {e.where}")
+    return "presumption_of_approval", _short(entry.cite), f"{e.where}: end use {f.tx.end_use}: presumption of approval"
 
 
 def _short(cite: str) -> str:
