@@ -163,11 +163,8 @@ class Item(Strict):
 
     @model_validator(mode="before")
     @classmethod
-    def _quantity_given(cls, data: Any, info: ValidationInfo) -> Any:
-        """Every chip or computer line states its quantity (model weights have none). An item classified
-        by itself (context per_unit) may omit it: it then describes one unit, not a shipment."""
-        if info.context and info.context.get("per_unit"):
-            return data
+    def _quantity_given(cls, data: Any) -> Any:
+        """Every chip or computer line states its quantity (model weights have none)."""
         if isinstance(data, dict) and data.get("model_weights") is None and data.get("quantity") in (None, ""):
             return {**data, "quantity": _NO_QUANTITY}
         return data
@@ -206,6 +203,16 @@ class Item(Strict):
         if self.model_weights is not None and self.listed_eccn is not None:
             raise ValueError("listed_eccn is for chip and computer lines, not model_weights")
         return self
+
+
+class UnitItem(Item):
+    """An item classified by itself (aidf classify, POST /v1/classify): without a quantity it describes
+    one unit, not a shipment. Transaction lines are `Item`s and always state their quantity."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _quantity_given(cls, data: Any) -> Any:
+        return data
 
 
 class Transaction(Strict):

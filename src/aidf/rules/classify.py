@@ -10,7 +10,7 @@ from fractions import Fraction
 
 from aidf.catalog import get_chip, load_catalog
 from aidf.errors import InputError
-from aidf.model import Item, TraceStep
+from aidf.model import Item, TraceStep, UnitItem
 from aidf.rules.eccn_3a090 import classify_ic, performance_density, tpp_from_peaks, z_paragraph
 from aidf.rules.eccn_4e091 import classify_weights
 from aidf.rules.parameters import parameters
@@ -73,7 +73,7 @@ def _finite(item: Item, prefix: str) -> None:
 def classify_item(item: Item | dict, as_of: dt.date | None = None, field_prefix: str = "item") -> Classification:
     """Classify one line of a transaction as of a date (default today)."""
     if isinstance(item, dict):
-        item = Item.model_validate(item, context={"per_unit": True})
+        item = UnitItem.model_validate(item)
     _finite(item, field_prefix)
     p = parameters(as_of or dt.date.today())
 

@@ -91,13 +91,14 @@ def get_chip(chip_id: str, _: Viewer) -> m.Chip:
 @router.get("/rulesets", response_model=list[m.RuleSetOut], tags=["reference"])
 def get_rulesets(_: Viewer, on: Annotated[dt.date | None, Query(description="date whose status to report; default today")] = None,
                  ) -> list[m.RuleSetOut]:
-    from aidf.rules.ruleset import DEFAULT_RULESET, RULESETS
+    from aidf.rules.ruleset import RULESETS, resolve
 
     day = on or dt.date.today()
+    default = resolve(None, day).ruleset.id  # the set the default timeline (as-written) applies on the day
     out = []
     for rid, rs in RULESETS.items():
         ref, _w = rs.ref(day)
-        out.append(m.RuleSetOut(**ref.model_dump(), default=rid == DEFAULT_RULESET))
+        out.append(m.RuleSetOut(**ref.model_dump(exclude={"timeline"}), default=rid == default))
     return out
 
 
