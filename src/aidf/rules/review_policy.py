@@ -2,7 +2,8 @@
 
 Denial for Macau/D:5 destinations and Macau/D:5-headquartered entities; for Tier 2 .a-level items,
 approval while the destination's allocation (790,000,000 TPP over 2025-2027, doubled under a
-government-to-government arrangement) can cover the shipment; 4E091 approval only for Tier 1.
+government-to-government arrangement) can cover the shipment; 4E091 approval only for Tier 1. At a Part 746
+destination the section's own policy decides (`denial` for a policy of denial; part746.py).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass, field
 
 from aidf.ledger.base import MILLI, Draw
 from aidf.model import AccountRef
+from aidf.rules import part746
 from aidf.rules.facts import Facts, Line
 from aidf.rules.parameters import Parameters
 
@@ -42,6 +44,9 @@ def allocation_account(f: Facts) -> tuple[AccountRef, dict]:
 def review_policy(line: Line, f: Facts) -> Review:
     """Decide the review policy for a line that needs a license, and what it would draw."""
     cls = line.cls
+    embargo = part746.embargo(f)
+    if embargo is not None:
+        return Review(*part746.review(f, embargo))
     china = _china_2026(line, f)
     if china is not None:
         return china
