@@ -15,8 +15,8 @@ import tempfile
 import time
 from pathlib import Path
 
-REFORM = {"name": "lpp-doubled", "rules": "ai-diffusion-2025", "overrides": {"part740/lpp": {"annual_tpp_cap": 53800000}}}
-RULES = ["ai-diffusion-2025", "non-enforced-2025", "pre-diffusion-2024"]
+REFORM = {"name": "lpp-doubled", "rules": "as-written", "overrides": {"part740/lpp": {"annual_tpp_cap": 53800000}}}
+RULES = ["as-written", "as-enforced", "pre-diffusion-2024"]
 
 
 def _scenarios():

@@ -44,15 +44,14 @@ def test_the_sample_book_is_the_sample_orders():
 
 def test_compare_writes_every_output_and_the_json_follows_its_schema(tmp_path):
     reform = tmp_path / "lpp.yaml"
-    reform.write_text("name: lpp-doubled\nrules: ai-diffusion-2025\noverrides:\n  part740/lpp: {annual_tpp_cap: 53800000}\n")
-    r = aidf("compare", str(SAMPLE_BOOK), "--rules", "ai-diffusion-2025", "--rules", "non-enforced-2025",
+    reform.write_text("name: lpp-doubled\nrules: as-written\noverrides:\n  part740/lpp: {annual_tpp_cap: 53800000}\n")
+    r = aidf("compare", str(SAMPLE_BOOK), "--rules", "as-written", "--rules", "as-enforced",
              "--rules", "pre-diffusion-2024", "--scenario", str(reform), "--report", "r.html", "--json", "s.json",
              "--csv", "csv", "--xlsx", "s.xlsx", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     doc = json.loads((tmp_path / "s.json").read_text())
     jsonschema.validate(doc, json.loads(SCHEMA.read_text()))
-    assert [s["name"] for s in doc["scenarios"]] == ["ai-diffusion-2025", "non-enforced-2025", "pre-diffusion-2024",
-                                                   "lpp-doubled"]
+    assert [s["name"] for s in doc["scenarios"]] == ["as-written", "as-enforced", "pre-diffusion-2024", "lpp-doubled"]
     assert doc["changed_orders"] == sum(c["changed_orders"] for c in doc["changes"]) > 0
     lpp = doc["scenarios"][3]["overrides"][0]
     assert (lpp["value"], lpp["original"]) == (53800000, 26900000) and "740.29" in lpp["original_cite"]
@@ -102,7 +101,7 @@ def test_replay_with_a_scenario_gives_the_answers_compare_reports(tmp_path, name
 
 def test_the_readme_example_reform_loads():
     s = scenario.load(REPO / "examples" / "lpp-doubled.yaml")
-    assert s.rules == "ai-diffusion-2025" and len(s.layer.overrides) == 2
+    assert s.rules == "as-written" and len(s.layer.overrides) == 2
 
 
 def test_a_scenario_arrangement_doubles_the_allocation_once(tmp_path):

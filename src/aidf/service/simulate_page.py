@@ -31,9 +31,9 @@ REFORMS = {"lpp_cap": ("part740/lpp", "annual_tpp_cap"),
 
 def rule_choices() -> list[str]:
     """The timelines and rule sets a user may compare."""
-    from aidf.rules import ruleset
+    from aidf.rules.ruleset import RULE_IDS, TIMELINES
 
-    return [*getattr(ruleset, "TIMELINES", {}), *ruleset.RULESETS]
+    return [*TIMELINES, *(r for r in RULE_IDS if r not in TIMELINES)]
 
 
 def scenario_docs(form: dict[str, Any]) -> list[dict[str, Any]]:

@@ -55,12 +55,10 @@ def check_rules(rules: str | None, where: str = "rules") -> str | None:
     """A rule set or timeline id the engine knows (refused, named, otherwise)."""
     if rules is None:
         return None
-    from aidf.rules.ruleset import get_ruleset
+    from aidf.rules.ruleset import RULE_IDS
 
-    try:
-        get_ruleset(rules)
-    except InputError as e:
-        raise InputError(where, e.reason) from None
+    if rules not in RULE_IDS:
+        raise InputError(where, f"unknown rule set or timeline {rules!r}; allowed: {', '.join(RULE_IDS)}")
     return rules
 
 
