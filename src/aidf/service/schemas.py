@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from aidf.model import NAME_PATTERN, AccountKey, Day, Item, Name, Text
+from aidf.model import NAME_PATTERN, AccountKey, Day, Name, Text, UnitItem
 
 NEXT_HEADERS = {
     "X-Next-Cursor": {"description": "cursor of the next page (absent on the last page)", "schema": {"type": "string"}},
@@ -38,7 +38,7 @@ class Health(BaseModel):
 
 class ClassifyRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    item: Item
+    item: UnitItem
     as_of: Day | None = Field(default=None, description="date whose parameters apply; default today")
 
 
