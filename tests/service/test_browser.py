@@ -12,9 +12,9 @@ import httpx
 import pytest
 
 from aidf.service.server import free_port
-from tests.service.conftest import CHROMIUM
 from tests.service.test_memo import pdf_text
 
+CHROMIUM = "/usr/bin/chromium"
 pytestmark = pytest.mark.browser
 
 
@@ -44,6 +44,23 @@ def server(tmp_path_factory):
     proc.wait(timeout=20)
 
 
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True,
+                              args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    ctx = browser.new_context(accept_downloads=True)
+    pg = ctx.new_page()
+    yield pg
+    ctx.close()
 
 
 def test_decision_form_shows_outcome_and_citations(server, page):

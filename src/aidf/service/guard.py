@@ -1,7 +1,8 @@
 """The outermost layer of every request: what holds for all routes alike.
 
 - one `X-API-Key` header at most: two are refused with 400 (never read one way here, another there);
-- a body over limits.MAX_BODY_BYTES is refused with 413 before it is read;
+- a body over its limit (limits.body_limit: 1 MiB, an order book upload 64 MiB) is refused with 413
+  before it is read;
 - security headers on every answer (CSP without inline scripts, nosniff, no referrer, no framing);
 - a database that is locked or unreachable answers 503 with Retry-After; any other crash answers a
   500 in the error shape *without* re-raising, so the keep-alive connection stays open for the next
@@ -59,8 +60,9 @@ class Guard:
                 length = int(value) if value.isdigit() else 0
         if keys > 1:
             return await _answer(send, 400, f"send one X-API-Key header (got {keys})", "X-API-Key")
-        if length > limits.MAX_BODY_BYTES:
-            return await _answer(send, 413, _too_large(), "body")
+        limit = limits.body_limit(scope["path"])
+        if length > limit:
+            return await _answer(send, 413, _too_large(limit), "body")
         started = False
 
         async def send_secured(message: Message) -> None:
@@ -71,17 +73,17 @@ class Guard:
             await send(message)
 
         try:
-            await self.app(scope, _counted(receive), send_secured)
+            await self.app(scope, _counted(receive, limit), send_secured)
         except Exception as exc:  # answered here, never re-raised: the connection lives on
             if started:
                 raise
-            await _failed(scope, exc, send_secured)
+            await _failed(scope, exc, send_secured, limit)
         return None
 
 
-async def _failed(scope: Scope, exc: Exception, send: Send) -> None:
+async def _failed(scope: Scope, exc: Exception, send: Send, limit: int) -> None:
     if isinstance(exc, BodyTooLarge):
-        return await _answer(send, 413, _too_large(), "body")
+        return await _answer(send, 413, _too_large(limit), "body")
     if isinstance(exc, DB_BUSY):
         log.warning("database busy on %s %s: %s", scope["method"], scope["path"], exc.__class__.__name__)
         return await _answer(send, 503, "the ledger database is busy or unreachable; try again shortly", None,
@@ -91,8 +93,8 @@ async def _failed(scope: Scope, exc: Exception, send: Send) -> None:
                          "the request changed nothing it could not undo", None)
 
 
-def _too_large() -> str:
-    return f"request body larger than the limit of {limits.MAX_BODY_BYTES:,} bytes"
+def _too_large(limit: int) -> str:
+    return f"request body larger than the limit of {limit:,} bytes"
 
 
 async def _answer(send: Send, status: int, reason: str, field: str | None,
@@ -103,7 +105,7 @@ async def _answer(send: Send, status: int, reason: str, field: str | None,
     await send({"type": "http.response.body", "body": body})
 
 
-def _counted(receive: Receive) -> Receive:
+def _counted(receive: Receive, limit: int) -> Receive:
     """A receive() that stops a body sent without (or beyond) its Content-Length at the limit."""
     seen = 0
 
@@ -112,7 +114,7 @@ def _counted(receive: Receive) -> Receive:
         message = await receive()
         if message["type"] == "http.request":
             seen += len(message.get("body", b""))
-            if seen > limits.MAX_BODY_BYTES:
+            if seen > limit:
                 raise BodyTooLarge()
         return message
 

@@ -11,7 +11,9 @@ import math
 import os
 from typing import Any
 
-MAX_BODY_BYTES = int(os.environ.get("AIDF_MAX_BODY_BYTES", 1 << 20))  # any request body
+MAX_BODY_BYTES = int(os.environ.get("AIDF_MAX_BODY_BYTES", 1 << 20))  # any request body ...
+MAX_UPLOAD_BYTES = int(os.environ.get("AIDF_MAX_UPLOAD_BYTES", 64 << 20))  # ... but an order book uploaded
+UPLOAD_PATHS = ("/simulate",)  # to these pages
 MAX_ITEMS = 500  # item lines in one transaction
 MAX_BATCH = 1000  # transactions in one batch request
 INLINE_ITEMS = 20  # a pure decision (no database) this small is answered on the event loop
@@ -27,6 +29,10 @@ SUMMARY = (f"Limits: request bodies up to {MAX_BODY_BYTES:,} bytes (413 beyond);
            f"`limit` (default {PAGE_DEFAULT}, at most {PAGE_MAX}) and `cursor` (the `X-Next-Cursor` header of "
            f"the previous page); a database lock held longer than {DB_WAIT_S:g} s gives 503 with Retry-After. "
            "Dates lie between 1990-01-01 and 2099-12-31; text fields refuse control characters.")
+
+
+def body_limit(path: str) -> int:
+    return MAX_UPLOAD_BYTES if path in UPLOAD_PATHS else MAX_BODY_BYTES
 
 
 def too_many_items(count: int) -> str | None:

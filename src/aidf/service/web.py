@@ -132,6 +132,13 @@ async def _form(request: Request) -> dict[str, Any]:
     return dict((await request.form()).items())
 
 
+async def _signed_form(request: Request, role: str, refuse):
+    """The posted form, who posted it and the answer for a refusal; the session is read off the loop."""
+    form = await _form(request)
+    who, refused = await run_in_threadpool(_signed, request, form, role, refuse)
+    return form, who, refused
+
+
 def _signed(request: Request, form: dict[str, Any], role: str, refuse):
     """Who posted the form, or the answer for a missing sign-in or a role too low (403)."""
     try:
