@@ -101,3 +101,22 @@ def test_bad_cursor_names_the_field(sqlite_api):
     for cursor in ("nope", "W10", "eyJhIjoxfQ"):
         r = sqlite_api.get(f"/v1/holds?cursor={cursor}")
         assert r.status_code == 422 and _field(r) == "cursor", r.text
+
+
+def test_a_crash_answers_500_in_the_error_shape_without_reraising(tmp_path):
+    from fastapi.testclient import TestClient
+
+    from aidf.service.app import create_app
+
+    app = create_app(str(tmp_path / "l.sqlite"))
+
+    @app.get("/v1/boom", include_in_schema=False)
+    def boom():
+        raise RuntimeError("boom")
+
+    c = TestClient(app)  # raise_server_exceptions: a re-raised error would fail here (and drop the connection)
+    r = c.get("/v1/boom")
+    assert r.status_code == 500 and r.json()["error"]["reason"].startswith("internal error (RuntimeError)")
+    assert r.headers["x-content-type-options"] == "nosniff"
+    assert c.get("/v1/health").status_code == 200
+    app.state.service.close()

@@ -77,7 +77,7 @@ class Guard:
         except Exception as exc:  # answered here, never re-raised: the connection lives on
             if started:
                 raise
-            await _failed(scope, exc, send_secured, limit)
+            await _failed(scope, exc, send, limit)  # _answer adds the security headers itself
         return None
 
 
