@@ -115,12 +115,13 @@ def book_result(result: ReplayResult, orders_book: pl.DataFrame, ledger, progres
             items.append({"line": r["item"], "description": r["catalog"] or "", "eccn": r["eccn"], "tpp": r["tpp"],
                           "tpp_total": r["tpp_total"], "outcome": r["outcome"], "authorization": r["authorization"],
                           "review_policy": r["review_policy"], "license_required": r["license_required"]})
-            for kind, milli, limit in ((r["effect_kind"], r["effect_milli"], _limit(r, ledger)),
-                                       ("uveu_share" if r["tally_account"] else None, r["amount_milli"], None)):
+            for kind, milli, limit, role in ((r["effect_kind"], r["effect_milli"], _limit(r, ledger), "draw"),
+                                             ("uveu_share" if r["tally_account"] else None, r["amount_milli"], None,
+                                              "tally")):
                 if kind is None:
                     continue
                 ref = _ref(kind, r)
-                draws.append(Draw(ref, milli, limit))
+                draws.append(Draw(ref, milli, limit, kind=role))
                 e = effects.setdefault(ref.id, {"account": ref.model_dump(exclude_none=True), "tpp": 0.0})
                 e["tpp"] += milli / 1000
             if r["aia_tally"] and r["authorization"] == "AIA":

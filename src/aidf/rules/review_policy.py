@@ -97,12 +97,23 @@ def _headquarters_policy(f: Facts) -> Review:
     return Review(_policy(f, "other", "review policy"), f"{CITE}; 15 CFR 744.23(d)(3)", "case-by-case review")
 
 
-def _published_arrangement(f: Facts) -> dict | None:
+def published_arrangement(p, country: str, on) -> dict | None:
     """A government-to-government arrangement listed in the parameters (none is known to date)."""
-    for a in f.p.get(ALLOC, "arrangements") or []:
-        if a.get("country") == f.dest and str(a.get("since", "")) <= f.tx.date.isoformat():
+    for a in p.get(ALLOC, "arrangements") or []:
+        if a.get("country") == country and str(a.get("since", "")) <= on.isoformat():
             return a
     return None
+
+
+def _published_arrangement(f: Facts) -> dict | None:
+    return published_arrangement(f.p, f.dest, f.tx.date)
+
+
+def allocation_limit(p, arranged: bool) -> int:
+    """742.6(b)(10) / Supp. No. 5 to Part 740: a Tier 2 country's milli-TPP over the window, multiplied
+    under a government-to-government arrangement."""
+    limit = int(p.get(ALLOC, "tpp_per_country")) * MILLI
+    return limit * p.get(ALLOC, "gov_to_gov_multiplier") if arranged else limit
 
 
 def _allocation(line: Line, f: Facts) -> Review:
@@ -117,12 +128,11 @@ def _allocation(line: Line, f: Facts) -> Review:
     if f.tx.date < compliance:
         f.warn(f"whether licenses before the compliance date ({compliance}) draw on the allocation is uncertain "
                "(register U4: the window may start at the effective, publication or compliance date)")
-    limit = int(per_country.value) * MILLI
     arrangement = f.view.arrangement(f.dest, f.tx.date) or _published_arrangement(f)
+    limit = allocation_limit(f.p, bool(arrangement))
     basis = f"{per_country.value:,} TPP"
     if arrangement:
         mult = f.p.get(ALLOC, "gov_to_gov_multiplier")
-        limit *= mult
         basis += f" x {mult} under the government-to-government arrangement {arrangement.get('reference', '')}".rstrip()
     used = f.view.used(account)
     after = used + line.amount
