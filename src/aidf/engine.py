@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from aidf.errors import InputError
 from aidf.ledger.base import MILLI, Draw, IdempotencyConflict, LimitExceeded
+from aidf.ledger.bounds import line_problem
 from aidf.model import (
     OUTCOME_ORDER,
     REVIEW_ORDER,
@@ -204,7 +205,11 @@ def _classify(item_json: str, as_of: dt.date, prefix: str) -> Classification:
     """Classification is pure in (item, date): order books repeat a few items many times.
 
     The cached object is shared, so the engine only reads it."""
-    return classify_item(Item.model_validate_json(item_json), as_of, field_prefix=prefix)
+    cls = classify_item(Item.model_validate_json(item_json), as_of, field_prefix=prefix)
+    problem = line_problem(cls.tpp_total)
+    if problem:  # bounded where the amount is made: int64 milli-TPP (ledger/bounds.py)
+        raise InputError(f"{prefix}.quantity", f"the line's total TPP {problem}")
+    return cls
 
 
 def _merge(effects: list[LedgerEffect]) -> list[LedgerEffect]:

@@ -137,14 +137,14 @@ class Batch:
             if prior.request_hash != request_hash:
                 raise IdempotencyConflict(transaction_id)
             return prior
-        running: dict[str, int] = defaultdict(int)
+        running: dict[AccountRef, int] = defaultdict(int)
         floors: dict[str, int] = {}
         for d in draws:
             self._check_draw(d, day, running, floors)
         decision_text = canonical(decision)
         return self._buffer(transaction_id, request_hash, decision_text, draws, floors, as_of_s, actor)
 
-    def _check_draw(self, d: Draw, day: dt.date, running: dict[str, int], floors: dict[str, int]) -> None:
+    def _check_draw(self, d: Draw, day: dt.date, running: dict[AccountRef, int], floors: dict[str, int]) -> None:
         aid = d.account.id
         if d.kind != "floor":
             check_amount(d.amount, f"draw on {aid}")
@@ -153,11 +153,11 @@ class Batch:
         if d.amount > MAX_LINE_MILLI:
             raise LedgerError(f"draw on {aid}: {d.amount} milli-TPP is past the bound of {MAX_LINE_MILLI} per line")
         check_limit(d.limit)
-        cur = self.used(d.account) + running[aid]
+        cur = self.used(d.account) + running[d.account]
         if d.kind == "floor":  # a declared base raises what is counted, never lowers it
             if d.amount > cur:
                 floors[aid] = floors.get(aid, 0) + d.amount - cur
-                running[aid] += d.amount - cur
+                running[d.account] += d.amount - cur
             return
         if cur + d.amount > MAX_ACCOUNT_MILLI:
             raise LedgerError(f"account {aid}: {cur + d.amount} milli-TPP would pass the bound of "
@@ -167,7 +167,7 @@ class Batch:
             raise LimitExceeded(d.account, cur, d.amount, limit)
         if d.account.kind == "uveu_share" and d.kind == "draw":
             self._check_shares(d, day, running)
-        running[aid] += d.amount
+        running[d.account] += d.amount
 
     def _limit(self, d: Draw, day: dt.date) -> int | None:
         """The stricter of the caller's limit and the law's (limits.py)."""
@@ -181,12 +181,13 @@ class Batch:
         given = [x for x in (law, d.limit) if x is not None]
         return min(given) if given else None
 
-    def _check_shares(self, d: Draw, day: dt.date, running: dict[str, int]) -> None:
+    def _check_shares(self, d: Draw, day: dt.date, running: dict[AccountRef, int]) -> None:
         veu, dest = d.account.veu, d.account.country
+        here = {r.country for r in running if r.kind == "uveu_share" and r.veu == veu and r.country}
         after = {}
-        for country in self._countries("uveu_share", veu) | {dest}:
+        for country in self._countries("uveu_share", veu) | here | {dest}:
             ref = AccountRef(kind="uveu_share", veu=veu, country=country)
-            after[country] = self.used(ref) + running[ref.id]
+            after[country] = self.used(ref) + running.get(ref, 0)
         after[dest] += d.amount
         breach = limits.share_breach(after, dest, d.hq, day)
         if breach is not None:
