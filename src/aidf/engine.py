@@ -336,7 +336,7 @@ def book_many(transactions: Iterable[Any], ledger, rules: str | None = None, act
     commit together, or not at all."""
     from aidf.ledger.store import MAX_BATCH
 
-    txs = list(transactions)
+    txs = parse_many(transactions)
     who = {"actor": actor} if actor else {}
     if not hasattr(ledger, "batch"):
         return book_many(txs, ledger, rules, actor=actor)
