@@ -312,7 +312,7 @@ def _decide_and_book_in(tx: Transaction, ledger, rules: str | None, who: dict) -
         decision, draws = _decide(tx, ledger, rules)
         # The booked record keeps the request beside the decision, so the audit file has both.
         record = decision.model_dump(mode="json") | {"request": tx.model_dump(mode="json", exclude_none=True)}
-        ledger.book(tx.id, tx.content_hash(), record, draws, tx.date, **who)
+        ledger.book(tx.id, decision.request_hash, record, draws, tx.date, **who)
     _hold(ledger, decision, who)
     return decision
 
@@ -343,8 +343,10 @@ def book_many(transactions: Iterable[Any], ledger, rules: str | None = None, act
     size = batch_size or MAX_BATCH
     out: list[Decision] = []
     for start in range(0, len(txs), size):
+        chunk = txs[start:start + size]
         with ledger.batch() as b:
-            out += [_decide_and_book_in(tx, b, rules, who) for tx in txs[start:start + size]]
+            b.prefetch([tx.id for tx in chunk])
+            out += [_decide_and_book_in(tx, b, rules, who) for tx in chunk]
     return out
 
 
@@ -381,9 +383,11 @@ def decide_many(transactions: Iterable[Any], ledger=None, rules: str | None = No
 
     txs = parse_many(transactions)
     ledger = ledger if ledger is not None else MemoryLedger()
+    known = ledger.request_hashes([tx.id for tx in txs]) if hasattr(ledger, "request_hashes") else None
     for i, tx in enumerate(txs):
         _preflight(tx, rules, i)
-        prior = ledger.find(tx.id)
-        if prior is not None and prior.request_hash != tx.content_hash():
+        prior = ledger.find(tx.id) if known is None else known.get(tx.id)
+        prior_hash = getattr(prior, "request_hash", prior)
+        if prior_hash is not None and prior_hash != tx.content_hash():
             raise InputError(f"[{i}].id", str(IdempotencyConflict(tx.id)))
     return book_many(txs, ledger, rules, actor=actor)

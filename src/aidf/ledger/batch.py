@@ -30,6 +30,8 @@ Q_ONE = select(s.accounts.c.posted, s.accounts.c.pending).where(s.accounts.c.id 
 Q_BOOKING = select(s.bookings).where(s.bookings.c.transaction_id == bindparam("tid"))
 Q_VEU = (select(s.accounts.c.id, s.accounts.c.country)
          .where(s.accounts.c.kind == bindparam("kind"), s.accounts.c.veu == bindparam("veu")).order_by(s.accounts.c.id))
+Q_BOOKED_IDS = select(s.bookings.c.transaction_id).where(
+    s.bookings.c.transaction_id.in_(bindparam("ids", expanding=True)))
 Q_HOLD = select(s.holds.c.content_hash).where(s.holds.c.transaction_id == bindparam("tid"))
 
 
@@ -77,11 +79,12 @@ class Batch:
         self.holds: list[dict[str, Any]] = []
         self.entries: list[tuple[str, str, str, dict[str, Any]]] = []
         self._arr: dict[tuple[str, str], Any] = {}
+        self._absent: set[str] = set()  # transaction ids known to have no booking yet
 
     # ---- reads over this transaction (the engine's LedgerReader) --------------------------------
 
-    def _balance(self, ref: AccountRef) -> list[int]:
-        aid = ref.id
+    def _balance(self, ref: AccountRef, aid: str | None = None) -> list[int]:
+        aid = aid or ref.id
         b = self.bal.get(aid)
         if b is None:
             row = self.conn.execute(Q_ONE, {"aid": aid}).first()
@@ -113,9 +116,18 @@ class Batch:
             self._arr[key] = self.store._arrangement_in(self.conn, *key)
         return self._arr[key]
 
+    def prefetch(self, transaction_ids: list[str]) -> None:
+        """Look up which of these transactions are booked already, in one statement per 500 ids."""
+        for i in range(0, len(transaction_ids), 500):
+            ids = transaction_ids[i:i + 500]
+            found = set(self.conn.execute(Q_BOOKED_IDS, {"ids": ids}).scalars())
+            self._absent.update(t for t in ids if t not in found)
+
     def find(self, transaction_id: str) -> Booked | None:
         if transaction_id in self.booked:
             return self.booked[transaction_id]
+        if transaction_id in self._absent:
+            return None
         row = self.conn.execute(Q_BOOKING, {"tid": transaction_id}).first()
         return None if row is None else Booked(row.transaction_id, row.request_hash, json.loads(row.decision),
                                                json.loads(row.transfer_ids))
@@ -141,8 +153,9 @@ class Batch:
         floors: dict[str, int] = {}
         for d in draws:
             self._check_draw(d, day, running, floors)
-        decision_text = canonical(decision)
-        return self._buffer(transaction_id, request_hash, decision_text, draws, floors, as_of_s, actor)
+        booked = self._buffer(transaction_id, request_hash, canonical(decision), draws, floors, as_of_s, actor)
+        booked.decision = decision
+        return booked
 
     def _check_draw(self, d: Draw, day: dt.date, running: dict[AccountRef, int], floors: dict[str, int]) -> None:
         aid = d.account.id
@@ -153,7 +166,8 @@ class Batch:
         if d.amount > MAX_LINE_MILLI:
             raise LedgerError(f"draw on {aid}: {d.amount} milli-TPP is past the bound of {MAX_LINE_MILLI} per line")
         check_limit(d.limit)
-        cur = self.used(d.account) + running[d.account]
+        b = self._balance(d.account, aid)
+        cur = b[0] + b[1] + running[d.account]
         if d.kind == "floor":  # a declared base raises what is counted, never lowers it
             if d.amount > cur:
                 floors[aid] = floors.get(aid, 0) + d.amount - cur
@@ -199,15 +213,16 @@ class Batch:
         for aid, amount in sorted(floors.items()):
             ref = next(d.account for d in draws if d.account.id == aid)
             row = self._row(f"{tid}/floor/{aid}", tid, ref, "adjust", amount, None, as_of_s, actor,
-                            "declared installed base: the count is raised to it")
-            self._apply(ref, amount, 0, None)
+                            "declared installed base: the count is raised to it", aid)
+            self._apply(ref, amount, 0, None, aid)
             rows.append(row)
         tids = []
         for d in (d for d in draws if d.kind != "floor"):
-            row = self._row(f"{tid}/{len(tids)}", tid, d.account, "pending", d.amount, d.limit, as_of_s, actor, None)
-            self.open.append({"transfer_id": row["id"], "account_id": row["account_id"], "amount": d.amount,
-                              "created_us": now})
-            self._apply(d.account, 0, d.amount, d.limit)
+            aid = d.account.id
+            row = self._row(f"{tid}/{len(tids)}", tid, d.account, "pending", d.amount, d.limit, as_of_s, actor, None,
+                            aid)
+            self.open.append({"transfer_id": row["id"], "account_id": aid, "amount": d.amount, "created_us": now})
+            self._apply(d.account, 0, d.amount, d.limit, aid)
             tids.append(row["id"])
             rows.append(row)
         self.transfers.extend(rows)
@@ -216,23 +231,23 @@ class Batch:
                               "transfer_ids": json.dumps(tids), "as_of": as_of_s, "at_us": now, "actor": actor})
         self.entries.append((actor, "book", tid, {"request_hash": request_hash, "as_of": as_of_s,
                                                   "decision_sha256": sha256(decision_text), "transfers": logged}))
-        booked = Booked(tid, request_hash, json.loads(decision_text), tids)
+        booked = Booked(tid, request_hash, {}, tids)
         self.booked[tid] = booked
         return booked
 
     def _row(self, rid: str, tid: str, ref: AccountRef, kind: str, amount: int, limit: int | None, as_of_s: str,
-             actor: str, note: str | None) -> dict[str, Any]:
-        return {"id": rid, "transaction_id": tid, "account_id": ref.id, "kind": kind, "amount": amount,
+             actor: str, note: str | None, aid: str) -> dict[str, Any]:
+        return {"id": rid, "transaction_id": tid, "account_id": aid, "kind": kind, "amount": amount,
                 "limit": limit, "pending_id": None, "expires_us": None, "as_of": as_of_s, "at_us": self.now,
                 "actor": actor, "note": note}
 
-    def _apply(self, ref: AccountRef, posted: int, pending: int, limit: int | None) -> None:
-        b = self._balance(ref)
+    def _apply(self, ref: AccountRef, posted: int, pending: int, limit: int | None, aid: str) -> None:
+        b = self._balance(ref, aid)
         b[0] += posted
         b[1] += pending
-        self.refs[ref.id] = ref
+        self.refs[aid] = ref
         if limit is not None:
-            self.last_limit[ref.id] = limit
+            self.last_limit[aid] = limit
         if ref.kind in ("uveu_share", "nveu_cap") and ref.country:
             self._countries(ref.kind, ref.veu).add(ref.country)
 

@@ -220,6 +220,16 @@ class StoreCore:
             row = conn.execute(Q_BOOKING, {"tid": transaction_id}).first()
         return _booked(row) if row else None
 
+    def request_hashes(self, transaction_ids: Sequence[str]) -> dict[str, str]:
+        """The request hash of each of these transactions that is booked (one statement per 500 ids)."""
+        out: dict[str, str] = {}
+        with self._read() as conn:
+            for i in range(0, len(transaction_ids), 500):
+                ids = list(transaction_ids[i:i + 500])
+                out.update(conn.execute(select(s.bookings.c.transaction_id, s.bookings.c.request_hash).where(
+                    s.bookings.c.transaction_id.in_(ids))).all())
+        return out
+
     @contextlib.contextmanager
     def batch(self) -> Iterator[Batch]:
         """One writing transaction: read, decide and book against it; written together on exit, or
@@ -255,6 +265,7 @@ class StoreCore:
 
     def _book_chunk(self, chunk: list[Sequence[Any]], actor: str) -> list[Booked]:
         with self.batch() as b:
+            b.prefetch([item[0] for item in chunk])
             return [b.book(*item, actor=actor) for item in chunk]
 
     # ---- two-phase resolution ------------------------------------------------------------------

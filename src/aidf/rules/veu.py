@@ -46,11 +46,15 @@ def _holder(line: Line, f: Facts, kind: str):
     return veu, _common(line, f, kind)
 
 
-def _declared(f: Facts) -> dict[str, int] | None:
-    base = f.consignee.veu.installed_base_tpp
+def declared_milli(base: dict[str, float] | None) -> dict[str, int] | None:
+    """A declared installed base (TPP by country, as stated) in milli-TPP, exactly as written."""
     if base is None:
         return None
     return {c: int(Fraction(Decimal(repr(float(v)))) * MILLI) for c, v in base.items()}
+
+
+def _declared(f: Facts) -> dict[str, int] | None:
+    return declared_milli(f.consignee.veu.installed_base_tpp)
 
 
 def counted_base(declared: dict[str, int] | None, ledger: dict[str, int]) -> dict[str, int]:
