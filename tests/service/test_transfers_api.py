@@ -44,3 +44,15 @@ def test_huge_amounts_are_a_422_naming_the_field(api):
     assert r.status_code == 422 and "quantity" in r.text
     bad = api.post("/v1/decisions/batch", role="analyst", json=[tx("X"), {"id": "Y"}])
     assert bad.status_code == 422
+
+
+def test_last_admin_key_cannot_be_revoked(sqlite_api):
+    api = sqlite_api
+    keys = api.app.state.service.keys.list()
+    admin = next(k["key_id"] for k in keys if k["role"] == "admin")
+    r = api.client.delete(f"/v1/keys/{admin}", headers=api.h("admin"))
+    assert r.status_code == 409 and "last" in r.text
+    import pytest
+
+    with pytest.raises(ValueError):
+        api.app.state.service.keys.create("bad\x1bname", "viewer")
