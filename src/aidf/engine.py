@@ -306,23 +306,25 @@ def _prior_decision(prior, tx: Transaction) -> Decision:
 def _decide_and_book_in(tx: Transaction, ledger, rules: str | None, who: dict) -> Decision:
     """Decide against `ledger` (a store or an open batch) and book there, with the hold if one is due."""
     prior = ledger.find(tx.id)
+    dumped = None
     if prior is not None:
         decision = _prior_decision(prior, tx)
     else:
         decision, draws = _decide(tx, ledger, rules)
+        dumped = decision.model_dump(mode="json")
         # The booked record keeps the request beside the decision, so the audit file has both.
-        record = decision.model_dump(mode="json") | {"request": tx.model_dump(mode="json", exclude_none=True)}
+        record = dumped | {"request": tx.model_dump(mode="json", exclude_none=True)}
         ledger.book(tx.id, decision.request_hash, record, draws, tx.date, **who)
-    _hold(ledger, decision, who)
+    _hold(ledger, decision, who, dumped)
     return decision
 
 
-def _hold(ledger, decision: Decision, who: dict) -> None:
+def _hold(ledger, decision: Decision, who: dict, dumped: dict | None = None) -> None:
     """Put a shipment that needs a license or review on hold; idempotent, so a retry after a crash
     completes the hold."""
     hold = getattr(ledger, "place_hold", None)
     if hold is not None and decision.outcome in (Outcome.LICENSE_REQUIRED, Outcome.NEEDS_REVIEW):
-        hold(decision.transaction_id, decision.model_dump(mode="json"),
+        hold(decision.transaction_id, dumped if dumped is not None else decision.model_dump(mode="json"),
              f"{decision.outcome.value}: {decision.review_policy or 'review'}", **who)
 
 
@@ -334,12 +336,16 @@ def book_many(transactions: Iterable[Any], ledger, rules: str | None = None, act
     the batch holds the write lock, so the answers are those of one at a time; a writer that took room
     before the batch began is seen by it, one that comes later waits for it. Bookings and holds of a batch
     commit together, or not at all."""
+    return _book_parsed(parse_many(transactions), ledger, rules, actor, batch_size)
+
+
+def _book_parsed(txs: list[Transaction], ledger, rules: str | None, actor: str | None,
+                 batch_size: int | None = None) -> list[Decision]:
     from aidf.ledger.store import MAX_BATCH
 
-    txs = parse_many(transactions)
     who = {"actor": actor} if actor else {}
     if not hasattr(ledger, "batch"):
-        return book_many(txs, ledger, rules, actor=actor)
+        return [decide_and_book(tx, ledger, rules, actor=actor) for tx in txs]
     size = batch_size or MAX_BATCH
     out: list[Decision] = []
     for start in range(0, len(txs), size):
@@ -390,4 +396,4 @@ def decide_many(transactions: Iterable[Any], ledger=None, rules: str | None = No
         prior_hash = getattr(prior, "request_hash", prior)
         if prior_hash is not None and prior_hash != tx.content_hash():
             raise InputError(f"[{i}].id", str(IdempotencyConflict(tx.id)))
-    return book_many(txs, ledger, rules, actor=actor)
+    return _book_parsed(txs, ledger, rules, actor)

@@ -80,11 +80,20 @@ class Batch:
         self.entries: list[tuple[str, str, str, dict[str, Any]]] = []
         self._arr: dict[tuple[str, str], Any] = {}
         self._absent: set[str] = set()  # transaction ids known to have no booking yet
+        self._ids: dict[AccountRef, str] = {}
+        self._held: dict[str, str] = {}  # holds placed in this batch: transaction id -> content hash
+        self._limits: dict[tuple, int | None] = {}
+
+    def _id(self, ref: AccountRef) -> str:
+        aid = self._ids.get(ref)
+        if aid is None:
+            aid = self._ids[ref] = ref.id
+        return aid
 
     # ---- reads over this transaction (the engine's LedgerReader) --------------------------------
 
     def _balance(self, ref: AccountRef, aid: str | None = None) -> list[int]:
-        aid = aid or ref.id
+        aid = aid or self._id(ref)
         b = self.bal.get(aid)
         if b is None:
             row = self.conn.execute(Q_ONE, {"aid": aid}).first()
@@ -158,7 +167,7 @@ class Batch:
         return booked
 
     def _check_draw(self, d: Draw, day: dt.date, running: dict[AccountRef, int], floors: dict[str, int]) -> None:
-        aid = d.account.id
+        aid = self._id(d.account)
         if d.kind != "floor":
             check_amount(d.amount, f"draw on {aid}")
         elif isinstance(d.amount, bool) or not isinstance(d.amount, int) or d.amount < 0:
@@ -185,15 +194,22 @@ class Batch:
 
     def _limit(self, d: Draw, day: dt.date) -> int | None:
         """The stricter of the caller's limit and the law's (limits.py)."""
-        ref, law = d.account, None
+        ref = d.account
+        key = (ref.kind, ref.country, getattr(ref, "license", None), day)
+        if key not in self._limits:
+            self._limits[key] = self._law_limit(ref, day)
+        law = self._limits[key]
+        given = [x for x in (law, d.limit) if x is not None]
+        return min(given) if given else None
+
+    def _law_limit(self, ref: AccountRef, day: dt.date) -> int | None:
         if ref.kind in limits.METERED:
             arranged = ref.kind == "country_allocation" and (
                 self.arrangement(ref.country, day) is not None or limits.published_arrangement(ref.country, day))
-            law = limits.meter_limit(ref.kind, day, arranged)
-        elif ref.kind == "license":
-            law = self.store._license_amount(self.conn, getattr(ref, "license", None))
-        given = [x for x in (law, d.limit) if x is not None]
-        return min(given) if given else None
+            return limits.meter_limit(ref.kind, day, arranged)
+        if ref.kind == "license":
+            return self.store._license_amount(self.conn, getattr(ref, "license", None))
+        return None
 
     def _check_shares(self, d: Draw, day: dt.date, running: dict[AccountRef, int]) -> None:
         veu, dest = d.account.veu, d.account.country
@@ -218,7 +234,7 @@ class Batch:
             rows.append(row)
         tids = []
         for d in (d for d in draws if d.kind != "floor"):
-            aid = d.account.id
+            aid = self._id(d.account)
             row = self._row(f"{tid}/{len(tids)}", tid, d.account, "pending", d.amount, d.limit, as_of_s, actor, None,
                             aid)
             self.open.append({"transfer_id": row["id"], "account_id": aid, "amount": d.amount, "created_us": now})
@@ -260,14 +276,14 @@ class Batch:
         actor = check_actor(actor)
         text = canonical(decision)
         h = sha256(canonical([text, reason]))
-        done = {x["transaction_id"]: x["content_hash"] for x in self.holds}
-        prior = done.get(transaction_id) or self.conn.execute(Q_HOLD, {"tid": transaction_id}).scalar()
+        prior = self._held.get(transaction_id) or self.conn.execute(Q_HOLD, {"tid": transaction_id}).scalar()
         if prior is not None:
             if prior != h:
                 raise IdempotencyConflict(transaction_id)
             return
         self.holds.append({"transaction_id": transaction_id, "decision": text, "reason": reason,
                            "content_hash": h, "at_us": self.now, "actor": actor})
+        self._held[transaction_id] = h
         self.entries.append((actor, "hold", transaction_id, {"reason": reason, "decision_sha256": sha256(text)}))
 
     # ---- writing -----------------------------------------------------------------------------------
