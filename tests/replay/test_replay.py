@@ -20,6 +20,7 @@ from aidf.replay import book as bookmod
 from aidf.replay.columnar import replay
 from aidf.replay.generate import generate
 from aidf.replay.io import read_book, write_table, write_template
+from aidf.replay.report import PEOPLE_COLUMNS
 from aidf.replay.run import OUT_COLUMNS, book_result, run
 from aidf.replay.scan import scan, scan_reference
 
@@ -149,6 +150,8 @@ def test_contract_examples(case, tmp_path):
             if key.startswith("items."):
                 _, idx, field = key.split(".")
                 got = mine.row(int(idx), named=True)[field]
+            elif key == "rules.id":
+                got = tx["rule_set"]  # the rule set applied (a timeline resolved on the line's date)
             elif key in ("outcome", "authorization", "review_policy"):
                 got = tx[f"tx_{key}"]
             else:
@@ -241,9 +244,9 @@ def test_jsonl_line_numbers_skip_blank_lines(tmp_path):
 
 def test_lines_of_one_order_must_agree(tmp_path):
     path = tmp_path / "o.csv"
-    path.write_text("order_id,date,action,destination,consignee_name,consignee_country,catalog\n"
-                    "O1,2025-07-01,export,MX,Nube,MX,nvidia-h100-sxm5\n"
-                    "O1,2025-07-01,export,BR,Nube,MX,nvidia-h100-sxm5\n")
+    path.write_text("order_id,date,action,destination,consignee_name,consignee_country,catalog,quantity\n"
+                    "O1,2025-07-01,export,MX,Nube,MX,nvidia-h100-sxm5,1\n"
+                    "O1,2025-07-01,export,BR,Nube,MX,nvidia-h100-sxm5,1\n")
     with pytest.raises(bookmod.BookErrors) as e:
         run(path)
     assert [(x.line, x.field) for x in e.value.errors] == [(3, "destination")]
@@ -287,7 +290,8 @@ def test_cli(tmp_path):
                          "--summary-json", str(tmp_path / "s.json")])
     assert res.exit_code == 0, res.output
     out = pl.read_parquet(tmp_path / "d.parquet")
-    assert out.height == 300 and out.columns == OUT_COLUMNS
+    # The people columns (consignee, reason in words, warnings) follow the answer columns (issue 13).
+    assert out.height == 300 and out.columns == [*OUT_COLUMNS, *PEOPLE_COLUMNS]
     s = json.loads((tmp_path / "s.json").read_text())
     assert sum(s["by_outcome"].values()) == 300
     res = r.invoke(app, ["replay", str(tmp_path / "t.xlsx"), "--ledger", "memory", "--book", "-q"])

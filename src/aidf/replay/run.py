@@ -19,7 +19,7 @@ from aidf.replay.io import write_batches
 OUT_COLUMNS = ["line", "transaction_id", "item", "date", "destination", "destination_tier", "catalog", "quantity",
                "eccn", "tpp", "tpp_total", "outcome", "authorization", "review_policy", "license_required",
                "effect_kind", "effect_account", "effect_tpp", "tally_account", "tally_tpp",
-               "tx_outcome", "tx_authorization", "tx_review_policy"]
+               "tx_outcome", "tx_authorization", "tx_review_policy", "rule_set"]
 STAGES = ["read", "check", "order", "shapes", "LPP", "VEU", "allocation", "answers", "write"]
 WRITE_ROWS = 250_000  # lines decoded and written at a time
 
@@ -59,11 +59,13 @@ def run(orders: str | Path, out: str | Path | None = None, rules: str | None = N
     return Run(result, time.perf_counter() - t0, ignored)
 
 
-def write_answers(result: ReplayResult, out: str | Path, batch_rows: int = WRITE_ROWS) -> None:
-    """The --out table (OUT_COLUMNS), decoded from the coded answers `batch_rows` lines at a time."""
-    coded = result.coded.select(coded_columns(OUT_COLUMNS))
-    write_batches(coded, out, lambda part: decode(part, columns=OUT_COLUMNS), batch_rows,
-                  lazy=coded.lazy().select(decode_exprs(coded.schema, OUT_COLUMNS)))
+def write_answers(result: ReplayResult, out: str | Path, batch_rows: int = WRITE_ROWS,
+                  columns: list[str] | None = None) -> None:
+    """The --out table (OUT_COLUMNS, or `columns`), decoded from the coded answers `batch_rows` lines at a time."""
+    cols = OUT_COLUMNS if columns is None else columns
+    coded = result.coded.select(coded_columns(cols))
+    write_batches(coded, out, lambda part: decode(part, columns=cols), batch_rows,
+                  lazy=coded.lazy().select(decode_exprs(coded.schema, cols)))
 
 
 def summary(result: ReplayResult) -> dict[str, Any]:
@@ -99,7 +101,7 @@ def book_result(result: ReplayResult, orders_book: pl.DataFrame, ledger, progres
     from aidf.ledger.base import Draw
     from aidf.model import AccountRef, Decision
     from aidf.replay.assemble import in_replay_order, transaction_dicts
-    from aidf.rules.ruleset import get_ruleset
+    from aidf.rules.ruleset import resolve
 
     full = result.lines
     txs = {t["id"]: t for t in transaction_dicts(in_replay_order(orders_book))}
@@ -127,7 +129,7 @@ def book_result(result: ReplayResult, orders_book: pl.DataFrame, ledger, progres
             if r["aia_tally"] and r["authorization"] == "AIA":
                 draws.append(Draw(AccountRef(kind="aia_cumulative", consignee=r["consignee_key"]), r["amount_milli"], None))
         draws = _floors(tx, draws) + draws
-        ref, warnings = get_ruleset(tx.rules).ref(tx.date)
+        ref, warnings = resolve(tx.rules, tx.date).ref(tx.date)
         first = rows.row(0, named=True)
         decision = Decision(transaction_id=tid, date=tx.date, rules=ref, destination_tier=first["destination_tier"],
                             outcome=first["tx_outcome"], authorization=first["tx_authorization"],

@@ -12,13 +12,14 @@ import datetime as dt
 import json
 import secrets
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
+from aidf import people
 from aidf.errors import InputError
 from aidf.ledger import IdempotencyConflict, LedgerError
 from aidf.model import Transaction
@@ -28,9 +29,11 @@ from aidf.service.keys import Principal
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
-templates.env.filters["num"] = lambda v, d=0: "" if v is None else f"{v:,.{d}f}"
+templates.env.filters["num"] = lambda v, d=0: "" if v is None else people.number(v, d)
+templates.env.globals["people"] = people
 templates.env.filters["tojson_pretty"] = lambda v: json.dumps(v, indent=2, sort_keys=True, default=str)
 router = APIRouter(include_in_schema=False)
+PageNo = Annotated[int, Query(alias="page", ge=1, le=10**6)]
 COOKIE = "aidf_session"
 LOOPBACK = {"127.0.0.1", "::1", "localhost", "testclient"}
 LOCAL = Principal("local-dashboard", "officer", "local")
@@ -133,7 +136,8 @@ def logout(request: Request):
 # ---- overview ----------------------------------------------------------------------------------
 
 @router.get("/", response_class=HTMLResponse)
-def overview(request: Request, on: dt.date | None = None, year: int | None = None):
+def overview(request: Request, on: dt.date | None = None, year: int | None = None, start: dt.date | None = None,
+             end: dt.date | None = None, page_no: PageNo = 1):
     service: Service = request.app.state.service
     day = on or dt.date.today()
     years = views.lpp_years(service)
@@ -142,31 +146,37 @@ def overview(request: Request, on: dt.date | None = None, year: int | None = Non
     return page(request, "overview.html", {
         "on": day, "map": charts.tier_map(views.tier_function(day), views.country_names()),
         "allocations": allocs, "bar": charts.bar, "lpp": views.lpp_top(service, year), "year": year,
-        "years": years, "holds": service.holds("open"), "licenses": service.licenses(),
-        "bookings": service.bookings(15), "h100": h100_tpp(day)})
+        "years": years, "queue": views.hold_rows(service, "open", page_no), "licenses": service.licenses(),
+        "bookings": views.latest(service, 15), "h100": h100_tpp(day),
+        "counts": views.counts(service, start, end), "start": start, "end": end})
 
 
 @router.get("/allocations/{country}", response_class=HTMLResponse)
 def allocation(request: Request, country: str):
     service: Service = request.app.state.service
-    code = country.upper()[:2]
-    rows = [a for a in views.allocations(service, dt.date.today()) if a.get("country") == code]
+    code = country.strip().upper()
+    if len(code) != 2 or not people.is_country(code):
+        return page(request, "message.html", {"title": "Not a country",
+                                              "message": f"{country!r} is not an ISO 3166-1 country code."}, 404)
+    day = dt.date.today()
+    rows = [a for a in views.allocations(service, day) if a.get("country") == code]
     charts_html = [(a, charts.step_chart(views.series(service, a["id"]), a["limit_tpp"])) for a in rows]
-    return page(request, "allocation.html", {"code": code, "name": views.country_names().get(code, code),
-                                             "rows": charts_html, "h100": h100_tpp()})
+    tier, says = views.tier_says(code, day)
+    return page(request, "allocation.html", {"code": code, "name": people.country_name(code), "rows": charts_html,
+                                             "h100": h100_tpp(), "tier": tier, "says": says, "on": day})
 
 
 # ---- decisions ---------------------------------------------------------------------------------
 
 def _form_context(request: Request, values: dict[str, Any] | None = None, error: dict | None = None) -> dict:
     from aidf.catalog import load_catalog
-    from aidf.rules.ruleset import DEFAULT_RULESET, RULESETS
+    from aidf.rules.ruleset import DEFAULT_RULES, RULE_IDS
 
     s = session(request) or {}
     v = {"id": f"WEB-{dt.datetime.now():%Y%m%d-%H%M%S}", "date": dt.date.today().isoformat(), "action": "export",
-         "rules": s.get("rules") or DEFAULT_RULESET, "direct": "on"} | (values or {})
+         "rules": s.get("rules") or DEFAULT_RULES, "direct": "on"} | (values or {})
     chips = sorted(load_catalog().values(), key=lambda c: (c.vendor, c.model))
-    return {"v": v, "chips": chips, "rulesets": RULESETS, "error": error, "rows": range(ITEM_ROWS)}
+    return {"v": v, "chips": chips, "rulesets": {rid: rid for rid in RULE_IDS}, "error": error, "rows": range(ITEM_ROWS)}
 
 
 @router.get("/decide", response_class=HTMLResponse)
@@ -196,7 +206,9 @@ def transaction_from_form(f: dict[str, Any]) -> dict[str, Any]:
     for i in range(ITEM_ROWS):
         chip, qty = f.get(f"chip_{i}"), (f.get(f"qty_{i}") or "").strip()
         if chip:
-            item: dict[str, Any] = {"catalog": chip, "quantity": _int(qty, 1)}
+            item: dict[str, Any] = {"catalog": chip}
+            if qty:  # a blank quantity is refused by the model, naming items.N.quantity; never taken as 1
+                item["quantity"] = _int(qty, None)
             if f.get(f"form_{i}") == "computer":
                 item |= {"form": "computer", "chips_per_unit": _int(f.get(f"cpu_{i}"), 8)}
             items.append(item)
@@ -319,10 +331,12 @@ def _memo(memo, ext: str) -> Response:
 # ---- holds and licenses ------------------------------------------------------------------------
 
 @router.get("/holds", response_class=HTMLResponse)
-def holds_page(request: Request, status: str = "open", message: str | None = None):
+def holds_page(request: Request, status: str = "open", message: str | None = None,
+               page_no: PageNo = 1):
     service: Service = request.app.state.service
     status = status if status in ("open", "released", "all") else "open"
-    return page(request, "holds.html", {"holds": service.holds(status), "status": status,
+    queue = views.hold_rows(service, status, page_no)
+    return page(request, "holds.html", {"queue": queue, "holds": queue["rows"], "status": status,
                                         "licenses": service.licenses(), "message": message})
 
 
@@ -365,21 +379,23 @@ def parameters_page(request: Request, path: str | None = None):
     files = all_values()
     chosen = path if path in files else None
     return page(request, "parameters.html", {"files": sorted(files), "path": chosen,
-                                             "values": files.get(chosen or "", {})})
+                                             "values": files.get(chosen or "", {}),
+                                             "shown": people.parameter_value})
 
 
 @router.get("/rulesets", response_class=HTMLResponse)
 def rulesets_page(request: Request, on: dt.date | None = None):
-    from aidf.rules.ruleset import DEFAULT_RULESET, RULESETS
+    from aidf.rules.ruleset import RULESETS, resolve
 
     day = on or dt.date.today()
     rows = [(rs, rs.status(day)) for rs in RULESETS.values()]
-    return page(request, "rulesets.html", {"rows": rows, "on": day, "default": DEFAULT_RULESET})
+    # The default is the as-written timeline: the set it applies on this date is marked.
+    return page(request, "rulesets.html", {"rows": rows, "on": day, "default": resolve(None, day).ruleset.id})
 
 
 @router.post("/rulesets")
 async def pick_ruleset(request: Request):
-    from aidf.rules.ruleset import RULESETS
+    from aidf.rules.ruleset import RULE_IDS
 
     form = dict((await request.form()).items())
     try:
@@ -387,6 +403,6 @@ async def pick_ruleset(request: Request):
     except (NeedLogin, PermissionError):
         return RedirectResponse("/login", status_code=303)
     s = session(request)
-    if s is not None and form.get("rules") in RULESETS:
+    if s is not None and form.get("rules") in RULE_IDS:
         s["rules"] = form["rules"]
     return RedirectResponse("/decide", status_code=303)
