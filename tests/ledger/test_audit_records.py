@@ -111,7 +111,7 @@ def test_cli_refuses_huge_amounts_with_exit_2(tmp_path):
           "items": [{"catalog": "nvidia-h100-sxm5", "quantity": 10**12}],
           "parties": {"ultimate_consignee": {"name": "X", "country": "DE"}}}
     for item, field in (({"catalog": "nvidia-h100-sxm5", "quantity": 10**12}, "items.0.quantity"),
-                        ({"tpp": 1e308}, "items.0.tpp")):
+                        ({"tpp": 1e308, "quantity": 1}, "items.0.tpp")):
         f = tmp_path / "t.json"
         f.write_text(json.dumps(tx | {"items": [item]}))
         p = subprocess.run([aidf, "decide", str(f), "--ledger", str(tmp_path / "l.sqlite")],

@@ -36,7 +36,7 @@ def test_batch_decides_and_books_in_order(api):
 
 def test_huge_amounts_are_a_422_naming_the_field(api):
     body = tx("H1")
-    body["items"] = [{"tpp": 1e308}]
+    body["items"] = [{"tpp": 1e308, "quantity": 1}]
     r = api.post("/v1/decisions", role="analyst", json=body)
     assert r.status_code == 422 and "tpp" in r.text
     body["items"] = [{"catalog": "nvidia-h100-sxm5", "quantity": 10**12}]
