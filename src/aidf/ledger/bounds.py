@@ -33,7 +33,10 @@ def line_problem(tpp: float | int | Fraction | Decimal | None) -> str | None:
 
 
 def check_tpp_value(value: float | None, what: str = "tpp") -> float | None:
-    """For pydantic validators: raise ValueError (a 422 naming the field) past the bound."""
+    """For pydantic validators: raise ValueError (a 422 naming the field) past the bound. A value that
+    is not finite is left to classification, which refuses it naming the field."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return value
     problem = line_problem(value)
     if problem:
         raise ValueError(f"{what} {problem}")
