@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from aidf.assumed import assumed_facts
 from aidf.errors import InputError
 from aidf.ledger.base import MILLI, Draw, IdempotencyConflict, LimitExceeded
+from aidf.ledger.bounds import line_problem
 from aidf.model import (
     OUTCOME_ORDER,
     REVIEW_ORDER,
@@ -247,7 +248,7 @@ def _assemble(tx, ref, dest_tier, items, draws, duties, trace, warnings, assumed
     policies = [it.review_policy for it in items if it.review_policy]
     effects = [LedgerEffect(account=d.account, tpp=d.amount / MILLI,
                             limit_tpp=None if d.limit is None else d.limit / MILLI) for d in draws
-               if d.account.kind in CONTRACT_KINDS]
+               if d.account.kind in CONTRACT_KINDS and d.kind != "floor"]
     return Decision(
         transaction_id=tx.id, date=tx.date, rules=ref, destination_tier=dest_tier, outcome=outcome,
         authorization=auths.pop() if len(auths) == 1 else None,
@@ -275,7 +276,7 @@ def _tallies(line: Line, f: Facts, auth: str | None, line_draws: list[Draw]) -> 
         if shares.status == "not_eligible" and "Supp. No. 10" in shares.cite:
             f.warn(f"line {line.index}: this shipment takes UVEU {veu.id} past a Supp. No. 10 para 6 share limit, "
                    f"a condition of its authorization: {shares.why}")
-        out.append(Draw(AccountRef(kind="uveu_share", veu=veu.id, country=f.dest), line.amount, None))
+        out.append(Draw(AccountRef(kind="uveu_share", veu=veu.id, country=f.dest), line.amount, None, kind="tally"))
     return out
 
 
@@ -284,7 +285,11 @@ def _classify(item_json: str, as_of: dt.date, prefix: str) -> Classification:
     """Classification is pure in (item, date): order books repeat a few items many times.
 
     The cached object is shared, so the engine only reads it."""
-    return classify_item(Item.model_validate_json(item_json), as_of, field_prefix=prefix)
+    cls = classify_item(Item.model_validate_json(item_json), as_of, field_prefix=prefix)
+    problem = line_problem(cls.tpp_total)
+    if problem:  # bounded where the amount is made: int64 milli-TPP (ledger/bounds.py)
+        raise InputError(f"{prefix}.quantity", f"the line's total TPP {problem}")
+    return cls
 
 
 def _merge(effects: list[LedgerEffect]) -> list[LedgerEffect]:
@@ -353,36 +358,83 @@ def decide_and_book(transaction: Any, ledger, rules: str | None = None, retries:
     """Decide and reserve the draws as pending transfers under the transaction id, idempotently.
 
     The same id with the same content returns the first decision; with other content it raises
-    IdempotencyConflict. If another writer took the room between reading and booking, decide again.
+    IdempotencyConflict. The decision is made inside the booking's database transaction (the store's
+    batch of one), so no other writer can take the room between reading and booking, and the
+    booking and its hold commit together.
     """
     tx = parse_transaction(transaction)
-    for _ in range(retries):
-        who = {"actor": actor} if actor else {}
-        prior = ledger.find(tx.id)
+    who = {"actor": actor} if actor else {}
+    if hasattr(ledger, "batch"):
+        prior = ledger.find(tx.id)  # a retry needs no write lock
         if prior is not None:
-            if prior.request_hash != tx.content_hash():
-                raise IdempotencyConflict(tx.id)
-            decision = Decision.model_validate(prior.decision)
-        else:
-            decision, draws = _decide(tx, ledger, rules)
-            # The booked record keeps the request beside the decision, so the audit file has both.
-            record = decision.model_dump(mode="json") | {"request": tx.model_dump(mode="json", exclude_none=True)}
-            try:
-                ledger.book(tx.id, tx.content_hash(), record, draws, tx.date, **who)
-            except LimitExceeded:
-                continue
-        _hold(ledger, decision, who)
-        return decision
+            return _prior_decision(prior, tx)
+        with ledger.batch() as b:
+            return _decide_and_book_in(tx, b, rules, who)
+    for _ in range(retries):  # a ledger without batches: re-decide if another writer took the room
+        try:
+            return _decide_and_book_in(tx, ledger, rules, who)
+        except LimitExceeded:
+            continue
     raise LimitExceeded  # pragma: no cover - only under sustained contention
 
 
-def _hold(ledger, decision: Decision, who: dict) -> None:
+def _prior_decision(prior, tx: Transaction) -> Decision:
+    if prior.request_hash != tx.content_hash():
+        raise IdempotencyConflict(tx.id)
+    return Decision.model_validate(prior.decision)
+
+
+def _decide_and_book_in(tx: Transaction, ledger, rules: str | None, who: dict) -> Decision:
+    """Decide against `ledger` (a store or an open batch) and book there, with the hold if one is due."""
+    prior = ledger.find(tx.id)
+    dumped = None
+    if prior is not None:
+        decision = _prior_decision(prior, tx)
+    else:
+        decision, draws = _decide(tx, ledger, rules)
+        dumped = decision.model_dump(mode="json")
+        # The booked record keeps the request beside the decision, so the audit file has both.
+        record = dumped | {"request": tx.model_dump(mode="json", exclude_none=True)}
+        ledger.book(tx.id, decision.request_hash, record, draws, tx.date, **who)
+    _hold(ledger, decision, who, dumped)
+    return decision
+
+
+def _hold(ledger, decision: Decision, who: dict, dumped: dict | None = None) -> None:
     """Put a shipment that needs a license or review on hold; idempotent, so a retry after a crash
-    between booking and holding completes the hold."""
+    completes the hold."""
     hold = getattr(ledger, "place_hold", None)
     if hold is not None and decision.outcome in (Outcome.LICENSE_REQUIRED, Outcome.NEEDS_REVIEW):
-        hold(decision.transaction_id, decision.model_dump(mode="json"),
+        hold(decision.transaction_id, dumped if dumped is not None else decision.model_dump(mode="json"),
              f"{decision.outcome.value}: {decision.review_policy or 'review'}", **who)
+
+
+def book_many(transactions: Iterable[Any], ledger, rules: str | None = None, actor: str | None = None,
+              batch_size: int | None = None) -> list[Decision]:
+    """Decide and book in order, one database transaction per batch (the store's MAX_BATCH, 8,000).
+
+    Each decision reads the batch's own view of the ledger (earlier bookings of the batch included) while
+    the batch holds the write lock, so the answers are those of one at a time; a writer that took room
+    before the batch began is seen by it, one that comes later waits for it. Bookings and holds of a batch
+    commit together, or not at all."""
+    return _book_parsed(parse_many(transactions), ledger, rules, actor, batch_size)
+
+
+def _book_parsed(txs: list[Transaction], ledger, rules: str | None, actor: str | None,
+                 batch_size: int | None = None) -> list[Decision]:
+    from aidf.ledger.store import MAX_BATCH
+
+    who = {"actor": actor} if actor else {}
+    if not hasattr(ledger, "batch"):
+        return [decide_and_book(tx, ledger, rules, actor=actor) for tx in txs]
+    size = batch_size or MAX_BATCH
+    out: list[Decision] = []
+    for start in range(0, len(txs), size):
+        chunk = txs[start:start + size]
+        with ledger.batch() as b:
+            b.prefetch([tx.id for tx in chunk])
+            out += [_decide_and_book_in(tx, b, rules, who) for tx in chunk]
+    return out
 
 
 def parse_many(transactions: Iterable[Any]) -> list[Transaction]:
@@ -418,9 +470,11 @@ def decide_many(transactions: Iterable[Any], ledger=None, rules: str | None = No
 
     txs = parse_many(transactions)
     ledger = ledger if ledger is not None else MemoryLedger()
+    known = ledger.request_hashes([tx.id for tx in txs]) if hasattr(ledger, "request_hashes") else None
     for i, tx in enumerate(txs):
         _preflight(tx, rules, i)
-        prior = ledger.find(tx.id)
-        if prior is not None and prior.request_hash != tx.content_hash():
+        prior = ledger.find(tx.id) if known is None else known.get(tx.id)
+        prior_hash = getattr(prior, "request_hash", prior)
+        if prior_hash is not None and prior_hash != tx.content_hash():
             raise InputError(f"[{i}].id", str(IdempotencyConflict(tx.id)))
-    return [decide_and_book(tx, ledger, rules, actor=actor) for tx in txs]
+    return _book_parsed(txs, ledger, rules, actor)

@@ -280,6 +280,13 @@ class Item(Strict):
             raise ValueError("quantity is required on every chip or computer line (never assumed to be 1)")
         return v
 
+    @field_validator("tpp")
+    @classmethod
+    def _tpp_bound(cls, v: float | None) -> float | None:
+        from aidf.ledger.bounds import check_tpp_value  # the ledger's bound on amounts, checked where made
+
+        return check_tpp_value(v)
+
     @field_validator("peak_dense")
     @classmethod
     def _peaks(cls, v: dict[str, float] | None) -> dict[str, float] | None:
@@ -290,6 +297,9 @@ class Item(Strict):
         for k, tops in v.items():
             if not isinstance(tops, (int, float)) or tops <= 0:
                 raise ValueError(f"peak_dense[{k}] must be a number > 0")
+            from aidf.ledger.bounds import check_tpp_value
+
+            check_tpp_value(tops, f"peak_dense[{k}]")
         return v
 
     @model_validator(mode="after")

@@ -77,17 +77,18 @@ def test_deleted_last_entry_is_detected(durable_url):
     assert not report.ok and report.first_bad == 5
 
 
-def test_rehashed_entry_still_breaks_the_link(durable_url):
-    """Recomputing an edited entry's own hash does not help: the next entry's link breaks."""
+def test_rehashed_entry_without_the_key_is_caught(durable_url):
+    """The chain is keyed: an edited entry rehashed without the ledger's audit key fails at once
+    (before the key, an unkeyed rehash passed its own check and only the next link broke)."""
     from aidf.ledger.audit import entry_hash
 
     led = open_ledger(durable_url)
     _fill(led)
     e = led.audit_log()[1]
-    h = entry_hash(2, e["at_us"], "mallory", e["action"], e["subject"], e["data"], e["prev_hash"])
+    h = entry_hash(b"guessed", 2, e["at_us"], "mallory", e["action"], e["subject"], e["data"], e["prev_hash"])
     _raw(led, f"UPDATE ledger_audit SET actor = 'mallory', hash = '{h}' WHERE seq = 2")
     report = led.verify()
-    assert not report.ok and report.first_bad == 3
+    assert not report.ok and report.first_bad == 2 and "hash mismatch" in report.problem
 
 
 def test_export_has_every_table(ledger):

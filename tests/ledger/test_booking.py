@@ -110,23 +110,31 @@ def test_linked_resolution_is_all_or_none(ledger):
     assert ledger.balance(CA.id)["posted"] == 0 and ledger.used(CA) == 100
 
 
-def test_expiry(store_url, clock):
-    led = open_ledger(store_url, clock=clock, pending_timeout=dt.timedelta(days=2))
-    led.book("t1", "h", {}, [Draw(CA, 700, 1000)], DAY)
-    led.book("t2", "h", {}, [Draw(CA, 300, 1000)], DAY, pending_timeout=dt.timedelta(days=10))
-    clock.advance(days=2)  # t1 expires exactly now
-    assert led.used(CA) == 300  # expired pending no longer counts, even before the sweep
-    with pytest.raises(TransferStateError, match="expired"):
-        led.post("t1")
-    led.book("t3", "h", {}, [Draw(CA, 700, 1000)], DAY)  # the room is free again
-    assert led.expire(actor="sweeper") == ["t1/0"]
-    assert led.expire() == []
-    assert led.used(CA) == 1000 and led.balance(CA.id)["pending"] == 1000
-    with pytest.raises(TransferStateError, match="expired"):
-        led.void("t1/0")
-    assert [h["kind"] for h in led.history(CA.id)] == ["pending", "pending", "pending", "expire"]
-    assert led.verify().ok
-    led.close()
+def test_reservations_never_lapse_by_the_clock(ledger, clock):
+    """No silent refill: an unposted reservation keeps its room until someone voids it, whatever the
+    clock says; `expire` lists what it would void and voids only when told to, audited."""
+    ledger.book("t1", "h", {}, [Draw(CA, 700, 1000)], DAY)
+    clock.advance(days=400)
+    ledger.book("t2", "h", {}, [Draw(CA, 300, 1000)], DAY)
+    assert ledger.used(CA) == 1000
+    with pytest.raises(LimitExceeded):
+        ledger.book("t3", "h", {}, [Draw(CA, 1, 1000)], DAY)
+    today = clock.now.date()
+    n = len(ledger.audit_log())
+    assert ledger.expire(before=today) == ["t1/0"]  # a listing writes nothing
+    assert ledger.used(CA) == 1000 and len(ledger.audit_log()) == n
+    assert ledger.expire(before=today, yes=True, actor="operator") == ["t1/0"]
+    assert ledger.used(CA) == 300 and ledger.audit_log()[-1]["action"] == "expire"
+    assert ledger.audit_log()[-1]["actor"] == "operator"
+    assert ledger.expire(before=today, yes=True) == []
+    with pytest.raises(TransferStateError):
+        ledger.void("t1/0")
+    assert ledger.expire(ids=["t2"]) == ["t2/0"]
+    assert ledger.expire(ids=["t2"], yes=True) == ["t2/0"] and ledger.used(CA) == 0
+    with pytest.raises(LedgerError):
+        ledger.expire()
+    assert [h["kind"] for h in ledger.history(CA.id)] == ["pending", "pending", "expire", "expire"]
+    assert ledger.verify().ok
 
 
 def test_installed_base_and_arrangements(ledger):

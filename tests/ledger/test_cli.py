@@ -48,8 +48,10 @@ def test_ledger_commands(run, durable_url):
     assert " 5 │" in run("ledger", "balance", CA.id).stdout
     hist = json.loads(run("ledger", "history", CA.id, "--json").stdout)
     assert [h["kind"] for h in hist] == ["pending", "pending", "post", "void"]
-    assert "expired 0" in run("ledger", "expire").stdout
-    assert "ok:" in run("ledger", "verify").stdout
+    run("ledger", "expire", code=2)  # --before or ids: never a sweep by the clock
+    assert "would expire 0" in run("ledger", "expire", "--before", "2099-01-01").stdout
+    head = run("ledger", "head").stdout.strip()
+    assert "ok:" in run("ledger", "verify", "--expect-head", head).stdout
     lines = run("ledger", "export").stdout.splitlines()
     assert any(json.loads(x)["table"] == "ledger_audit" for x in lines)
     run("ledger", "arrangement", "SA", "2025-06-01", "G2G-SA", "--actor", "lead")

@@ -28,8 +28,9 @@ from aidf.service.app import create_app
 # rule knows, "an item is exactly one of ...", a license or a reason (not both), the dates a rule set
 # covers (the schema's formatMinimum/formatMaximum are not used by the generator), a cursor's content.
 # A schema-valid request refused with 422 *naming one of these fields* is a correct refusal; any other
-# refusal of valid data (another field, no field, another status) fails the test.
-UNSTATED = re.compile(r"^(destination|parties\.\w+\.(country|headquarters|ultimate_parent_headquarters)"
+# refusal of valid data (another field, no field, another status) fails the test. In a batch, the
+# field is prefixed with the index of the transaction ("0.destination").
+UNSTATED = re.compile(r"^(\d+\.)?(destination|parties\.\w+\.(country|headquarters|ultimate_parent_headquarters)"
                       r"|items\.\d+(\.catalog)?|item(\.catalog)?|(items\.\d+|item)\.peak_dense\.[^.]+|cursor|license"
                       r"|date|on|as_of|valid_from|valid_to|shipped_on)$")
 

@@ -18,11 +18,20 @@ MILLI = 1000
 
 @dataclass(frozen=True)
 class Draw:
-    """One pending debit of `amount` milli-TPP against `account`, refused past `limit` (None: no limit)."""
+    """One pending debit of `amount` milli-TPP against `account`, refused past `limit` (None: no limit).
+
+    The store also applies the limit the law sets on the account's meter (ledger/limits.py), whatever
+    `limit` says. `kind`: "draw"; "tally" (counted, never refused: a UVEU's base grows by shipments under
+    other authorizations); "floor" (a declared installed base: the store raises the account to
+    `amount` if it holds less, as an audited adjustment). `hq`: a UVEU's headquarters country, for
+    the US-share limit.
+    """
 
     account: AccountRef
     amount: int
     limit: int | None = None
+    kind: str = "draw"
+    hq: str | None = None
 
 
 @dataclass

@@ -21,6 +21,7 @@ from rich.table import Table
 
 from aidf.errors import InputError
 from aidf.ledger.base import MILLI, LedgerError
+from aidf.ledger.bounds import MAX_LINE_MILLI
 
 ledger_app = typer.Typer(no_args_is_help=True, help="Allocation ledger: accounts, transfers, audit.")
 license_app = typer.Typer(no_args_is_help=True, help="Licenses and the TPP drawn on them.")
@@ -89,6 +90,8 @@ def parse_tpp(text: str, field: str) -> int:
         raise InputError(field, "TPP has at most 3 decimals")
     if milli <= 0:
         raise InputError(field, "must be > 0")
+    if milli > MAX_LINE_MILLI:
+        raise InputError(field, f"past the ledger's bound of {MAX_LINE_MILLI // MILLI:.0e} TPP")
     return int(milli)
 
 
@@ -150,8 +153,8 @@ def balance(account: Annotated[str, typer.Argument(help="account id, e.g. countr
     b = _open(ledger).balance(account)
     if as_json:
         return _print_json(b)
-    _table(account, ["posted TPP", "pending TPP", "expired (unswept) TPP", "used TPP", "last limit TPP"],
-           [[tpp(b["posted"]), tpp(b["pending"]), tpp(b["expired_unswept"]), tpp(b["used"]), tpp(b["last_limit"])]])
+    _table(account, ["posted TPP", "pending TPP", "used TPP", "last limit TPP"],
+           [[tpp(b["posted"]), tpp(b["pending"]), tpp(b["used"]), tpp(b["last_limit"])]])
 
 
 @ledger_app.command("history")
@@ -190,20 +193,40 @@ def void(ids: list[str], ledger: LedgerOpt = None, actor: ActorOpt = None,
 
 @ledger_app.command("expire")
 @guarded
-def expire(ledger: LedgerOpt = None, actor: ActorOpt = None) -> None:
-    """Void every pending transfer past its expiry."""
-    done = _open(ledger).expire(actor=actor_name(actor))
-    typer.echo(f"expired {len(done)} pending transfer(s)")
+def expire(ids: Annotated[list[str] | None, typer.Argument(help="pending transfer ids or transaction ids")] = None,
+           before: Annotated[str | None, typer.Option("--before", help="reservations made before this date "
+                                                                      "(YYYY-MM-DD, UTC)")] = None,
+           yes: Annotated[bool, typer.Option("--yes", help="void them (without it: only list them)")] = False,
+           ledger: LedgerOpt = None, actor: ActorOpt = None) -> None:
+    """Void old reservations: they never lapse by the clock. Lists what it would void; voids with --yes."""
+    if (before is None) == (not ids):
+        raise InputError("--before/ids", "give --before DATE or transfer ids (exactly one)")
+    day = parse_date(before, "--before") if before is not None else None
+    done = _open(ledger).expire(before=day, ids=ids or None, yes=yes, actor=actor_name(actor))
+    for tid in done:
+        typer.echo(f"{'expired' if yes else 'would expire'} {tid}")
+    typer.echo(f"{'expired' if yes else 'would expire'} {len(done)} pending transfer(s)"
+               + ("" if yes or not done else "; run again with --yes to void them"))
 
 
 @ledger_app.command("verify")
 @guarded
-def verify(ledger: LedgerOpt = None) -> None:
-    """Recompute the audit hash chain and the balances; exit 1 if anything was altered."""
-    report = _open(ledger).verify()
+def verify(ledger: LedgerOpt = None,
+           expect_head: Annotated[str | None, typer.Option("--expect-head", help="SEQ:HASH kept from `aidf ledger "
+                                                                                 "head`: detects truncation")] = None,
+           ) -> None:
+    """Recompute the keyed audit chain, every record against it, and the balances; exit 1 if altered."""
+    report = _open(ledger).verify(expect_head)
     typer.echo(str(report), err=not report.ok)
     if not report.ok:
         raise typer.Exit(1)
+
+
+@ledger_app.command("head")
+@guarded
+def head(ledger: LedgerOpt = None) -> None:
+    """Print the signed chain head (SEQ:HASH); keep it elsewhere and pass it to verify --expect-head."""
+    typer.echo(_open(ledger).head())
 
 
 @ledger_app.command("export")

@@ -79,6 +79,8 @@ def check_id(value: Any, what: str) -> str:
 def check_actor(actor: Any) -> str:
     if not isinstance(actor, str) or not actor.strip() or len(actor) > 200:
         raise LedgerError(f"actor must be a non-empty name of at most 200 characters (got {actor!r})")
+    if any(ord(c) < 32 or ord(c) == 127 for c in actor):
+        raise LedgerError(f"actor must not contain control characters (got {actor!r})")
     return actor.strip()
 
 

@@ -13,7 +13,7 @@ import threading
 from sqlalchemy import create_engine, event, inspect, pool, text
 from sqlalchemy.engine import Engine
 
-HEAD_REVISION = "0001"
+HEAD_REVISION = "0002"
 VERSION_TABLE = "ledger_alembic_version"
 BUSY_TIMEOUT_S = 120
 
@@ -69,8 +69,9 @@ def is_current(engine: Engine) -> bool:
         return rows == [HEAD_REVISION]
 
 
-def migrate(engine: Engine) -> None:
-    """Bring the schema to the head revision, once, even with many processes starting together."""
+def migrate(engine: Engine, audit_key: bytes | None = None) -> None:
+    """Bring the schema to the head revision, once, even with many processes starting together.
+    `audit_key` lets revision 0002 re-seal an existing audit chain under the ledger's key."""
     if is_current(engine):
         return
     from alembic import command
@@ -85,6 +86,7 @@ def migrate(engine: Engine) -> None:
             if engine.dialect.name == "postgresql":
                 conn.execute(text("SELECT pg_advisory_xact_lock(774411)"))
             cfg.attributes["connection"] = conn
+            cfg.attributes["audit_key"] = audit_key
             command.upgrade(cfg, "head")
 
 

@@ -21,6 +21,7 @@ from aidf.ledger import audit
 from aidf.ledger import schema as s
 from aidf.ledger.accounts import license_account
 from aidf.ledger.base import MILLI, IdempotencyConflict, LedgerError, LimitExceeded
+from aidf.ledger.bounds import MAX_LINE_MILLI
 from aidf.ledger.common import (
     HoldError,
     UnknownError,
@@ -30,7 +31,6 @@ from aidf.ledger.common import (
     check_id,
     from_us,
     iso_date,
-    sha256,
 )
 
 
@@ -65,7 +65,9 @@ class LicensesAndHolds:
         if vt < vf:
             raise LedgerError(f"license {number}: valid_to {vt} is before valid_from {vf}")
         parties_t, cond_t = canonical(parties or {}), canonical(list(conditions or []))
-        h = sha256(canonical([number, amount, parties_t, vf, vt, cond_t]))
+        if amount > MAX_LINE_MILLI:
+            raise LedgerError(f"license amount {amount} milli-TPP is past the bound of {MAX_LINE_MILLI}")
+        h = audit.license_hash(number, amount, parties_t, vf, vt, cond_t)
         now = self.now_us()
         with self._write() as conn:
             head = self._lock(conn, [])
@@ -129,7 +131,7 @@ class LicensesAndHolds:
             return tid
         self._ensure_accounts(conn, [ref], now)
         head = self._lock(conn, [ref.id]) if head is None else head
-        acct = self._balances(conn, [ref.id], now)[ref.id]
+        acct = self._balances(conn, [ref.id])[ref.id]
         if acct["used"] + amount > lic.amount:
             raise LimitExceeded(ref, acct["used"], amount, lic.amount)
         row = {"id": tid, "transaction_id": transaction_id, "account_id": ref.id, "kind": "direct",
@@ -151,21 +153,30 @@ class LicensesAndHolds:
         transaction_id = check_id(transaction_id, "transaction id")
         reason = check_id(reason, "hold reason")
         actor = check_actor(actor)
-        text = canonical(decision)
-        h = sha256(canonical([text, reason]))
-        now = self.now_us()
-        with self._write() as conn:
-            head = self._lock(conn, [])
-            row = conn.execute(select(s.holds).where(s.holds.c.transaction_id == transaction_id)).first()
-            if row is not None:
-                if row.content_hash != h:
-                    raise IdempotencyConflict(transaction_id)
-            else:
-                conn.execute(s.holds.insert().values(transaction_id=transaction_id, decision=text,
-                                                      reason=reason, content_hash=h, at_us=now, actor=actor))
-                audit.append(conn, head, now, actor, "hold", transaction_id,
-                             {"reason": reason, "decision_sha256": sha256(text)})
+        with self.batch() as b:
+            b.place_hold(transaction_id, decision, reason, actor=actor)
         return self.hold(transaction_id)
+
+    def _post_booking(self, conn: Connection, transaction_id: str, license: str, actor: str,
+                      now: int) -> tuple[int, str]:
+        """A release by license posts the booking's open reservations in the same transaction: the
+        licensed shipment has used its allocation (the same in the CLI, the API and the dashboard)."""
+        head = audit.lock_head(conn)
+        b = conn.execute(select(s.bookings.c.transfer_ids).where(s.bookings.c.transaction_id == transaction_id)).first()
+        ids = json.loads(b.transfer_ids) if b else []
+        if not ids:
+            return head
+        pend = list(conn.execute(select(s.transfers).join(
+            s.open_pending, s.open_pending.c.transfer_id == s.transfers.c.id).where(s.transfers.c.id.in_(ids))
+            .order_by(s.transfers.c.id)))
+        if not pend:
+            return head
+        note = f"licensed under {license}"
+        rows = [{"id": f"{p.id}/post", "transaction_id": p.transaction_id, "account_id": p.account_id,
+                 "kind": "post", "amount": p.amount, "limit": None, "pending_id": p.id, "expires_us": None,
+                 "as_of": p.as_of, "at_us": now, "actor": actor, "note": note, "_released": p.amount} for p in pend]
+        self._apply_resolutions(conn, head, rows, "post", now, actor, note)
+        return audit.lock_head(conn)
 
     def hold(self, transaction_id: str) -> dict[str, Any]:
         with self._read() as conn:
@@ -223,7 +234,7 @@ class LicensesAndHolds:
                 day = as_of or decision.get("date") or dt.date.today()
                 tid = self._draw_license(conn, license, transaction_id, need, day, actor,
                                          f"release of hold {transaction_id}", head)
-                head = audit.lock_head(conn)
+                head = self._post_booking(conn, transaction_id, license, actor, now)
             conn.execute(s.hold_releases.insert().values(
                 transaction_id=transaction_id, how=how, license=license,
                 transfer_id=tid, reason=reason, at_us=now, actor=actor))

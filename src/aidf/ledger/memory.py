@@ -10,10 +10,9 @@ import datetime as dt
 
 from aidf.ledger.common import Clock
 from aidf.ledger.durable import SqlLedger
-from aidf.ledger.store import DEFAULT_PENDING_TIMEOUT
 
 
 class MemoryLedger(SqlLedger):
-    def __init__(self, *, clock: Clock | None = None, pending_timeout: dt.timedelta = DEFAULT_PENDING_TIMEOUT):
+    def __init__(self, *, clock: Clock | None = None, pending_timeout: dt.timedelta | None = None):
         super().__init__("sqlite://", clock=clock, pending_timeout=pending_timeout)
         self.label = "memory"

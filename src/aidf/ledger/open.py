@@ -8,7 +8,6 @@ import os
 from aidf.ledger.common import Clock
 from aidf.ledger.durable import SqlLedger
 from aidf.ledger.memory import MemoryLedger
-from aidf.ledger.store import DEFAULT_PENDING_TIMEOUT
 
 DEFAULT_LEDGER = os.path.join(".aidf", "ledger.sqlite")
 
@@ -26,7 +25,7 @@ def resolve_spec(spec: str | None = None) -> str:
 
 
 def open_ledger(spec: str | None = None, *, clock: Clock | None = None,
-                pending_timeout: dt.timedelta = DEFAULT_PENDING_TIMEOUT) -> SqlLedger:
+                pending_timeout: dt.timedelta | None = None) -> SqlLedger:
     """Open (creating and migrating as needed) the ledger named by `spec`.
 
     `spec`: "memory", a file path (SQLite, WAL), `sqlite:///FILE` or `postgresql://user@host/db`

@@ -130,7 +130,7 @@ def accounts(store: Any, kind: str, *, year: int | None = None, top: int | None 
         q = q.order_by(desc(a.c.posted + a.c.pending), a.c.id).limit(top)
     with store._read() as conn:
         ids = [r.id for r in conn.execute(q)]
-        bal = store._balances(conn, ids, store.now_us()) if ids else {}
+        bal = store._balances(conn, ids) if ids else {}
     return [bal[i] for i in ids if i in bal]
 
 

@@ -1,7 +1,7 @@
 """Table definitions of the durable ledger (one schema for SQLite and PostgreSQL).
 
 Amounts are BIGINT milli-TPP and times are epoch microseconds (UTC), so that comparisons are exact
-on both databases. Transfers are never updated or deleted; `open_pending` is the index of pending
+on both databases. Amounts are bounded (bounds.py) by CHECK constraints. Transfers are never updated or deleted; `open_pending` is the index of pending
 transfers not yet posted, voided or expired, and account rows carry the running balances
 (TigerBeetle's `debits_posted` / `debits_pending`). The migration in migrations/versions creates the
 same tables; tests compare the two.
@@ -9,9 +9,17 @@ same tables; tests compare the two.
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import BigInteger, CheckConstraint, Column, Index, Integer, MetaData, String, Table, Text
+
+from aidf.ledger.bounds import MAX_ACCOUNT_MILLI, MAX_LINE_MILLI
 
 metadata = MetaData()
+
+
+def bounded(column: str, top: int, name: str) -> CheckConstraint:
+    """No amount past the documented bound is ever stored (SQLite would keep an overflow as REAL)."""
+    return CheckConstraint(f"{column} >= 0 AND {column} <= {top}", name=name)
+
 
 # SQLite only auto-numbers an INTEGER PRIMARY KEY.
 SeqType = BigInteger().with_variant(Integer(), "sqlite")
@@ -31,6 +39,8 @@ accounts = Table(
     Column("last_limit", BigInteger),
     Column("created_us", BigInteger, nullable=False),
     Index("ix_ledger_accounts_kind_veu", "kind", "veu"),
+    bounded("posted", MAX_ACCOUNT_MILLI, "ck_ledger_accounts_posted"),
+    bounded("pending", MAX_ACCOUNT_MILLI, "ck_ledger_accounts_pending"),
 )
 
 transfers = Table(
@@ -39,7 +49,7 @@ transfers = Table(
     Column("id", String(500), nullable=False, unique=True),
     Column("transaction_id", String(400), nullable=False),
     Column("account_id", String(400), nullable=False),
-    Column("kind", String(16), nullable=False),  # pending | post | void | expire | direct
+    Column("kind", String(16), nullable=False),  # pending | post | void | expire | direct | adjust
     Column("amount", BigInteger, nullable=False),
     Column("limit", BigInteger),
     Column("pending_id", String(500), unique=True),
@@ -50,6 +60,7 @@ transfers = Table(
     Column("note", Text),
     Index("ix_ledger_transfers_account", "account_id", "seq"),
     Index("ix_ledger_transfers_txn", "transaction_id"),
+    bounded("amount", MAX_LINE_MILLI, "ck_ledger_transfers_amount"),
 )
 
 open_pending = Table(
@@ -57,9 +68,10 @@ open_pending = Table(
     Column("transfer_id", String(500), primary_key=True),
     Column("account_id", String(400), nullable=False),
     Column("amount", BigInteger, nullable=False),
-    Column("expires_us", BigInteger, nullable=False),
-    Index("ix_ledger_open_pending_account", "account_id", "expires_us"),
-    Index("ix_ledger_open_pending_expiry", "expires_us"),
+    Column("created_us", BigInteger, nullable=False),  # reservations never lapse; kept for `expire --before`
+    Index("ix_ledger_open_pending_account", "account_id", "created_us"),
+    Index("ix_ledger_open_pending_created", "created_us"),
+    bounded("amount", MAX_LINE_MILLI, "ck_ledger_open_pending_amount"),
 )
 
 bookings = Table(
@@ -95,6 +107,7 @@ licenses = Table(
     Column("content_hash", String(64), nullable=False),
     Column("at_us", BigInteger, nullable=False),
     Column("actor", String(200), nullable=False),
+    bounded("amount", MAX_LINE_MILLI, "ck_ledger_licenses_amount"),
 )
 
 holds = Table(

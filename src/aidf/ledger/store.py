@@ -1,11 +1,12 @@
 """The durable ledger over SQLAlchemy (SQLite or PostgreSQL): accounts whose limits the store
-enforces, immutable transfers, two-phase pending -> post / void / expire, linked bookings keyed by
-the caller's transaction id (idempotency), and an audit entry for every write.
+enforces, immutable transfers, two-phase pending -> post / void (never lapsing by the clock), linked
+bookings keyed by the caller's transaction id (idempotency), and an audit entry for every write.
 
 Every write runs in one database transaction that first locks what it touches: SQLite takes the
-write lock at BEGIN IMMEDIATE; PostgreSQL locks the account rows (FOR UPDATE, sorted by id) and
-then the audit chain head. The limit check reads balances only after those locks, so two writers
-can never both see the last TPP free.
+write lock at BEGIN IMMEDIATE; PostgreSQL locks the audit chain head, then the account rows (FOR
+UPDATE, sorted by id). The limit checks (batch.py, limits.py) read balances only after those locks,
+so two writers can never both see the last TPP free. Bookings go in batches of at most
+MAX_BATCH per database transaction (`book_many`; `book` is a batch of one).
 """
 
 from __future__ import annotations
@@ -14,75 +15,56 @@ import contextlib
 import datetime as dt
 import json
 import threading
-from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import BigInteger, bindparam, delete, func, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.engine import Connection, Engine
 
 from aidf.ledger import audit
 from aidf.ledger import schema as s
-from aidf.ledger.base import Booked, Draw, IdempotencyConflict, LedgerError, LimitExceeded
+from aidf.ledger.base import Booked, Draw, IdempotencyConflict, LedgerError
+from aidf.ledger.batch import Batch, account_columns
 from aidf.ledger.common import (
     Clock,
     TransferStateError,
     UnknownError,
-    canonical,
     check_actor,
     check_amount,
     check_id,
-    check_limit,
     from_us,
     iso_date,
-    sha256,
     system_clock,
     to_us,
 )
 from aidf.model import AccountRef
 
-DEFAULT_PENDING_TIMEOUT = dt.timedelta(days=30)
+DEFAULT_PENDING_TIMEOUT = None  # reservations never lapse by the clock; kept for callers' signatures
+MAX_BATCH = 8000  # bookings per database transaction in book_many (a batch holds the write lock)
 
 # Statements built once and run with parameters (building them per call dominates the cost).
 _IDS = bindparam("ids", expanding=True)
 Q_ACCOUNTS = select(s.accounts).where(s.accounts.c.id.in_(_IDS)).order_by(s.accounts.c.id)
 Q_ALL_ACCOUNTS = select(s.accounts).order_by(s.accounts.c.id)
 Q_LOCK = select(s.accounts.c.id).where(s.accounts.c.id.in_(_IDS)).order_by(s.accounts.c.id).with_for_update()
-_OVERDUE = (select(s.open_pending.c.account_id, func.sum(s.open_pending.c.amount))
-            .where(s.open_pending.c.expires_us <= bindparam("now")).group_by(s.open_pending.c.account_id))
-Q_OVERDUE = _OVERDUE.where(s.open_pending.c.account_id.in_(_IDS))
-_LATE = (select(func.coalesce(func.sum(s.open_pending.c.amount), 0))
-         .where(s.open_pending.c.account_id == s.accounts.c.id, s.open_pending.c.expires_us <= bindparam("now"))
-         .scalar_subquery())
 # One account's used amount in one statement: the engine asks this several times per decision.
-Q_USED = select(s.accounts.c.posted + s.accounts.c.pending - _LATE).where(s.accounts.c.id == bindparam("aid"))
+Q_USED = select(s.accounts.c.posted + s.accounts.c.pending).where(s.accounts.c.id == bindparam("aid"))
 Q_BOOKING = select(s.bookings).where(s.bookings.c.transaction_id == bindparam("tid"))
-U_PENDING = (update(s.accounts).where(s.accounts.c.id == bindparam("aid"))
-             .values(pending=s.accounts.c.pending + bindparam("delta"),
-                     last_limit=func.coalesce(bindparam("lim", type_=BigInteger), s.accounts.c.last_limit)))
 U_RESOLVE = (update(s.accounts).where(s.accounts.c.id == bindparam("aid"))
              .values(pending=s.accounts.c.pending - bindparam("released"),
                      posted=s.accounts.c.posted + bindparam("add")))
 D_OPEN = delete(s.open_pending).where(s.open_pending.c.transfer_id == bindparam("pid"))
-MAX_DRAWS = 1000  # per linked group; a decision has a handful
-
-
-def account_columns(ref: AccountRef) -> dict[str, Any]:
-    return {"id": ref.id, "kind": ref.kind, "country": ref.country, "consignee": ref.consignee,
-            "year": ref.year, "veu": ref.veu, "window": ref.window, "license": getattr(ref, "license", None)}
 
 
 class StoreCore:
     """Accounts, bookings and transfers; licenses/holds are added by holds.LicensesAndHolds."""
 
-    def __init__(self, engine: Engine, *, clock: Clock | None = None,
-                 pending_timeout: dt.timedelta = DEFAULT_PENDING_TIMEOUT, label: str | None = None):
-        if pending_timeout <= dt.timedelta(0):
-            raise LedgerError("pending_timeout must be positive")
+    def __init__(self, engine: Engine, *, clock: Clock | None = None, pending_timeout: Any = None,
+                 label: str | None = None, audit_key: bytes | None = None):
         self.engine = engine
         self.clock = clock or system_clock
-        self.pending_timeout = pending_timeout
         self.label = label or engine.url.render_as_string(hide_password=True)
+        self._key = audit_key if audit_key is not None else audit.load_key(str(engine.url))
         self._pg = engine.dialect.name == "postgresql"
         # One shared in-memory connection must not be used by two threads at once.
         self._mutex = threading.RLock() if engine.pool.__class__.__name__ == "StaticPool" else None
@@ -108,21 +90,24 @@ class StoreCore:
     @contextlib.contextmanager
     def _read(self) -> Iterator[Connection]:
         with self._guard(), self.engine.connect() as conn, conn.begin():
+            conn.info[audit.KEY_INFO] = self._key
             yield conn
 
     @contextlib.contextmanager
     def _write(self) -> Iterator[Connection]:
         with self._guard(), self.engine.connect() as conn:
             conn.execution_options(aidf_write=True)
+            conn.info[audit.KEY_INFO] = self._key
             with conn.begin():
                 yield conn
 
     def _lock(self, conn: Connection, account_ids: Iterable[str]) -> tuple[int, str]:
-        """Lock accounts in id order, then the audit head: one global order, so no deadlock."""
+        """Lock the audit head, then accounts in id order: one global order, so no deadlock."""
+        head = audit.lock_head(conn)
         ids = sorted(set(account_ids))
         if ids and self._pg:
             conn.execute(Q_LOCK, {"ids": ids}).all()
-        return audit.lock_head(conn)
+        return head
 
     def _ensure_accounts(self, conn: Connection, refs: Sequence[AccountRef], at_us: int) -> None:
         rows = sorted(({**account_columns(r), "posted": 0, "pending": 0, "created_us": at_us} for r in refs),
@@ -141,53 +126,44 @@ class StoreCore:
 
     # ---- balances ------------------------------------------------------------------------------
 
-    def _overdue(self, conn: Connection, ids: Sequence[str] | None, now: int) -> dict[str, int]:
-        """Pending amounts past their expiry that no sweep has voided yet: they no longer count."""
-        if ids is None:
-            return {a: int(v) for a, v in conn.execute(_OVERDUE, {"now": now})}
-        return {a: int(v) for a, v in conn.execute(Q_OVERDUE, {"now": now, "ids": list(ids)})}
-
-    def _balances(self, conn: Connection, ids: Sequence[str] | None, now: int) -> dict[str, dict[str, Any]]:
+    def _balances(self, conn: Connection, ids: Sequence[str] | None) -> dict[str, dict[str, Any]]:
         if ids is None:
             rows = conn.execute(Q_ALL_ACCOUNTS).mappings().all()
         else:
             rows = conn.execute(Q_ACCOUNTS, {"ids": list(ids)}).mappings().all()
-        overdue = self._overdue(conn, ids, now) if rows else {}
-        out = {}
-        for r in rows:
-            late = overdue.get(r["id"], 0)
-            live = r["pending"] - late
-            out[r["id"]] = {**r, "pending": live, "expired_unswept": late, "used": r["posted"] + live}
-        return out
+        return {r["id"]: {**r, "used": r["posted"] + r["pending"]} for r in rows}
 
     def used(self, account: AccountRef) -> int:
         # A single statement reads a consistent snapshot on its own: no explicit transaction needed.
         with self._guard(), self.engine.connect() as conn:
-            value = conn.execute(Q_USED, {"aid": account.id, "now": self.now_us()}).scalar()
+            value = conn.execute(Q_USED, {"aid": account.id}).scalar()
         return int(value) if value is not None else 0
 
     def balance(self, account_id: str) -> dict[str, Any]:
-        """posted, live pending, used (= posted + live pending), last limit seen, key columns."""
+        """posted, pending, used (= posted + pending), last limit seen, key columns."""
         with self._read() as conn:
-            b = self._balances(conn, [account_id], self.now_us())
+            b = self._balances(conn, [account_id])
         if not b:
             raise UnknownError(f"no account {account_id!r}")
         return b[account_id]
 
     def accounts(self, kind: str | None = None) -> list[dict[str, Any]]:
         with self._read() as conn:
-            rows = list(self._balances(conn, None, self.now_us()).values())
+            rows = list(self._balances(conn, None).values())
         return [r for r in rows if kind is None or r["kind"] == kind]
 
     def installed_base(self, kind: str, veu: str) -> dict[str, int]:
         out: dict[str, int] = {}
-        for r in self.accounts(kind):
-            if r["veu"] == veu and r["country"]:
-                out[r["country"]] = out.get(r["country"], 0) + r["used"]
+        with self._read() as conn:
+            rows = conn.execute(select(s.accounts.c.country, s.accounts.c.posted + s.accounts.c.pending).where(
+                s.accounts.c.kind == kind, s.accounts.c.veu == veu)).all()
+        for country, used in rows:
+            if country:
+                out[country] = out.get(country, 0) + int(used)
         return out
 
     def history(self, account_id: str) -> list[dict[str, Any]]:
-        """Every transfer on the account, oldest first (pending, post, void, expire, direct)."""
+        """Every transfer on the account, oldest first (pending, post, void, expire, direct, adjust)."""
         with self._read() as conn:
             rows = conn.execute(select(s.transfers).where(s.transfers.c.account_id == account_id)
                                 .order_by(s.transfers.c.seq)).mappings().all()
@@ -201,7 +177,8 @@ class StoreCore:
 
     def open_pending(self) -> list[dict[str, Any]]:
         with self._read() as conn:
-            rows = conn.execute(select(s.open_pending).order_by(s.open_pending.c.expires_us)).mappings().all()
+            rows = conn.execute(select(s.open_pending).order_by(s.open_pending.c.created_us,
+                                                                s.open_pending.c.transfer_id)).mappings().all()
         return [dict(r) for r in rows]
 
     # ---- arrangements (government-to-government, per country) ----------------------------------
@@ -221,12 +198,20 @@ class StoreCore:
 
     def arrangement(self, country: str, as_of: dt.date) -> dict[str, Any] | None:
         with self._read() as conn:
-            row = conn.execute(select(s.arrangements).where(
-                s.arrangements.c.country == country.upper(), s.arrangements.c.since <= iso_date(as_of, "as_of"))
-                .order_by(s.arrangements.c.since.desc(), s.arrangements.c.seq.desc()).limit(1)).first()
+            return self._arrangement_in(conn, country.upper(), iso_date(as_of, "as_of"))
+
+    def _arrangement_in(self, conn: Connection, country: str, as_of_s: str) -> dict[str, Any] | None:
+        row = conn.execute(select(s.arrangements).where(
+            s.arrangements.c.country == country, s.arrangements.c.since <= as_of_s)
+            .order_by(s.arrangements.c.since.desc(), s.arrangements.c.seq.desc()).limit(1)).first()
         if row is None:
             return None
         return {"country": row.country, "since": dt.date.fromisoformat(row.since), "reference": row.reference}
+
+    def _license_amount(self, conn: Connection, number: str | None) -> int:
+        """A license account's limit is its license's amount (0 when no such license is recorded)."""
+        amount = conn.execute(select(s.licenses.c.amount).where(s.licenses.c.number == number)).scalar()
+        return 0 if amount is None else int(amount)
 
     # ---- bookings ------------------------------------------------------------------------------
 
@@ -235,61 +220,53 @@ class StoreCore:
             row = conn.execute(Q_BOOKING, {"tid": transaction_id}).first()
         return _booked(row) if row else None
 
+    def request_hashes(self, transaction_ids: Sequence[str]) -> dict[str, str]:
+        """The request hash of each of these transactions that is booked (one statement per 500 ids)."""
+        out: dict[str, str] = {}
+        with self._read() as conn:
+            for i in range(0, len(transaction_ids), 500):
+                ids = list(transaction_ids[i:i + 500])
+                out.update(conn.execute(select(s.bookings.c.transaction_id, s.bookings.c.request_hash).where(
+                    s.bookings.c.transaction_id.in_(ids))).all())
+        return out
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[Batch]:
+        """One writing transaction: read, decide and book against it; written together on exit, or
+        nothing at all if the block raises."""
+        with self._write() as conn:
+            b = Batch(self, conn, self._lock(conn, []), self.now_us())
+            yield b
+            b.flush()
+
     def book(self, transaction_id: str, request_hash: str, decision: dict[str, Any],
-             draws: list[Draw], as_of: dt.date, *, actor: str = "engine",
-             pending_timeout: dt.timedelta | None = None) -> Booked:
+             draws: list[Draw], as_of: dt.date, *, actor: str = "engine", **_: Any) -> Booked:
         """Reserve the draws as pending transfers, all or none (see base.Ledger.book)."""
         transaction_id = check_id(transaction_id, "transaction id")
-        request_hash = check_id(request_hash, "request hash")
-        actor = check_actor(actor)
-        as_of_s = iso_date(as_of, "as_of")
-        if len(draws) > MAX_DRAWS:
-            raise LedgerError(f"a linked group holds at most {MAX_DRAWS} draws")
-        for d in draws:
-            check_amount(d.amount, f"draw on {d.account.id}")
-            check_limit(d.limit)
-        timeout = pending_timeout or self.pending_timeout
-        decision_text = canonical(decision)
-        now = self.now_us()
-        expires = now + timeout // dt.timedelta(microseconds=1)
-        refs = {d.account.id: d.account for d in draws}
-        with self._write() as conn:
-            prior = _prior(conn, transaction_id, request_hash)  # a retry writes nothing
-            if prior is not None:
-                return prior
-            self._ensure_accounts(conn, list(refs.values()), now)
-            head = self._lock(conn, refs)
-            prior = _prior(conn, transaction_id, request_hash)  # booked meanwhile by another writer?
-            if prior is not None:
-                return prior
-            bal = self._balances(conn, list(refs), now)
-            running: dict[str, int] = defaultdict(int)
-            for d in draws:
-                aid = d.account.id
-                used = bal[aid]["used"] + running[aid]
-                if d.limit is not None and used + d.amount > d.limit:
-                    raise LimitExceeded(d.account, used, d.amount, d.limit)
-                running[aid] += d.amount
-            tids = [f"{transaction_id}/{i}" for i in range(len(draws))]
-            rows = [{"id": t, "transaction_id": transaction_id, "account_id": d.account.id, "kind": "pending",
-                     "amount": d.amount, "limit": d.limit, "pending_id": None, "expires_us": expires,
-                     "as_of": as_of_s, "at_us": now, "actor": actor, "note": None}
-                    for t, d in zip(tids, draws, strict=True)]
-            if rows:
-                conn.execute(s.transfers.insert(), rows)
-                conn.execute(s.open_pending.insert(), [
-                    {"transfer_id": r["id"], "account_id": r["account_id"], "amount": r["amount"],
-                     "expires_us": expires} for r in rows])
-                conn.execute(U_PENDING, [{"aid": r["account_id"], "delta": r["amount"], "lim": r["limit"]}
-                                         for r in rows])
-            conn.execute(s.bookings.insert(), {
-                "transaction_id": transaction_id, "request_hash": request_hash, "decision": decision_text,
-                "transfer_ids": json.dumps(tids), "as_of": as_of_s, "at_us": now, "actor": actor})
-            audit.append(conn, head, now, actor, "book", transaction_id, {
-                "request_hash": request_hash, "as_of": as_of_s, "expires_at": from_us(expires),
-                "decision_sha256": sha256(decision_text),
-                "transfers": [_logged(r) | {"limit": r["limit"]} for r in rows]})
-        return Booked(transaction_id, request_hash, json.loads(decision_text), tids)
+        prior = self.find(transaction_id)  # a retry writes nothing, not even the write lock
+        if prior is not None:
+            return _same_or_conflict(prior, request_hash)
+        with self.batch() as b:
+            return b.book(transaction_id, request_hash, decision, draws, as_of, actor=actor)
+
+    def book_many(self, bookings: Iterable[Sequence[Any]], *, actor: str = "engine") -> list[Booked]:
+        """Book (transaction id, request hash, decision, draws, as_of) tuples in order, MAX_BATCH per
+        database transaction; each is all or none and the first refusal stops the batch (raised)."""
+        out: list[Booked] = []
+        chunk: list[Sequence[Any]] = []
+        for item in bookings:
+            chunk.append(item)
+            if len(chunk) == MAX_BATCH:
+                out += self._book_chunk(chunk, actor)
+                chunk = []
+        if chunk:
+            out += self._book_chunk(chunk, actor)
+        return out
+
+    def _book_chunk(self, chunk: list[Sequence[Any]], actor: str) -> list[Booked]:
+        with self.batch() as b:
+            b.prefetch([item[0] for item in chunk])
+            return [b.book(*item, actor=actor) for item in chunk]
 
     # ---- two-phase resolution ------------------------------------------------------------------
 
@@ -353,9 +330,6 @@ class StoreCore:
                         raise IdempotencyConflict(rid)
                     out.append(prior.id)
                     continue
-                if p.expires_us <= now:
-                    raise TransferStateError(f"transfer {pid} expired at {from_us(p.expires_us)}; "
-                                             f"it cannot be {_past(kind)} (run expire)")
                 if amount is not None and amount > p.amount:
                     raise LedgerError(f"post amount {amount} exceeds the pending amount {p.amount} of {pid}")
                 value = p.amount if kind == "void" or amount is None else amount
@@ -378,37 +352,52 @@ class StoreCore:
         conn.execute(s.transfers.insert(), [{k: v for k, v in r.items() if k != "_released"} for r in rows])
         subject = rows[0]["transaction_id"] if len({r["transaction_id"] for r in rows}) == 1 else "(several)"
         audit.append(conn, head, now, actor, kind, subject, {
-            "note": note, "transfers": [_logged(r) | {"pending_id": r["pending_id"]} for r in rows]})
+            "note": note, "transfers": [audit.logged(r) | {"pending_id": r["pending_id"]} for r in rows]})
 
-    def expire(self, *, actor: str = "system") -> list[str]:
-        """Void every pending transfer past its expiry (the sweep); returns the expired transfer ids."""
+    def expire(self, *, before: dt.date | None = None, ids: Sequence[str] | None = None, yes: bool = False,
+               actor: str = "system") -> list[str]:
+        """Reservations never lapse by the clock: an operator voids open ones made before a date, or
+        named ones (transfer or transaction ids). Without `yes` it only lists what it would void."""
         actor = check_actor(actor)
+        if (before is None) == (not ids):
+            raise LedgerError("expire takes --before DATE or ids (exactly one)")
         now = self.now_us()
         with self._write() as conn:
-            due = conn.execute(select(s.open_pending).where(s.open_pending.c.expires_us <= now)).all()
-            if not due:
-                return []
-            head = self._lock(conn, {d.account_id for d in due})
-            due = conn.execute(select(s.open_pending).where(s.open_pending.c.expires_us <= now)
-                               .order_by(s.open_pending.c.transfer_id)).all()
-            if not due:
-                return []
-            txn = dict(conn.execute(select(s.transfers.c.id, s.transfers.c.transaction_id).where(
-                s.transfers.c.id.in_([d.transfer_id for d in due]))).all())
-            rows = [{"id": f"{d.transfer_id}/expire", "transaction_id": txn[d.transfer_id],
-                     "account_id": d.account_id, "kind": "expire", "amount": d.amount, "limit": None,
-                     "pending_id": d.transfer_id, "expires_us": None, "as_of": None, "at_us": now,
-                     "actor": actor, "note": f"expired at {from_us(d.expires_us)}", "_released": d.amount}
-                    for d in due]
-            self._apply_resolutions(conn, head, rows, "expire", now, actor, "expiry sweep")
-        return [r["pending_id"] for r in rows]
+            if before is not None:
+                cutoff = to_us(dt.datetime.combine(dt.date.fromisoformat(iso_date(before, "before")), dt.time()))
+                due = [r.transfer_id for r in conn.execute(select(s.open_pending.c.transfer_id).where(
+                    s.open_pending.c.created_us < cutoff).order_by(s.open_pending.c.transfer_id))]
+            else:
+                due = self._targets(conn, list(ids))
+                known = {r.transfer_id for r in conn.execute(
+                    select(s.open_pending.c.transfer_id).where(s.open_pending.c.transfer_id.in_(due)))}
+                if set(due) - known:
+                    raise TransferStateError(f"not open: {', '.join(sorted(set(due) - known))}")
+            if not due or not yes:
+                return due
+            pend = list(conn.execute(select(s.transfers).where(s.transfers.c.id.in_(due)).order_by(s.transfers.c.id)))
+            head = self._lock(conn, {p.account_id for p in pend})
+            note = f"expired by the operator (reserved before {before})" if before else "expired by the operator"
+            rows = [{"id": f"{p.id}/expire", "transaction_id": p.transaction_id, "account_id": p.account_id,
+                     "kind": "expire", "amount": p.amount, "limit": None, "pending_id": p.id, "expires_us": None,
+                     "as_of": p.as_of, "at_us": now, "actor": actor, "note": note, "_released": p.amount}
+                    for p in pend]
+            self._apply_resolutions(conn, head, rows, "expire", now, actor, note)
+        return due
 
     # ---- audit ---------------------------------------------------------------------------------
 
-    def verify(self) -> audit.VerifyReport:
-        """Recompute the audit chain and the balances; the report names the first bad entry."""
+    def verify(self, expect_head: str | None = None) -> audit.VerifyReport:
+        """Recompute the audit chain, every record against it, and the balances; the report names the
+        first bad entry or row. `expect_head` (SEQ:HASH from `head()`) detects truncation and rewinding."""
         with self._read() as conn:
-            return audit.verify(conn)
+            return audit.verify(conn, expect_head)
+
+    def head(self) -> str:
+        """The chain head as SEQ:HASH (keyed), for keeping outside the database."""
+        with self._read() as conn:
+            row = conn.execute(select(s.chain_head)).one()
+        return f"{row.seq}:{row.hash}"
 
     def audit_log(self, limit: int | None = None) -> list[dict[str, Any]]:
         with self._read() as conn:
@@ -439,10 +428,6 @@ def _same_or_conflict(prior: Booked, request_hash: str) -> Booked:
     if prior.request_hash != request_hash:
         raise IdempotencyConflict(prior.transaction_id)
     return prior
-
-
-def _logged(r: dict[str, Any]) -> dict[str, Any]:
-    return {"id": r["id"], "kind": r["kind"], "account": r["account_id"], "amount": r["amount"]}
 
 
 def _past(kind: str) -> str:

@@ -30,6 +30,7 @@ from aidf.replay.book import BookErrors, LineError, parse_installed_base
 from aidf.replay.codes import compact, dense_index, expand, row_codes
 from aidf.replay.scan import scan
 from aidf.rules.ruleset import RULE_IDS, resolve
+from aidf.rules.veu import SHARE_LIMITS, counted_base, share_test
 
 OUTCOMES = [o.value for o in OUTCOME_ORDER]
 Progress = Callable[[str], None]
@@ -413,87 +414,103 @@ def _scan(sub: pl.DataFrame, refs: list[AccountRef], ledger, init: dict[str, int
 
 
 def _nveu(sub: pl.DataFrame, plans: list[static.Plan], ledger, init: dict[str, int]) -> pl.Series:
-    """NVEU quarterly caps per VEU and country; a declared installed base is tested within its transaction.
-
-    Draws made on a declared base still land on the VEU's account, so the ledger-based lines see
-    them: they enter the ledger scan as draws that always fit.
-    """
+    """NVEU quarterly caps per VEU and country, line by line, as the engine counts: a declared installed
+    base raises what is counted, never lowers it (veu.counted_base), and the store raises the account to
+    it once a line of its transaction is authorized (a floor)."""
     caps = pl.DataFrame([{"shape": s, "quarter": q, "cap": c} for s, p in enumerate(plans) if p.nveu_caps
                          for q, c in p.nveu_caps.items()], schema={"shape": pl.Int64, "quarter": pl.String,
                                                                    "cap": pl.Int64})
     q = pl.col("year").cast(pl.String) + "Q" + ((pl.col("date").dt.month() - 1) // 3 + 1).cast(pl.String)
     sub = sub.with_columns(q.alias("quarter")).join(caps, on=["shape", "quarter"], how="left").sort("seq")
-    declared = pl.col("veu_installed_base").is_not_null()
-    ok_declared = pl.Series("seq", [], dtype=pl.Int64)
-    dec = sub.filter(declared)
-    if dec.height:
-        bases = dec.select("veu_installed_base", "dest").unique()
-        bases = bases.with_columns(pl.Series("base", [_milli_base(t, d) for t, d in bases.iter_rows()],
-                                             dtype=pl.Int64))
-        dec = dec.join(bases, on=["veu_installed_base", "dest"], how="left").sort("seq")
-        accts = dec.select("order_id", "veu_id", "dest", "base").unique(
-            subset=["order_id", "veu_id", "dest"], maintain_order=True).with_row_index("acct")
-        work = dec.join(accts.select("order_id", "veu_id", "dest", "acct"), on=["order_id", "veu_id", "dest"],
-                        how="left").sort("seq")
-        flags = scan(work.select("acct", "amt", pl.col("cap").alias("lim")), accts["base"], accts.height)
-        ok_declared = work["seq"].filter(flags)
-    led = sub.filter(~declared | _flags(sub, ok_declared)).with_columns(
-        pl.when(declared).then(pl.lit(1 << 62, dtype=pl.Int64)).otherwise(pl.col("cap")).alias("lim"))
-    if not led.select((~declared).any()).item():
-        return ok_declared
-    accts = led.select("veu_id", "dest").unique(maintain_order=True).with_row_index("acct")
-    refs = [AccountRef(kind="nveu_cap", veu=v, country=d) for v, d in accts.select("veu_id", "dest").iter_rows()]
-    ok = _scan(led.join(accts, on=["veu_id", "dest"], how="left").sort("seq").select("seq", "acct", "amt", "lim"),
-               refs, ledger, init)
-    return ok
+    used: dict[str, int] = {}
+    local: dict[str, int] = {}
+    floor: dict[str, int] = {}
+    ok: list[int] = []
+    tx = None
+    for seq, order_id, veu, dest, amt, cap, text in sub.select(
+            "seq", "order_id", "veu_id", "dest", "amt", "cap", "veu_installed_base").iter_rows():
+        if order_id != tx:
+            _raise_floors(used, local, floor)
+            tx, local, floor = order_id, {}, {}
+        ref = AccountRef(kind="nveu_cap", veu=veu, country=dest)
+        aid = ref.id
+        if aid not in used:
+            used[aid] = init[aid] = ledger.used(ref) if ledger is not None else 0
+        here = local.get(aid, 0)
+        declared = {dest: _milli_base(text, dest)} if text is not None else None
+        counted = counted_base(declared, {dest: used[aid] - here})[dest] + here
+        if cap is None or counted + amt > cap:
+            continue
+        ok.append(seq)
+        used[aid] += amt
+        local[aid] = here + amt
+        if declared is not None:
+            floor[aid] = max(floor.get(aid, 0), declared[dest])
+    _raise_floors(used, local, floor)
+    return pl.Series("seq", ok, dtype=pl.Int64)
+
+
+def _raise_floors(used: dict, local: dict, floor: dict) -> None:
+    """At the end of a transaction: the store raises each account to its declared base (never lowers)."""
+    for key, base in floor.items():
+        here = local.get(key, 0)
+        if base > used[key] - here:
+            used[key] = base + here
 
 
 def _uveu(sub: pl.DataFrame, plans: list[static.Plan], ledger,
           init: dict[str, int]) -> tuple[pl.Series, pl.Series]:
-    """UVEU shares (Supp. No. 10 para 6), line by line: few lines, and the test reads the whole base.
-
-    Lines that reach the UVEU step are tested and, if they fit, drawn; lines authorized otherwise
-    (`tally`) only add to the base. A declared base lives in its transaction; else the ledger's.
-    """
+    """UVEU shares (Supp. No. 10 para 6), line by line with the provision's own share test: few lines,
+    and the test reads the whole base. Lines that reach the UVEU step are tested and, if they fit, drawn;
+    lines authorized otherwise (`tally`) only add to the base. A declared base raises what is counted
+    (never lowers it) and, once a line of its transaction fits, the store raises the accounts to it."""
     bases: dict[str, dict[str, int]] = {}
     ok: list[int] = []
     tallied: list[int] = []
     local: dict[str, dict[str, int]] = {}
+    floors: dict[str, dict[str, int]] = {}
     local_tx = None
     for seq, shape, order_id, veu, dest, amt, text, reach in sub.select(
             "seq", "shape", "order_id", "veu_id", "dest", "amt", "veu_installed_base", "reach").iter_rows():
         if order_id != local_tx:
-            local_tx, local = order_id, {}
+            _raise_uveu_floors(bases, local, floors)
+            local_tx, local, floors = order_id, {}, {}
         if veu not in bases:
             bases[veu] = dict(ledger.installed_base("uveu_share", veu)) if ledger is not None else {}
             for c, v in bases[veu].items():
                 init[AccountRef(kind="uveu_share", veu=veu, country=c).id] = v
+        loc = local.setdefault(veu, {})
         if reach:
             pr = plans[shape].uveu
+            declared = None
             if text is not None:
-                base = {c: int(Fraction(Decimal(repr(float(v)))) * MILLI) for c, v in parse_installed_base(text).items()}
-                for c, v in local.get(veu, {}).items():
-                    base[c] = base.get(c, 0) + v
-            else:
-                base = bases[veu]
-            after = dict(base)
+                declared = {c: int(Fraction(Decimal(repr(float(v)))) * MILLI)
+                            for c, v in parse_installed_base(text).items()}
+            store = {c: v - loc.get(c, 0) for c, v in bases[veu].items()}
+            after = counted_base(declared, store)
+            for c, v in loc.items():
+                after[c] = after.get(c, 0) + v
             after[dest] = after.get(dest, 0) + amt
-            total = sum(after.values())
-            tier = pr["tier"]
-            tier1 = sum(v for c, v in after.items() if tier(c) == 1)
-            fits = not (tier(dest) != 1 and Fraction(after[dest], total) > pr["max_share_single_non_tier1"])
-            fits = fits and not Fraction(tier1, total) < pr["min_share_tier1"]
-            if fits and pr["us_hq"]:
-                fits = not Fraction(after.get("US", 0), total) < pr["min_share_us_for_us_hq"]
-            if not fits:
+            limits = {k: pr[k] for k in SHARE_LIMITS}
+            if share_test(after, dest, pr["tier"], limits, pr["us_hq"]).breach is not None:
                 continue
             ok.append(seq)
+            if declared is not None:
+                floors[veu] = declared
         else:
             tallied.append(seq)
-        loc = local.setdefault(veu, {})
         loc[dest] = loc.get(dest, 0) + amt
         bases[veu][dest] = bases[veu].get(dest, 0) + amt
+    _raise_uveu_floors(bases, local, floors)
     return pl.Series("seq", ok, dtype=pl.Int64), pl.Series("seq", tallied, dtype=pl.Int64)
+
+
+def _raise_uveu_floors(bases: dict, local: dict, floors: dict) -> None:
+    for veu, declared in floors.items():
+        loc = local.get(veu, {})
+        for c, v in declared.items():
+            if v > 0 and v > bases[veu].get(c, 0) - loc.get(c, 0):
+                bases[veu][c] = v + loc.get(c, 0)
 
 
 def _plan_table(plans: list[static.Plan]) -> pl.DataFrame:

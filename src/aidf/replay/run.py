@@ -117,16 +117,18 @@ def book_result(result: ReplayResult, orders_book: pl.DataFrame, ledger, progres
             items.append({"line": r["item"], "description": r["catalog"] or "", "eccn": r["eccn"], "tpp": r["tpp"],
                           "tpp_total": r["tpp_total"], "outcome": r["outcome"], "authorization": r["authorization"],
                           "review_policy": r["review_policy"], "license_required": r["license_required"]})
-            for kind, milli, limit in ((r["effect_kind"], r["effect_milli"], _limit(r, ledger)),
-                                       ("uveu_share" if r["tally_account"] else None, r["amount_milli"], None)):
+            for kind, milli, limit, role in ((r["effect_kind"], r["effect_milli"], _limit(r, ledger), "draw"),
+                                             ("uveu_share" if r["tally_account"] else None, r["amount_milli"], None,
+                                              "tally")):
                 if kind is None:
                     continue
                 ref = _ref(kind, r)
-                draws.append(Draw(ref, milli, limit))
+                draws.append(Draw(ref, milli, limit, kind=role))
                 e = effects.setdefault(ref.id, {"account": ref.model_dump(exclude_none=True), "tpp": 0.0})
                 e["tpp"] += milli / 1000
             if r["aia_tally"] and r["authorization"] == "AIA":
                 draws.append(Draw(AccountRef(kind="aia_cumulative", consignee=r["consignee_key"]), r["amount_milli"], None))
+        draws = _floors(tx, draws) + draws
         ref, warnings = resolve(tx.rules, tx.date).ref(tx.date)
         first = rows.row(0, named=True)
         decision = Decision(transaction_id=tid, date=tx.date, rules=ref, destination_tier=first["destination_tier"],
@@ -144,6 +146,22 @@ def book_result(result: ReplayResult, orders_book: pl.DataFrame, ledger, progres
             if progress and i % 1000 == 0:
                 progress(i, len(bookings))
     return len(bookings)
+
+
+def _floors(tx, draws) -> list:
+    """A declared installed base goes to the store as floors, as the engine sends it (rules/veu.floors)."""
+    from aidf.rules.veu import declared_milli, floors
+
+    veu = tx.parties.ultimate_consignee.veu
+    declared = declared_milli(veu.installed_base_tpp) if veu is not None else None
+    kinds = {d.account.kind for d in draws if d.kind == "draw"}
+    if not declared:
+        return []
+    if veu.type == "UVEU" and "uveu_share" in kinds:
+        return floors("uveu_share", veu.id, declared)
+    if veu.type == "NVEU" and "nveu_cap" in kinds:
+        return floors("nveu_cap", veu.id, declared, {d.account.country for d in draws if d.account.kind == "nveu_cap"})
+    return []
 
 
 def _ref(kind: str, r: dict[str, Any]):

@@ -48,7 +48,8 @@ class LedgerView:
 
     def add(self, draws: list[Draw]) -> None:
         for d in draws:
-            self.local[d.account] += d.amount
+            if d.kind != "floor":  # a declared base is a floor the store applies, not a draw
+                self.local[d.account] += d.amount
 
 
 @dataclass

@@ -281,22 +281,38 @@ def get_keys(request: Request, _: Admin) -> list[dict]:
 @router.post("/keys", response_model=m.NewKey, status_code=201, tags=["access"], responses={201: {"links": KEY_LINKS}})
 def post_key(body: m.KeyIn, request: Request, who: Admin) -> dict:
     """Make a key (admin); the key is in this answer only."""
-    key, row = svc(request).keys.create(body.name, body.role, actor=who.name)
+    try:
+        key, row = svc(request).keys.create(body.name, body.role, actor=who.name)
+    except ValueError as e:  # an empty name or one with control characters
+        raise ApiError(422, str(e), "role" if "role" in str(e) else "name") from None
     return row | {"key": key}
 
 
 @router.delete("/keys/{key_id}", status_code=204, tags=["access"])
 def delete_key(key_id: PathId, request: Request, who: Admin) -> Response:
-    """Revoke a key (admin): every request and dashboard session with it is refused from now on."""
-    if not svc(request).keys.revoke(key_id, actor=who.name):
+    """Revoke a key (admin): every request and dashboard session with it is refused from now on.
+    The last live admin key cannot be revoked (409)."""
+    from aidf.service.keys import LastAdminError
+
+    try:
+        revoked = svc(request).keys.revoke(key_id, actor=f"{who.key_id} ({who.name})")
+    except LastAdminError as e:
+        raise ApiError(409, str(e), "key_id") from None
+    if not revoked:
         raise ApiError(404, f"no live key {key_id!r}", "key_id")
     return Response(status_code=204)
 
 
 @router.patch("/keys/{key_id}", response_model=m.KeyOut, tags=["access"])
 def patch_key(key_id: PathId, body: m.KeyRole, request: Request, who: Admin) -> dict:
-    """Change a live key's role (admin); requests and sessions with it follow within seconds."""
-    row = svc(request).keys.set_role(key_id, body.role, actor=who.name)
+    """Change a live key's role (admin); requests and sessions with it follow within seconds.
+    The last live admin key keeps its role (409)."""
+    from aidf.service.keys import LastAdminError
+
+    try:
+        row = svc(request).keys.set_role(key_id, body.role, actor=f"{who.key_id} ({who.name})")
+    except LastAdminError as e:
+        raise ApiError(409, str(e), "key_id") from None
     if row is None:
         raise ApiError(404, f"no live key {key_id!r}", "key_id")
     return row

@@ -88,7 +88,11 @@ def keys_list(ledger: LedgerOpt = None) -> None:
 @keys_app.command("revoke")
 def keys_revoke(key_id: str, ledger: LedgerOpt = None) -> None:
     """Revoke a key by its id."""
-    if not _keys(ledger).revoke(key_id, actor="cli"):
+    try:
+        revoked = _keys(ledger).revoke(key_id, actor="cli")
+    except ValueError as e:  # the last admin key
+        raise InputError("key_id", str(e)) from None
+    if not revoked:
         raise InputError("key_id", f"no live key {key_id!r}")
     typer.echo(f"revoked {key_id}")
 

@@ -60,6 +60,10 @@ requests = Table(
 )
 
 
+class LastAdminError(ValueError):
+    """Revoking this key would leave no admin."""
+
+
 @dataclass(frozen=True)
 class Principal:
     """Who is calling: the key's owner name, role and key id."""
@@ -119,6 +123,8 @@ class KeyStore:
         name = (name or "").strip()
         if not name or len(name) > 200:
             raise ValueError("name must be 1 to 200 characters")
+        if any(ord(c) < 32 or ord(c) == 127 for c in name):
+            raise ValueError("name must not contain control characters")
         key_id, secret, salt = secrets.token_hex(6), secrets.token_urlsafe(32), secrets.token_hex(16)
         row = {"key_id": key_id, "name": name, "role": role, "salt": salt,
                "digest": _digest(salt, secret), "created_at": _now(), "revoked_at": None}
@@ -127,8 +133,18 @@ class KeyStore:
             self._log(conn, actor, "key_create", key_id, {"name": name, "role": role})
         return f"{PREFIX}_{key_id}_{secret}", _public(row)
 
+    @staticmethod
+    def _keep_an_admin(conn, key_id: str) -> None:
+        """Refuse (LastAdminError) a change that would leave no live admin key."""
+        live_admins = conn.execute(select(api_keys.c.key_id).where(
+            api_keys.c.role == "admin", api_keys.c.revoked_at.is_(None)).with_for_update()).scalars().all()
+        if live_admins == [key_id]:
+            raise LastAdminError(f"key {key_id} is the last live admin key; make another admin key first")
+
     def revoke(self, key_id: str, *, actor: str) -> bool:
+        """Revoke a live key; the last live admin key cannot be revoked (LastAdminError)."""
         with self._lock, self.engine.begin() as conn:
+            self._keep_an_admin(conn, key_id)
             done = conn.execute(api_keys.update().where(api_keys.c.key_id == key_id,
                                                         api_keys.c.revoked_at.is_(None))
                                 .values(revoked_at=_now())).rowcount
@@ -144,6 +160,8 @@ class KeyStore:
         if role not in ROLES:
             raise ValueError(f"role must be one of {', '.join(ROLES)} (got {role!r})")
         with self._lock, self.engine.begin() as conn:
+            if role != "admin":
+                self._keep_an_admin(conn, key_id)
             done = conn.execute(api_keys.update().where(api_keys.c.key_id == key_id, api_keys.c.revoked_at.is_(None))
                                 .values(role=role)).rowcount
             if done:

@@ -20,6 +20,11 @@ def lpp_account(f: Facts) -> AccountRef:
     return AccountRef(kind="lpp_annual", consignee=f.consignee.key, year=f.tx.date.year)
 
 
+def annual_cap(p) -> int:
+    """740.29(a): the milli-TPP a consignee may receive under LPP in one calendar year (parameters `p`)."""
+    return int(p.get(P, "annual_tpp_cap")) * MILLI
+
+
 def lpp(line: Line, f: Facts, r: Restriction) -> Verdict:
     """Decide whether LPP authorizes this line, against the consignee's running calendar-year total."""
     if r.part746 is not None:  # 740.2(a)(6): Part 746 names none of this engine's exceptions
@@ -37,8 +42,7 @@ def lpp(line: Line, f: Facts, r: Restriction) -> Verdict:
         f.warn("LPP is unavailable wherever 740.2(a)(9)(ii) is triggered, reading its list literally (register U2, "
                "closed on the text); secondary sources (S-SA, S-CSIS) assume Gulf and Central Asian buyers may use LPP")
         return Verdict("LPP", "not_eligible", "15 CFR 740.2(a)(9)(ii)", f"LPP is not among the exceptions left: {r.why}")
-    cap_entry = f.p.entry(P, "annual_tpp_cap")
-    cap = int(cap_entry.value) * MILLI
+    cap = annual_cap(f.p)
     account = lpp_account(f)
     used = f.view.used(account)
     after = used + line.amount

@@ -1,0 +1,313 @@
+"""One writing database transaction of the ledger: bookings (and their holds) checked and buffered in
+order, then written together.
+
+A batch takes the audit chain head lock first (SQLite already holds the write lock from BEGIN
+IMMEDIATE), so no other writer can change a balance while it runs; it then reads each account once,
+keeps the running balances itself, and applies every limit the law sets on a meter (limits.py) whatever
+the caller's draws say. It is also a ledger reader over that same transaction: the engine decides
+each transaction of a batch against it, so a batched decision sees exactly what a single one would.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import BigInteger, bindparam, select, update
+from sqlalchemy.engine import Connection
+
+from aidf.ledger import audit, limits
+from aidf.ledger import schema as s
+from aidf.ledger.base import Booked, Draw, IdempotencyConflict, LedgerError, LimitExceeded
+from aidf.ledger.bounds import MAX_ACCOUNT_MILLI, MAX_LINE_MILLI
+from aidf.ledger.common import canonical, check_actor, check_amount, check_id, check_limit, iso_date, sha256
+from aidf.model import AccountRef
+
+MAX_DRAWS = 1000  # per linked group; a decision has a handful
+Q_ONE = select(s.accounts.c.posted, s.accounts.c.pending).where(s.accounts.c.id == bindparam("aid"))
+Q_BOOKING = select(s.bookings).where(s.bookings.c.transaction_id == bindparam("tid"))
+Q_VEU = (select(s.accounts.c.id, s.accounts.c.country)
+         .where(s.accounts.c.kind == bindparam("kind"), s.accounts.c.veu == bindparam("veu")).order_by(s.accounts.c.id))
+Q_BOOKED_IDS = select(s.bookings.c.transaction_id).where(
+    s.bookings.c.transaction_id.in_(bindparam("ids", expanding=True)))
+Q_HOLD = select(s.holds.c.content_hash).where(s.holds.c.transaction_id == bindparam("tid"))
+
+
+class ShareLimitExceeded(LimitExceeded):
+    """A draw under a UVEU authorization would break a Supp. No. 10 para 6 share limit."""
+
+    def __init__(self, account: AccountRef, used: int, amount: int, breach: str):
+        self.breach = breach
+        LedgerError.__init__(self, f"account {account.id}: {amount / 1000:,.3f} TPP more would break the UVEU "
+                                   f"share limit {breach} (15 CFR 748.15(a)(2)(ii)(B); Supp. No. 10 to Part 748 para 6)")
+        self.account, self.used, self.amount, self.limit = account, used, amount, 0
+
+
+def _balance_update():
+    from sqlalchemy import func
+
+    return (update(s.accounts).where(s.accounts.c.id == bindparam("aid"))
+            .values(posted=s.accounts.c.posted + bindparam("dposted"),
+                    pending=s.accounts.c.pending + bindparam("dpending"),
+                    last_limit=func.coalesce(bindparam("lim", type_=BigInteger), s.accounts.c.last_limit)))
+
+
+U_BALANCE = _balance_update()
+
+
+def account_columns(ref: AccountRef) -> dict[str, Any]:
+    return {"id": ref.id, "kind": ref.kind, "country": ref.country, "consignee": ref.consignee,
+            "year": ref.year, "veu": ref.veu, "window": ref.window, "license": getattr(ref, "license", None)}
+
+
+class Batch:
+    """Bookings and holds of one database transaction (made by StoreCore.batch())."""
+
+    def __init__(self, store, conn: Connection, head: tuple[int, str], now: int):
+        self.store, self.conn, self.head, self.now = store, conn, head, now
+        self.pg = store._pg
+        self.bal: dict[str, list[int]] = {}  # account id -> [posted, pending], this transaction's view
+        self.refs: dict[str, AccountRef] = {}
+        self.last_limit: dict[str, int] = {}
+        self.veus: dict[str, set[str]] = {}  # UVEU -> countries with a share account
+        self.booked: dict[str, Booked] = {}
+        self.transfers: list[dict[str, Any]] = []
+        self.open: list[dict[str, Any]] = []
+        self.bookings: list[dict[str, Any]] = []
+        self.holds: list[dict[str, Any]] = []
+        self.entries: list[tuple[str, str, str, dict[str, Any]]] = []
+        self._arr: dict[tuple[str, str], Any] = {}
+        self._absent: set[str] = set()  # transaction ids known to have no booking yet
+        self._ids: dict[AccountRef, str] = {}
+        self._held: dict[str, str] = {}  # holds placed in this batch: transaction id -> content hash
+        self._limits: dict[tuple, int | None] = {}
+
+    def _id(self, ref: AccountRef) -> str:
+        aid = self._ids.get(ref)
+        if aid is None:
+            aid = self._ids[ref] = ref.id
+        return aid
+
+    # ---- reads over this transaction (the engine's LedgerReader) --------------------------------
+
+    def _balance(self, ref: AccountRef, aid: str | None = None) -> list[int]:
+        aid = aid or self._id(ref)
+        b = self.bal.get(aid)
+        if b is None:
+            row = self.conn.execute(Q_ONE, {"aid": aid}).first()
+            b = self.bal[aid] = [int(row.posted), int(row.pending)] if row else [0, 0]
+            self.refs[aid] = ref
+        return b
+
+    def used(self, account: AccountRef) -> int:
+        b = self._balance(account)
+        return b[0] + b[1]
+
+    def installed_base(self, kind: str, veu: str) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for country in self._countries(kind, veu):
+            ref = AccountRef(kind=kind, veu=veu, country=country)
+            out[country] = out.get(country, 0) + self.used(ref)
+        return out
+
+    def _countries(self, kind: str, veu: str) -> set[str]:
+        key = f"{kind}\x00{veu}"
+        if key not in self.veus:
+            q = Q_VEU.with_for_update() if self.pg else Q_VEU  # the VEU's accounts, locked for the share test
+            self.veus[key] = {r.country for r in self.conn.execute(q, {"kind": kind, "veu": veu}) if r.country}
+        return self.veus[key]
+
+    def arrangement(self, country: str, as_of: dt.date) -> dict[str, Any] | None:
+        key = (country.upper(), iso_date(as_of, "as_of"))
+        if key not in self._arr:
+            self._arr[key] = self.store._arrangement_in(self.conn, *key)
+        return self._arr[key]
+
+    def prefetch(self, transaction_ids: list[str]) -> None:
+        """Look up which of these transactions are booked already, in one statement per 500 ids."""
+        for i in range(0, len(transaction_ids), 500):
+            ids = transaction_ids[i:i + 500]
+            found = set(self.conn.execute(Q_BOOKED_IDS, {"ids": ids}).scalars())
+            self._absent.update(t for t in ids if t not in found)
+
+    def find(self, transaction_id: str) -> Booked | None:
+        if transaction_id in self.booked:
+            return self.booked[transaction_id]
+        if transaction_id in self._absent:
+            return None
+        row = self.conn.execute(Q_BOOKING, {"tid": transaction_id}).first()
+        return None if row is None else Booked(row.transaction_id, row.request_hash, json.loads(row.decision),
+                                               json.loads(row.transfer_ids))
+
+    # ---- bookings --------------------------------------------------------------------------------
+
+    def book(self, transaction_id: str, request_hash: str, decision: dict[str, Any], draws: list[Draw],
+             as_of: dt.date, *, actor: str = "engine") -> Booked:
+        """Check every draw against the law's limits and the caller's; buffer the booking. All or none."""
+        transaction_id = check_id(transaction_id, "transaction id")
+        request_hash = check_id(request_hash, "request hash")
+        actor = check_actor(actor)
+        as_of_s = iso_date(as_of, "as_of")
+        day = dt.date.fromisoformat(as_of_s)
+        if len(draws) > MAX_DRAWS:
+            raise LedgerError(f"a linked group holds at most {MAX_DRAWS} draws")
+        prior = self.find(transaction_id)
+        if prior is not None:
+            if prior.request_hash != request_hash:
+                raise IdempotencyConflict(transaction_id)
+            return prior
+        running: dict[AccountRef, int] = defaultdict(int)
+        floors: dict[str, int] = {}
+        for d in draws:
+            self._check_draw(d, day, running, floors)
+        booked = self._buffer(transaction_id, request_hash, canonical(decision), draws, floors, as_of_s, actor)
+        booked.decision = decision
+        return booked
+
+    def _check_draw(self, d: Draw, day: dt.date, running: dict[AccountRef, int], floors: dict[str, int]) -> None:
+        aid = self._id(d.account)
+        if d.kind != "floor":
+            check_amount(d.amount, f"draw on {aid}")
+        elif isinstance(d.amount, bool) or not isinstance(d.amount, int) or d.amount < 0:
+            raise LedgerError(f"declared base on {aid} must be an integer >= 0 milli-TPP (got {d.amount!r})")
+        if d.amount > MAX_LINE_MILLI:
+            raise LedgerError(f"draw on {aid}: {d.amount} milli-TPP is past the bound of {MAX_LINE_MILLI} per line")
+        check_limit(d.limit)
+        b = self._balance(d.account, aid)
+        cur = b[0] + b[1] + running[d.account]
+        if d.kind == "floor":  # a declared base raises what is counted, never lowers it
+            if d.amount > cur:
+                floors[aid] = floors.get(aid, 0) + d.amount - cur
+                running[d.account] += d.amount - cur
+            return
+        if cur + d.amount > MAX_ACCOUNT_MILLI:
+            raise LedgerError(f"account {aid}: {cur + d.amount} milli-TPP would pass the bound of "
+                              f"{MAX_ACCOUNT_MILLI} per account")
+        limit = self._limit(d, day)
+        if limit is not None and cur + d.amount > limit:
+            raise LimitExceeded(d.account, cur, d.amount, limit)
+        if d.account.kind == "uveu_share" and d.kind == "draw":
+            self._check_shares(d, day, running)
+        running[d.account] += d.amount
+
+    def _limit(self, d: Draw, day: dt.date) -> int | None:
+        """The stricter of the caller's limit and the law's (limits.py)."""
+        ref = d.account
+        key = (ref.kind, ref.country, getattr(ref, "license", None), day)
+        if key not in self._limits:
+            self._limits[key] = self._law_limit(ref, day)
+        law = self._limits[key]
+        given = [x for x in (law, d.limit) if x is not None]
+        return min(given) if given else None
+
+    def _law_limit(self, ref: AccountRef, day: dt.date) -> int | None:
+        if ref.kind in limits.METERED:
+            arranged = ref.kind == "country_allocation" and (
+                self.arrangement(ref.country, day) is not None or limits.published_arrangement(ref.country, day))
+            return limits.meter_limit(ref.kind, day, arranged)
+        if ref.kind == "license":
+            return self.store._license_amount(self.conn, getattr(ref, "license", None))
+        return None
+
+    def _check_shares(self, d: Draw, day: dt.date, running: dict[AccountRef, int]) -> None:
+        veu, dest = d.account.veu, d.account.country
+        here = {r.country for r in running if r.kind == "uveu_share" and r.veu == veu and r.country}
+        after = {}
+        for country in self._countries("uveu_share", veu) | here | {dest}:
+            ref = AccountRef(kind="uveu_share", veu=veu, country=country)
+            after[country] = self.used(ref) + running.get(ref, 0)
+        after[dest] += d.amount
+        breach = limits.share_breach(after, dest, d.hq, day)
+        if breach is not None:
+            raise ShareLimitExceeded(d.account, after[dest] - d.amount, d.amount, breach)
+
+    def _buffer(self, tid: str, request_hash: str, decision_text: str, draws: list[Draw], floors: dict[str, int],
+                as_of_s: str, actor: str) -> Booked:
+        now, rows, logged = self.now, [], []
+        for aid, amount in sorted(floors.items()):
+            ref = next(d.account for d in draws if d.account.id == aid)
+            row = self._row(f"{tid}/floor/{aid}", tid, ref, "adjust", amount, None, as_of_s, actor,
+                            "declared installed base: the count is raised to it", aid)
+            self._apply(ref, amount, 0, None, aid)
+            rows.append(row)
+        tids = []
+        for d in (d for d in draws if d.kind != "floor"):
+            aid = self._id(d.account)
+            row = self._row(f"{tid}/{len(tids)}", tid, d.account, "pending", d.amount, d.limit, as_of_s, actor, None,
+                            aid)
+            self.open.append({"transfer_id": row["id"], "account_id": aid, "amount": d.amount, "created_us": now})
+            self._apply(d.account, 0, d.amount, d.limit, aid)
+            tids.append(row["id"])
+            rows.append(row)
+        self.transfers.extend(rows)
+        logged = [audit.logged(r) | {"limit": r["limit"]} for r in rows]
+        self.bookings.append({"transaction_id": tid, "request_hash": request_hash, "decision": decision_text,
+                              "transfer_ids": json.dumps(tids), "as_of": as_of_s, "at_us": now, "actor": actor})
+        self.entries.append((actor, "book", tid, {"request_hash": request_hash, "as_of": as_of_s,
+                                                  "decision_sha256": sha256(decision_text), "transfers": logged}))
+        booked = Booked(tid, request_hash, {}, tids)
+        self.booked[tid] = booked
+        return booked
+
+    def _row(self, rid: str, tid: str, ref: AccountRef, kind: str, amount: int, limit: int | None, as_of_s: str,
+             actor: str, note: str | None, aid: str) -> dict[str, Any]:
+        return {"id": rid, "transaction_id": tid, "account_id": aid, "kind": kind, "amount": amount,
+                "limit": limit, "pending_id": None, "expires_us": None, "as_of": as_of_s, "at_us": self.now,
+                "actor": actor, "note": note}
+
+    def _apply(self, ref: AccountRef, posted: int, pending: int, limit: int | None, aid: str) -> None:
+        b = self._balance(ref, aid)
+        b[0] += posted
+        b[1] += pending
+        self.refs[aid] = ref
+        if limit is not None:
+            self.last_limit[aid] = limit
+        if ref.kind in ("uveu_share", "nveu_cap") and ref.country:
+            self._countries(ref.kind, ref.veu).add(ref.country)
+
+    # ---- holds -----------------------------------------------------------------------------------
+
+    def place_hold(self, transaction_id: str, decision: dict[str, Any], reason: str, *, actor: str = "engine") -> None:
+        """Hold a shipment in the same transaction as its booking; the same hold again is a no-op."""
+        transaction_id = check_id(transaction_id, "transaction id")
+        reason = check_id(reason, "hold reason")
+        actor = check_actor(actor)
+        text = canonical(decision)
+        h = sha256(canonical([text, reason]))
+        prior = self._held.get(transaction_id) or self.conn.execute(Q_HOLD, {"tid": transaction_id}).scalar()
+        if prior is not None:
+            if prior != h:
+                raise IdempotencyConflict(transaction_id)
+            return
+        self.holds.append({"transaction_id": transaction_id, "decision": text, "reason": reason,
+                           "content_hash": h, "at_us": self.now, "actor": actor})
+        self._held[transaction_id] = h
+        self.entries.append((actor, "hold", transaction_id, {"reason": reason, "decision_sha256": sha256(text)}))
+
+    # ---- writing -----------------------------------------------------------------------------------
+
+    def flush(self) -> None:
+        """Write everything buffered: accounts, balances, transfers, bookings, holds, audit entries."""
+        conn = self.conn
+        touched = sorted({r["account_id"] for r in self.transfers})
+        if touched:
+            conn.execute(self.store._insert_account, [
+                {**account_columns(self.refs[a]), "posted": 0, "pending": 0, "created_us": self.now} for a in touched])
+            delta: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+            for r in self.transfers:
+                delta[r["account_id"]][0 if r["kind"] == "adjust" else 1] += r["amount"]
+            conn.execute(U_BALANCE, [{"aid": a, "dposted": delta[a][0], "dpending": delta[a][1],
+                                      "lim": self.last_limit.get(a)} for a in touched])
+            conn.execute(s.transfers.insert(), self.transfers)
+        if self.open:
+            conn.execute(s.open_pending.insert(), self.open)
+        if self.bookings:
+            conn.execute(s.bookings.insert(), self.bookings)
+        if self.holds:
+            conn.execute(s.holds.insert(), self.holds)
+        if self.entries:
+            self.head = audit.append_many(conn, self.head, self.now, self.entries)
+        for buf in (self.transfers, self.open, self.bookings, self.holds, self.entries):
+            buf.clear()
