@@ -14,11 +14,10 @@ from typing import Any
 from pydantic import ValidationError
 
 from aidf.errors import InputError
-from aidf.ledger.base import MILLI, Draw, IdempotencyConflict, LimitExceeded
+from aidf.meters import CONTRACT_KINDS, MILLI, Draw, IdempotencyConflict, LimitExceeded, uveu_account
 from aidf.model import (
     OUTCOME_ORDER,
     REVIEW_ORDER,
-    AccountRef,
     Decision,
     Item,
     ItemDecision,
@@ -39,8 +38,6 @@ from aidf.rules.restrictions import Restriction, restriction
 from aidf.rules.review_policy import review_policy
 from aidf.rules.ruleset import get_ruleset
 from aidf.rules.veu import nveu, uveu
-
-CONTRACT_KINDS = {"country_allocation", "lpp_annual", "nveu_cap", "uveu_share"}
 
 # Candidate authorizations in order of burden; each is one provision. The first eligible one is used.
 Candidate = Callable[[Line, Facts, Restriction], Verdict]
@@ -195,7 +192,7 @@ def _tallies(line: Line, f: Facts, auth: str | None, line_draws: list[Draw]) -> 
         if shares.status == "not_eligible" and "Supp. No. 10" in shares.cite:
             f.warn(f"line {line.index}: this shipment takes UVEU {veu.id} past a Supp. No. 10 para 6 share limit, "
                    f"a condition of its authorization: {shares.why}")
-        out.append(Draw(AccountRef(kind="uveu_share", veu=veu.id, country=f.dest), line.amount, None))
+        out.append(Draw(uveu_account(veu.id, f.dest), line.amount, None))
     return out
 
 

@@ -22,7 +22,7 @@ from fractions import Fraction
 import polars as pl
 
 from aidf.errors import InputError
-from aidf.ledger.base import MILLI
+from aidf.meters import MILLI
 from aidf.model import OUTCOME_ORDER, REVIEW_ORDER, AccountRef, Party
 from aidf.replay import shapes, static
 from aidf.replay.assemble import replay_positions, tx_dict

@@ -96,7 +96,7 @@ def book_result(result: ReplayResult, orders_book: pl.DataFrame, ledger, progres
     Uses the store's `book_many` (one database transaction) when it has one, else one `book` per
     transaction (each all-or-none, idempotent by transaction id).
     """
-    from aidf.ledger.base import Draw
+    from aidf.meters import Draw
     from aidf.model import AccountRef, Decision
     from aidf.replay.assemble import in_replay_order, transaction_dicts
     from aidf.rules.ruleset import get_ruleset

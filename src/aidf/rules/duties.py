@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aidf.ledger.base import MILLI
+from aidf.meters import MILLI, aia_account
 from aidf.model import AccountRef, Duty
 from aidf.rules.facts import Facts, Line
 
@@ -14,7 +14,7 @@ def _d(what: str, cite: str, when: str, kind: str, line: int) -> Duty:
 
 
 def aia_tally_account(f: Facts) -> AccountRef:
-    return AccountRef(kind="aia_cumulative", consignee=f.consignee.key)
+    return aia_account(f.consignee.key)
 
 
 def duties_for(line: Line, f: Facts, authorization: str | None, outcome: str) -> list[Duty]:

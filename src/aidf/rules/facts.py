@@ -8,21 +8,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from fractions import Fraction
 from functools import cached_property
 
-from aidf.ledger.base import MILLI, Draw
+from aidf.meters import Draw, milli
 from aidf.model import AccountRef, Item, Party, TraceStep, Transaction
 from aidf.rules.classify import Classification
 from aidf.rules.countries import Geography
 from aidf.rules.parameters import Parameters, ParamValue
 from aidf.rules.ruleset import RuleSet
-
-
-def milli(tpp: Fraction) -> int:
-    """TPP in integer milli-TPP, rounded up so that a meter never undercounts a draw."""
-    m = tpp * MILLI
-    return int(m) if m.denominator == 1 else int(m) + 1
 
 
 class LedgerView:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from aidf.ledger.base import MILLI, Draw
+from aidf.meters import MILLI, Draw
+from aidf.meters import allocation_account as _allocation_account
 from aidf.model import AccountRef
 from aidf.rules.facts import Facts, Line
 
@@ -34,7 +35,7 @@ def _policy(f: Facts, name: str, what: str) -> str:
 
 def allocation_account(f: Facts) -> tuple[AccountRef, dict]:
     window = f.p.get(ALLOC, "window")
-    return AccountRef(kind="country_allocation", country=f.dest, window=window["label"]), window
+    return _allocation_account(f.dest, window["label"]), window
 
 
 def review_policy(line: Line, f: Facts) -> Review:

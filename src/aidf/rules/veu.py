@@ -11,8 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 from fractions import Fraction
 
-from aidf.ledger.base import MILLI, Draw
-from aidf.model import AccountRef
+from aidf.meters import MILLI, Draw, nveu_account, uveu_account
 from aidf.rules.facts import Facts, Line, Verdict
 
 SHARES = "part748/uveu_shares"
@@ -90,7 +89,7 @@ def uveu(line: Line, f: Facts) -> Verdict:
         working += f", US {float(share_us):.2%}"
         if share_us < frac("min_share_us_for_us_hq"):
             return Verdict("UVEU", "not_eligible", cite, f"US-headquartered UVEU under {float(frac('min_share_us_for_us_hq')):.0%} in the US: {working}")
-    account = AccountRef(kind="uveu_share", veu=veu.id, country=f.dest)
+    account = uveu_account(veu.id, f.dest)
     return Verdict("UVEU", "eligible", cite, "within the share limits: " + working, draws=[Draw(account, line.amount, None)])
 
 
@@ -111,7 +110,7 @@ def nveu(line: Line, f: Facts) -> Verdict:
     if q not in table:
         return Verdict("NVEU", "unknown", cite, f"no cap is set for {q} (the table runs 2025Q1-2027Q4)", missing="nveu_cap")
     cap = int(table[q]) * MILLI
-    account = AccountRef(kind="nveu_cap", veu=veu.id, country=f.dest)
+    account = nveu_account(veu.id, f.dest)
     ledger_used = f.view.used(account)
     declared = _declared(f)
     used = ledger_used if declared is None else declared.get(f.dest, 0) + f.view.local.get(account, 0)

@@ -8,7 +8,8 @@ calendar year. Not for Macau/D:5 or Macau/D:5-headquartered entities, and not wh
 
 from __future__ import annotations
 
-from aidf.ledger.base import MILLI, Draw
+from aidf.meters import MILLI, Draw
+from aidf.meters import lpp_account as _lpp_account
 from aidf.model import AccountRef
 from aidf.rules.facts import Facts, Line, Verdict
 from aidf.rules.restrictions import Restriction
@@ -17,7 +18,7 @@ P = "part740/lpp"
 
 
 def lpp_account(f: Facts) -> AccountRef:
-    return AccountRef(kind="lpp_annual", consignee=f.consignee.key, year=f.tx.date.year)
+    return _lpp_account(f.consignee.key, f.tx.date.year)
 
 
 def lpp(line: Line, f: Facts, r: Restriction) -> Verdict:
