@@ -168,13 +168,15 @@ def replay_owned(holder: list[pl.DataFrame], ledger=None, rules: str | None = No
     reach = pl.col("alloc") & ~pl.col("lpp_ok") & ~pl.col("veu_ok")
     sub = df.filter(reach)
     if sub.height:
-        lim = pl.col("alloc_limit")
+        # One arrangement, published or recorded, multiplies the allocation once (allocation_limit).
+        arranged = pl.col("alloc_published")
         if ledger is not None:
             pairs = sub.select("dest", "date").unique()
             arr = [ledger.arrangement(d, day) is not None for d, day in pairs.iter_rows()]
             sub = sub.join(pairs.with_columns(pl.Series("arr", arr, dtype=pl.Boolean)), on=["dest", "date"],
                            how="left").sort("seq")
-            lim = pl.when(pl.col("arr")).then(lim * pl.col("alloc_mult")).otherwise(lim)
+            arranged = arranged | pl.col("arr")
+        lim = pl.when(arranged).then(pl.col("alloc_limit_arranged")).otherwise(pl.col("alloc_limit"))
         sub = sub.select("seq", "dest", "window", "amt", lim.alias("lim"))
         accts = sub.select("dest", "window").unique(maintain_order=True).with_row_index("acct")
         refs = [AccountRef(kind="country_allocation", country=c, window=w) for c, w in accts.select("dest", "window").iter_rows()]
@@ -328,8 +330,9 @@ def _shapes(df: pl.DataFrame, items: pl.DataFrame | None = None) -> tuple[pl.Dat
         # Each field enters the key only where a provision can read it (see shapes.py):
         kf = feats.lazy().select(
             "iclass", "mode", when(m != MODE_ITEM, c("ctx")).alias("ctx"),
-            # PRE: NAC (transfer) and the 2026 China policy (export); FULL: LPP (.a only) and NAC (Macau/D:5).
-            (when(pre, c("action") + 1) + when(full & (la | (c("d_tier") == 3)), 4 + c("lpp_action") * 2
+            # PRE: NAC (transfer) and the 2026 China policy (export); FULL: LPP (.a only) and NAC, which
+            # reads the action for Macau/D:5 destinations and Macau/D:5-headquartered entities (740.8).
+            (when(pre, c("action") + 1) + when(full & (la | (c("d_tier") == 3) | d5hq), 4 + c("lpp_action") * 2
                                                   + (c("action") == 2))).alias("action"),
             # PRE reads every country list (China policy); the framework: tier, group tests, arrangements.
             pl.when(pre).then(c("dsig").cast(pl.Int64)).when(full | weights).then(c("fsig").cast(pl.Int64))
@@ -490,14 +493,15 @@ def _plan_table(plans: list[static.Plan]) -> pl.DataFrame:
             "has_lpp": "LPP" in p.steps, "lpp_limit": p.lpp_limit,
             "veu_step": next((s for s in p.steps if s != "LPP"), None),
             "alloc": p.alloc, "alloc_ok_policy": p.alloc_ok, "alloc_fail_policy": p.alloc_fail,
-            "alloc_limit": p.alloc_limit, "alloc_mult": p.alloc_mult, "window": p.window, "aia_tally": p.aia_tally,
+            "alloc_limit": p.alloc_limit, "alloc_limit_arranged": p.alloc_limit_arranged,
+            "alloc_published": p.alloc_published, "window": p.window, "aia_tally": p.aia_tally,
             "counted": p.counted})
     text = pl.Categorical  # gathered onto every line: a code per line, each text stored once
     schema = {"shape": pl.Int64, "terminal": pl.Boolean, "s_outcome": text, "s_authorization": text,
               "s_review_policy": text, "license_required": pl.Boolean, "eccn": text,
               "has_lpp": pl.Boolean, "lpp_limit": pl.Int64, "veu_step": text, "alloc": pl.Boolean,
               "alloc_ok_policy": text, "alloc_fail_policy": text, "alloc_limit": pl.Int64,
-              "alloc_mult": pl.Int64, "window": text, "aia_tally": pl.Boolean,
+              "alloc_limit_arranged": pl.Int64, "alloc_published": pl.Boolean, "window": text, "aia_tally": pl.Boolean,
               "counted": pl.Boolean}
     return pl.DataFrame(rows, schema=schema)
 
@@ -613,7 +617,7 @@ def _answers(holder: list[pl.DataFrame], items: pl.DataFrame) -> pl.DataFrame:
     return out
 
 
-LIMITS = ["lpp_limit", "alloc_limit", "alloc_mult"]
+LIMITS = ["lpp_limit", "alloc_limit", "alloc_limit_arranged", "alloc_published"]
 NARROW = {"item": pl.Int32, "destination_tier": pl.Int8, "_year": pl.Int16}  # kept narrow, decoded to Int64
 
 
@@ -668,7 +672,7 @@ def _empty() -> pl.DataFrame:
         "tx_authorization": pl.String, "tx_review_policy": pl.String, "consignee_key": pl.String,
         "aia_tally": pl.Boolean, "amount_milli": pl.Int64, "_dest": pl.String, "_year": pl.Int64,
         "_veu": pl.String, "_window": pl.String, "_lpp_limit": pl.Int64, "_alloc_limit": pl.Int64,
-        "_alloc_mult": pl.Int64, "_declared": pl.Boolean, "_past_allocation": pl.Boolean})
+        "_alloc_limit_arranged": pl.Int64, "_alloc_published": pl.Boolean, "_declared": pl.Boolean, "_past_allocation": pl.Boolean})
 
 
 FIELD_PREFIXES = [("items.0.model_weights.", "weights_"), ("items.0.", ""),

@@ -160,8 +160,8 @@ def _limit(r: dict[str, Any], ledger) -> int | None:
     if kind == "lpp_annual":
         return r["_lpp_limit"]
     if kind == "country_allocation":
-        arranged = ledger.arrangement(r["_dest"], r["date"]) is not None
-        return r["_alloc_limit"] * (r["_alloc_mult"] if arranged else 1)
+        arranged = r["_alloc_published"] or ledger.arrangement(r["_dest"], r["date"]) is not None
+        return r["_alloc_limit_arranged"] if arranged else r["_alloc_limit"]
     if kind == "nveu_cap" and not r["_declared"]:
         from aidf.rules.parameters import parameters
 

@@ -29,7 +29,7 @@ from aidf.rules.classify import classify_item
 from aidf.rules.facts import Facts, LedgerView, Line
 from aidf.rules.parameters import all_values, parameters
 from aidf.rules.restrictions import restriction
-from aidf.rules.review_policy import review_policy
+from aidf.rules.review_policy import allocation_limit, arrangement_in_force, review_policy
 from aidf.rules.ruleset import get_ruleset
 
 DYNAMIC_KINDS = {"lpp_annual": "LPP", "uveu_share": "UVEU", "nveu_cap": "NVEU"}
@@ -73,7 +73,8 @@ class Plan:
     alloc_ok: str | None = None
     alloc_fail: str | None = None
     alloc_limit: int | None = None      # without a government-to-government arrangement
-    alloc_mult: int = 1
+    alloc_limit_arranged: int | None = None  # with one (review_policy.allocation_limit)
+    alloc_published: bool = False       # an arrangement is published for the destination on the date
     window: str | None = None
     aia_tally: bool = False
     counted: bool = False               # .a-level commodity: adds to a UVEU's installed base when authorized
@@ -254,8 +255,10 @@ def evaluate(tx: Transaction) -> Plan:
         full = review_policy(probe, Facts.build(plain_tx, ruleset, p, LedgerView(_Full())))
         plan.terminal = False
         plan.alloc, plan.alloc_ok, plan.alloc_fail = True, review.policy, full.policy
-        plan.alloc_limit, plan.window = d.limit, d.account.window
-        plan.alloc_mult = int(p.get(ALLOC, "gov_to_gov_multiplier"))
+        # The ledger's arrangements are read per line in replay; a published one is part of the shape.
+        plan.window = d.account.window
+        plan.alloc_limit, plan.alloc_limit_arranged = allocation_limit(p, False), allocation_limit(p, True)
+        plan.alloc_published = arrangement_in_force(f) is not None
         plan.outcome = Outcome.LICENSE_REQUIRED.value
         return plan
     plan.outcome = Outcome.LICENSE_REQUIRED.value

@@ -106,6 +106,18 @@ def _published_arrangement(f: Facts) -> dict | None:
     return None
 
 
+def allocation_limit(p, arranged: bool) -> int:
+    """Supp. No. 5 to part 740: a country's allocation in milli-TPP, multiplied once where a
+    government-to-government arrangement is in force (recorded in the ledger or published)."""
+    limit = int(p.get(ALLOC, "tpp_per_country")) * MILLI
+    return limit * int(p.get(ALLOC, "gov_to_gov_multiplier")) if arranged else limit
+
+
+def arrangement_in_force(f: Facts) -> dict | None:
+    """The arrangement for the destination on the date: the ledger's record, else a published one."""
+    return f.view.arrangement(f.dest, f.tx.date) or _published_arrangement(f)
+
+
 def _allocation(line: Line, f: Facts) -> Review:
     account, window = allocation_account(f)
     per_country = f.p.entry(ALLOC, "tpp_per_country")
@@ -118,12 +130,11 @@ def _allocation(line: Line, f: Facts) -> Review:
     if f.tx.date < compliance:
         f.warn(f"whether licenses before the compliance date ({compliance}) draw on the allocation is uncertain "
                "(register U4: the window may start at the effective, publication or compliance date)")
-    limit = int(per_country.value) * MILLI
-    arrangement = f.view.arrangement(f.dest, f.tx.date) or _published_arrangement(f)
+    arrangement = arrangement_in_force(f)
+    limit = allocation_limit(f.p, arrangement is not None)
     basis = f"{per_country.value:,} TPP"
     if arrangement:
         mult = f.p.get(ALLOC, "gov_to_gov_multiplier")
-        limit *= mult
         basis += f" x {mult} under the government-to-government arrangement {arrangement.get('reference', '')}".rstrip()
     used = f.view.used(account)
     after = used + line.amount
