@@ -213,8 +213,12 @@ def _type_batch(raw: pl.DataFrame, offset: int) -> tuple[pl.DataFrame, list[Line
             empty.append((c.name, out))
             continue
         s = raw[c.name]
-        if schema[c.name] == pl.String or c.kind in CATEGORICAL_KINDS:
-            typed, bad_lines, why = _type_distinct(c.name, c.kind, s.cast(pl.String), line, out)
+        if s.null_count() == h and h:  # an empty column costs nothing (no typing, no memory per line)
+            empty.append((c.name, out))
+            continue
+        if schema[c.name] in (pl.String, pl.Categorical) or c.kind in CATEGORICAL_KINDS:
+            s = s if s.dtype in (pl.String, pl.Categorical) else s.cast(pl.String)
+            typed, bad_lines, why = _type_distinct(c.name, c.kind, s, line, out)
         else:
             expr, bad, why = _typed(c.name, c.kind, schema)
             frame = raw.select(expr, (bad if bad is not None else pl.lit(False)).alias("__bad"))
@@ -238,7 +242,7 @@ def _type_distinct(name: str, kind: str, s: pl.Series, line: pl.Series,
     Columns kept as categoricals are encoded first (one hashing pass) and their distinct values read
     off the codes; the cells are rewritten only when some distinct value is not already canonical.
     """
-    if out == pl.Categorical:
+    if out == pl.Categorical and s.dtype != pl.Categorical:
         s = s.cast(pl.Categorical)
     u = s.unique().drop_nulls().cast(pl.String)
     expr, bad, why = _typed(name, kind, {name: pl.String})
