@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal
 from fractions import Fraction
 
 import polars as pl
@@ -30,6 +29,7 @@ from aidf.replay.book import BookErrors, LineError, parse_installed_base
 from aidf.replay.codes import compact, dense_index, expand, row_codes
 from aidf.replay.scan import scan
 from aidf.rules.ruleset import RULESETS
+from aidf.rules.veu import declared_base, quarter, share_breach
 
 OUTCOMES = [o.value for o in OUTCOME_ORDER]
 Progress = Callable[[str], None]
@@ -62,9 +62,7 @@ _codes = row_codes
 
 
 def _milli_base(text: str, dest: str) -> int:
-    base = parse_installed_base(text)
-    v = base.get(dest)
-    return 0 if v is None else int(Fraction(Decimal(repr(float(v)))) * MILLI)
+    return declared_base(parse_installed_base(text)).get(dest, 0)
 
 
 def replay(book: pl.DataFrame, ledger=None, rules: str | None = None,
@@ -409,8 +407,10 @@ def _nveu(sub: pl.DataFrame, plans: list[static.Plan], ledger, init: dict[str, i
     caps = pl.DataFrame([{"shape": s, "quarter": q, "cap": c} for s, p in enumerate(plans) if p.nveu_caps
                          for q, c in p.nveu_caps.items()], schema={"shape": pl.Int64, "quarter": pl.String,
                                                                    "cap": pl.Int64})
-    q = pl.col("year").cast(pl.String) + "Q" + ((pl.col("date").dt.month() - 1) // 3 + 1).cast(pl.String)
-    sub = sub.with_columns(q.alias("quarter")).join(caps, on=["shape", "quarter"], how="left").sort("seq")
+    days = sub["date"].unique()
+    quarters = pl.DataFrame({"date": days, "quarter": [quarter(d) for d in days.to_list()]},
+                            schema={"date": pl.Date, "quarter": pl.String})
+    sub = sub.join(quarters, on="date", how="left").join(caps, on=["shape", "quarter"], how="left").sort("seq")
     declared = pl.col("veu_installed_base").is_not_null()
     ok_declared = pl.Series("seq", [], dtype=pl.Int64)
     dec = sub.filter(declared)
@@ -459,21 +459,14 @@ def _uveu(sub: pl.DataFrame, plans: list[static.Plan], ledger,
         if reach:
             pr = plans[shape].uveu
             if text is not None:
-                base = {c: int(Fraction(Decimal(repr(float(v)))) * MILLI) for c, v in parse_installed_base(text).items()}
+                base = declared_base(parse_installed_base(text))
                 for c, v in local.get(veu, {}).items():
                     base[c] = base.get(c, 0) + v
             else:
                 base = bases[veu]
             after = dict(base)
             after[dest] = after.get(dest, 0) + amt
-            total = sum(after.values())
-            tier = pr["tier"]
-            tier1 = sum(v for c, v in after.items() if tier(c) == 1)
-            fits = not (tier(dest) != 1 and Fraction(after[dest], total) > pr["max_share_single_non_tier1"])
-            fits = fits and not Fraction(tier1, total) < pr["min_share_tier1"]
-            if fits and pr["us_hq"]:
-                fits = not Fraction(after.get("US", 0), total) < pr["min_share_us_for_us_hq"]
-            if not fits:
+            if share_breach(after, dest, pr["tier"], pr["limits"], pr["us_hq"]) is not None:
                 continue
             ok.append(seq)
         else:

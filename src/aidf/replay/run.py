@@ -115,7 +115,7 @@ def book_result(result: ReplayResult, orders_book: pl.DataFrame, ledger, progres
             items.append({"line": r["item"], "description": r["catalog"] or "", "eccn": r["eccn"], "tpp": r["tpp"],
                           "tpp_total": r["tpp_total"], "outcome": r["outcome"], "authorization": r["authorization"],
                           "review_policy": r["review_policy"], "license_required": r["license_required"]})
-            for kind, milli, limit in ((r["effect_kind"], r["effect_milli"], _limit(r, ledger)),
+            for kind, milli, limit in ((r["effect_kind"], r["effect_milli"], _limit(r, ledger, tx.rules)),
                                        ("uveu_share" if r["tally_account"] else None, r["amount_milli"], None)):
                 if kind is None:
                     continue
@@ -154,7 +154,7 @@ def _ref(kind: str, r: dict[str, Any]):
     return AccountRef(kind=kind, country=r["_dest"], window=r["_window"])
 
 
-def _limit(r: dict[str, Any], ledger) -> int | None:
+def _limit(r: dict[str, Any], ledger, rules: str | None = None) -> int | None:
     """The limit the engine would book a line's draw under (None: unlimited or a declared base)."""
     kind = r["effect_kind"]
     if kind == "lpp_annual":
@@ -163,8 +163,9 @@ def _limit(r: dict[str, Any], ledger) -> int | None:
         arranged = r["_alloc_published"] or ledger.arrangement(r["_dest"], r["date"]) is not None
         return r["_alloc_limit_arranged"] if arranged else r["_alloc_limit"]
     if kind == "nveu_cap" and not r["_declared"]:
-        from aidf.rules.parameters import parameters
+        from aidf.rules.ruleset import get_ruleset
+        from aidf.rules.veu import nveu_caps, quarter
 
         d = r["date"]
-        return int(parameters(d).get("part748/nveu_caps", "quarterly_cap")[f"{d.year}Q{(d.month - 1) // 3 + 1}"]) * 1000
+        return nveu_caps(get_ruleset(rules).params(d))[quarter(d)]
     return None

@@ -25,6 +25,7 @@ from typing import Any
 from aidf import engine
 from aidf.errors import InputError
 from aidf.model import Outcome, Transaction
+from aidf.rules import veu as veu_rules
 from aidf.rules.classify import classify_item
 from aidf.rules.facts import Facts, LedgerView, Line
 from aidf.rules.parameters import all_values, parameters
@@ -237,12 +238,9 @@ def evaluate(tx: Transaction) -> Plan:
         if v.authorization == "LPP":
             plan.lpp_limit = v.draws[0].limit
         elif v.authorization == "NVEU":
-            plan.nveu_caps = {q: int(c) * 1000 for q, c in p.get(*NVEU_CAPS).items()}
+            plan.nveu_caps = veu_rules.nveu_caps(p)
         else:
-            plan.uveu = {
-                "tier": f.geo.tier, "us_hq": f.consignee.hq == "US",
-                **{k: Fraction(str(p.get(UVEU_SHARES, k))) for k in
-                   ("min_share_tier1", "max_share_single_non_tier1", "min_share_us_for_us_hq")}}
+            plan.uveu = {"tier": f.geo.tier, "us_hq": f.consignee.hq == "US", "limits": veu_rules.share_limits(p)}
     plan.terminal = not plan.steps
     if unknown:
         plan.outcome = Outcome.NEEDS_REVIEW.value

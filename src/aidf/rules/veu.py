@@ -8,6 +8,9 @@ Neither draws on a country allocation.
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
@@ -44,11 +47,58 @@ def _holder(line: Line, f: Facts, kind: str):
     return veu, _common(line, f, kind)
 
 
+# ---- arithmetic (pure; the columnar replay calls the same functions) --------------------------------
+
+@dataclass(frozen=True)
+class ShareLimits:
+    """Supp. No. 10 to part 748 para 6: a UVEU's AI compute by country, as exact fractions."""
+
+    min_tier1: Fraction
+    max_single_non_tier1: Fraction
+    min_us_for_us_hq: Fraction
+
+
+def share_limits(p) -> ShareLimits:
+    """The share limits in force in the parameters `p`."""
+    frac = lambda k: Fraction(Decimal(str(p.get(SHARES, k))))  # noqa: E731
+    return ShareLimits(frac("min_share_tier1"), frac("max_share_single_non_tier1"), frac("min_share_us_for_us_hq"))
+
+
+def share_breach(after: dict[str, int], dest: str, tier: Callable[[str], int], limits: ShareLimits,
+                 us_hq: bool) -> str | None:
+    """Which share limit the installed base `after` (milli-TPP by country, this shipment included)
+    breaks: "single" (one non-Tier-1 country), "tier1" (too little in Tier 1), "us" (a US-headquartered
+    UVEU with too little in the US), or None within the limits. Exact: cross-multiplied integers."""
+    total = sum(after.values())
+    if tier(dest) != 1 and after[dest] * limits.max_single_non_tier1.denominator > \
+            limits.max_single_non_tier1.numerator * total:
+        return "single"
+    tier1 = sum(v for c, v in after.items() if tier(c) == 1)
+    if tier1 * limits.min_tier1.denominator < limits.min_tier1.numerator * total:
+        return "tier1"
+    if us_hq and after.get("US", 0) * limits.min_us_for_us_hq.denominator < limits.min_us_for_us_hq.numerator * total:
+        return "us"
+    return None
+
+
+def declared_base(base_tpp: dict[str, float]) -> dict[str, int]:
+    """A declared installed base (TPP by country, as stated) in milli-TPP, read as the decimal written."""
+    return {c: int(Fraction(Decimal(repr(float(v)))) * MILLI) for c, v in base_tpp.items()}
+
+
+def quarter(day: dt.date) -> str:
+    """The calendar quarter a date falls in, as the cap table names it (748.15(a)(2)(iii)(B))."""
+    return f"{day.year}Q{(day.month - 1) // 3 + 1}"
+
+
+def nveu_caps(p) -> dict[str, int]:
+    """The NVEU cumulative cap per quarter in force in `p`, in milli-TPP."""
+    return {q: int(c) * MILLI for q, c in p.get(CAPS, "quarterly_cap").items()}
+
+
 def _declared(f: Facts) -> dict[str, int] | None:
     base = f.consignee.veu.installed_base_tpp
-    if base is None:
-        return None
-    return {c: int(Fraction(Decimal(repr(float(v)))) * MILLI) for c, v in base.items()}
+    return None if base is None else declared_base(base)
 
 
 def uveu(line: Line, f: Facts) -> Verdict:
@@ -70,31 +120,30 @@ def uveu(line: Line, f: Facts) -> Verdict:
     after = dict(base)
     after[f.dest] = after.get(f.dest, 0) + line.amount
     total = sum(after.values())
+    for k in ("min_share_tier1", "max_share_single_non_tier1", "min_share_us_for_us_hq"):
+        f.rests_on(f.p.entry(SHARES, k), "UVEU share limits")
+    limits = share_limits(f.p)
+    us_hq = f.consignee.hq == "US"
     tier1 = sum(v for c, v in after.items() if f.geo.tier(c) == 1)
-    limits = {k: f.p.entry(SHARES, k) for k in ("min_share_tier1", "max_share_single_non_tier1", "min_share_us_for_us_hq")}
-    for entry in limits.values():
-        f.rests_on(entry, "UVEU share limits")
-    frac = lambda k: Fraction(Decimal(str(limits[k].value)))  # noqa: E731
-    share_dest = Fraction(after[f.dest], total)
-    share_t1 = Fraction(tier1, total)
-    working = (f"after {line.amount / MILLI:,.0f} TPP to {f.dest}: {f.dest} {float(share_dest):.2%}, Tier 1 {float(share_t1):.2%} "
-               f"of {total / MILLI:,.0f} TPP ({'declared' if declared is not None else 'ledger'} base)")
+    working = (f"after {line.amount / MILLI:,.0f} TPP to {f.dest}: {f.dest} {after[f.dest] / total:.2%}, "
+               f"Tier 1 {tier1 / total:.2%} of {total / MILLI:,.0f} TPP "
+               f"({'declared' if declared is not None else 'ledger'} base)")
+    if us_hq:
+        working += f", US {after.get('US', 0) / total:.2%}"
     cite = "15 CFR 748.15(a)(2)(ii)(B); Supp. No. 10 to Part 748 para 6"
-    if f.dest_tier != 1 and share_dest > frac("max_share_single_non_tier1"):
-        return Verdict("UVEU", "not_eligible", cite, f"over {float(frac('max_share_single_non_tier1')):.0%} in one non-Tier-1 country: {working}")
-    if share_t1 < frac("min_share_tier1"):
-        return Verdict("UVEU", "not_eligible", cite, f"under {float(frac('min_share_tier1')):.0%} in Tier 1: {working}")
-    if f.consignee.hq == "US":
-        share_us = Fraction(after.get("US", 0), total)
-        working += f", US {float(share_us):.2%}"
-        if share_us < frac("min_share_us_for_us_hq"):
-            return Verdict("UVEU", "not_eligible", cite, f"US-headquartered UVEU under {float(frac('min_share_us_for_us_hq')):.0%} in the US: {working}")
+    breach = share_breach(after, f.dest, f.geo.tier, limits, us_hq)
+    if breach == "single":
+        return Verdict("UVEU", "not_eligible", cite, f"over {float(limits.max_single_non_tier1):.0%} in one non-Tier-1 country: {working}")
+    if breach == "tier1":
+        return Verdict("UVEU", "not_eligible", cite, f"under {float(limits.min_tier1):.0%} in Tier 1: {working}")
+    if breach == "us":
+        return Verdict("UVEU", "not_eligible", cite, f"US-headquartered UVEU under {float(limits.min_us_for_us_hq):.0%} in the US: {working}")
     account = uveu_account(veu.id, f.dest)
     return Verdict("UVEU", "eligible", cite, "within the share limits: " + working, draws=[Draw(account, line.amount, None)])
 
 
 def quarter_key(f: Facts) -> str:
-    return f"{f.tx.date.year}Q{(f.tx.date.month - 1) // 3 + 1}"
+    return quarter(f.tx.date)
 
 
 def nveu(line: Line, f: Facts) -> Verdict:
@@ -106,10 +155,10 @@ def nveu(line: Line, f: Facts) -> Verdict:
         return Verdict("NVEU", "eligible", "15 CFR 748.15(a)(2)(iii)", f"{line.cls.eccn} does not count toward the NVEU cap")
     cite = "15 CFR 748.15(a)(2)(iii)(B)"
     q = quarter_key(f)
-    table = f.p.get(CAPS, "quarterly_cap")
+    table = nveu_caps(f.p)
     if q not in table:
         return Verdict("NVEU", "unknown", cite, f"no cap is set for {q} (the table runs 2025Q1-2027Q4)", missing="nveu_cap")
-    cap = int(table[q]) * MILLI
+    cap = table[q]
     account = nveu_account(veu.id, f.dest)
     ledger_used = f.view.used(account)
     declared = _declared(f)
