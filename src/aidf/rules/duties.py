@@ -6,6 +6,12 @@ from aidf.meters import MILLI, aia_account
 from aidf.model import AccountRef, Duty
 from aidf.rules.facts import Facts, Line
 
+# The facts duties_for reads (paths into Facts and Line, rules/facts.py); a test holds it to them.
+READS = frozenset({
+    "consignee.key", "dest_tier", "line.amount", "line.cls.eccn", "line.cls.is_weights", "line.cls.level",
+    "line.index", "line.item.model_weights", "p", "ruleset", "tx.end_use", "view",
+})
+
 AIA = "part740/aia"
 
 

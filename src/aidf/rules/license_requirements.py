@@ -11,6 +11,11 @@ from dataclasses import dataclass
 
 from aidf.rules.facts import Facts, Line
 
+# The facts license_requirement reads (paths into Facts and Line, rules/facts.py); a test holds it to them.
+READS = frozenset({
+    "d5_hq", "dest", "geo", "line.cls.eccn", "line.cls.is_weights", "line.cls.level", "ruleset",
+})
+
 
 @dataclass
 class Requirement:

@@ -11,6 +11,11 @@ from dataclasses import dataclass
 
 from aidf.rules.facts import Facts
 
+# The facts restriction reads (paths into Facts and Line, rules/facts.py); a test holds it to them.
+READS = frozenset({
+    "d5_hq", "dest", "geo", "p",
+})
+
 CITE = "15 CFR 740.2(a)(9)(ii)"
 P = "part740/restrictions_740_2"
 

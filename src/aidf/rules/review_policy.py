@@ -14,6 +14,13 @@ from aidf.meters import allocation_account as _allocation_account
 from aidf.model import AccountRef
 from aidf.rules.facts import Facts, Line
 
+# The facts review_policy reads (paths into Facts and Line, rules/facts.py); a test holds it to them.
+READS = frozenset({
+    "all_tier1_hq", "d5_hq", "dest", "dest_tier", "entities.hq", "entities.parent_hq", "geo", "line.amount",
+    "line.cls.chip_tpp", "line.cls.is_weights", "line.cls.level", "line.cls.memory_bw_tbs", "p", "ruleset",
+    "tx.action", "tx.date", "view",
+})
+
 P = "part742/review_policy"
 ALLOC = "part742/country_allocation"
 CITE = "15 CFR 742.6(b)(10)"

@@ -17,6 +17,18 @@ from fractions import Fraction
 from aidf.meters import MILLI, Draw, nveu_account, uveu_account
 from aidf.rules.facts import Facts, Line, Verdict
 
+# The facts uveu reads (paths into Facts and Line, rules/facts.py); a test holds it to them.
+UVEU_READS = frozenset({
+    "all_tier1_hq", "consignee.hq", "consignee.veu", "d5_hq", "dest", "dest_tier", "geo", "line.amount",
+    "line.cls.is_weights", "line.cls.level", "p", "view",
+})
+# The facts nveu reads (paths into Facts and Line, rules/facts.py); a test holds it to them.
+NVEU_READS = frozenset({
+    "consignee.veu", "d5_hq", "dest", "dest_tier", "line.amount", "line.cls.is_weights", "line.cls.level",
+    "p", "tx.date", "view",
+})
+READS = UVEU_READS | NVEU_READS
+
 SHARES = "part748/uveu_shares"
 CAPS = "part748/nveu_caps"
 

@@ -14,6 +14,12 @@ from aidf.model import AccountRef
 from aidf.rules.facts import Facts, Line, Verdict
 from aidf.rules.restrictions import Restriction
 
+# The facts lpp reads (paths into Facts and Line, rules/facts.py); a test holds it to them.
+READS = frozenset({
+    "consignee.key", "consignee.name", "d5_hq", "dest_tier", "line.amount", "line.cls.eccn",
+    "line.cls.is_weights", "line.cls.level", "p", "tx.action", "tx.date", "tx.direct_to_consignee", "view",
+})
+
 P = "part740/lpp"
 
 
