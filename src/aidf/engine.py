@@ -14,7 +14,15 @@ from typing import Any
 from pydantic import ValidationError
 
 from aidf.errors import InputError
-from aidf.meters import CONTRACT_KINDS, MILLI, Draw, IdempotencyConflict, LimitExceeded, uveu_account
+from aidf.meters import (
+    CONTRACT_KINDS,
+    MILLI,
+    UVEU_SHARE,
+    Draw,
+    IdempotencyConflict,
+    LimitExceeded,
+    uveu_account,
+)
 from aidf.model import (
     OUTCOME_ORDER,
     REVIEW_ORDER,
@@ -27,7 +35,7 @@ from aidf.model import (
     Transaction,
 )
 from aidf.rules.classify import H100, Classification, classify_item
-from aidf.rules.duties import aia_tally_account, duties_for, hold_duties
+from aidf.rules.duties import aia_tally_account, duties_for, hold_duties, standing_duties
 from aidf.rules.exceptions.acm import acm
 from aidf.rules.exceptions.aia import aia
 from aidf.rules.exceptions.lpp import lpp
@@ -104,7 +112,9 @@ def _decide_unknown_headquarters(tx: Transaction, ledger, rules, unknown) -> tup
     items = [it.model_copy(update={"outcome": Outcome.NEEDS_REVIEW, "authorization": None, "review_policy": None})
              if it.license_required else it for it in base.items]
     # Duties of an authorization not given fall away; the shipment waits for review instead.
-    kept = [d for d in base.duties if d.cite.startswith(("15 CFR 762.2(a)", "15 CFR 758.6"))]
+    p = get_ruleset(rules or tx.rules).params(tx.date)
+    kept = [d for i, item in enumerate(tx.items)
+            for d in standing_duties(i, _classify(item.model_dump_json(), p.as_of, f"items.{i}"))]
     hold = [duty for it in items if it.outcome == Outcome.NEEDS_REVIEW
             for duty in hold_duties(it.line)]
     review = base.model_copy(update={"outcome": Outcome.NEEDS_REVIEW, "authorization": None, "review_policy": None,
@@ -189,7 +199,7 @@ def _tallies(line: Line, f: Facts, auth: str | None, line_draws: list[Draw]) -> 
     veu = f.consignee.veu
     if veu is not None and veu.type == "UVEU" and not any(d.account.kind == "uveu_share" for d in line_draws):
         shares = uveu(line, f)  # the share limits bind the UVEU whatever authorization a shipment uses
-        if shares.status == "not_eligible" and "Supp. No. 10" in shares.cite:
+        if shares.limit == UVEU_SHARE:
             f.warn(f"line {line.index}: this shipment takes UVEU {veu.id} past a Supp. No. 10 para 6 share limit, "
                    f"a condition of its authorization: {shares.why}")
         out.append(Draw(uveu_account(veu.id, f.dest), line.amount, None))

@@ -142,6 +142,7 @@ class Verdict:
     why: str
     draws: list[Draw] = field(default_factory=list)
     missing: str | None = None
+    limit: str | None = None  # the meter limit that refused the line (e.g. "uveu_share"), if one did
 
     def step(self, line: int) -> TraceStep:
         return TraceStep.model_construct(rule=f"License Exception {self.authorization}" if self.authorization not in ("UVEU", "NVEU")

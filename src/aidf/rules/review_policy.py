@@ -85,14 +85,17 @@ def _china_2026(line: Line, f: Facts) -> Review | None:
         return None
     cite = "15 CFR 742.6(b)(10)(iii) (91 FR 1684)"
     if cls.memory_bw_tbs is None:
-        f.warn("the 2026 China review policy turns on DRAM bandwidth below 6,500 GB/s, which is not known for this chip")
+        f.warn(f"the 2026 China review policy turns on DRAM bandwidth below "
+               f"{float(f.p.fraction(path, 'dram_bandwidth_gbps_max_exclusive')):,.0f} GB/s, which is not known for this chip")
         return None
     if cls.memory_bw_tbs * 1000 >= f.p.fraction(path, "dram_bandwidth_gbps_max_exclusive"):
         return None
     entry = f.p.entry(path, "policy")
     f.rests_on(entry, "the 2026 China review policy")
-    return Review(entry.value, cite, f"export from the US of a chip with TPP {float(cls.chip_tpp):,.0f} < 21,000 and DRAM "
-                                     f"bandwidth {float(cls.memory_bw_tbs) * 1000:,.0f} GB/s < 6,500 to {f.dest}: case by case, "
+    tpp_max = float(f.p.fraction(path, "chip_tpp_max_exclusive"))
+    bw_max = float(f.p.fraction(path, "dram_bandwidth_gbps_max_exclusive"))
+    return Review(entry.value, cite, f"export from the US of a chip with TPP {float(cls.chip_tpp):,.0f} < {tpp_max:,.0f} and DRAM "
+                                     f"bandwidth {float(cls.memory_bw_tbs) * 1000:,.0f} GB/s < {bw_max:,.0f} to {f.dest}: case by case, "
                                      "with the rule's certifications, US third-party testing and volume conditions")
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-from aidf.meters import MILLI, Draw, nveu_account, uveu_account
+from aidf.meters import MILLI, UVEU_SHARE, Draw, nveu_account, uveu_account
 from aidf.rules.facts import Facts, Line, Verdict
 
 # The facts uveu reads (paths into Facts and Line, rules/facts.py); a test holds it to them.
@@ -145,11 +145,13 @@ def uveu(line: Line, f: Facts) -> Verdict:
     cite = "15 CFR 748.15(a)(2)(ii)(B); Supp. No. 10 to Part 748 para 6"
     breach = share_breach(after, f.dest, f.geo.tier, limits, us_hq)
     if breach == "single":
-        return Verdict("UVEU", "not_eligible", cite, f"over {float(limits.max_single_non_tier1):.0%} in one non-Tier-1 country: {working}")
+        return Verdict("UVEU", "not_eligible", cite, f"over {float(limits.max_single_non_tier1):.0%} in one non-Tier-1 country: {working}",
+                       limit=UVEU_SHARE)
     if breach == "tier1":
-        return Verdict("UVEU", "not_eligible", cite, f"under {float(limits.min_tier1):.0%} in Tier 1: {working}")
+        return Verdict("UVEU", "not_eligible", cite, f"under {float(limits.min_tier1):.0%} in Tier 1: {working}", limit=UVEU_SHARE)
     if breach == "us":
-        return Verdict("UVEU", "not_eligible", cite, f"US-headquartered UVEU under {float(limits.min_us_for_us_hq):.0%} in the US: {working}")
+        return Verdict("UVEU", "not_eligible", cite, f"US-headquartered UVEU under {float(limits.min_us_for_us_hq):.0%} in the US: {working}",
+                       limit=UVEU_SHARE)
     account = uveu_account(veu.id, f.dest)
     return Verdict("UVEU", "eligible", cite, "within the share limits: " + working, draws=[Draw(account, line.amount, None)])
 
