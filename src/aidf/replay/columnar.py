@@ -352,7 +352,8 @@ def _shapes(df: pl.DataFrame, items: pl.DataFrame | None = None) -> tuple[pl.Dat
                   ("dsig", max(radix["dsig"], radix["fsig"])), ("c_hq", radix["hsig"] + 8), ("c_par", radix["hsig"] + 8),
                   ("e_hq", radix["hsig"] + 8), ("e_par", radix["hsig"] + 8), ("e_present", 2), ("direct", 2),
                   ("acm", 2), ("c_priv", 3), ("e_priv", 3), ("veu", 3), ("c_loc", 2), ("e_loc", 2), ("c_us", 2)]
-        parts = shapes.pack_parts(kf, fields)
+        keyed = shapes.key_fields()
+        parts = shapes.pack_parts(kf, [(n, r) for n, r in fields if n in keyed])
         del kf
         return parts.with_columns(feats["dest"], feats["d_tier"])
 
