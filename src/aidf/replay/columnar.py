@@ -20,6 +20,7 @@ from fractions import Fraction
 
 import polars as pl
 
+from aidf import meters
 from aidf.errors import InputError
 from aidf.meters import MILLI
 from aidf.model import OUTCOME_ORDER, REVIEW_ORDER, AccountRef, Party
@@ -135,7 +136,7 @@ def replay_owned(holder: list[pl.DataFrame], ledger=None, rules: str | None = No
     if df.select(m.any()).item():
         sub = df.filter(m).select("seq", "ckey", "year", "amt", pl.col("lpp_limit").alias("lim"))
         accts = sub.select("ckey", "year").unique(maintain_order=True).with_row_index("acct")
-        refs = [AccountRef(kind="lpp_annual", consignee=k, year=y) for k, y in accts.select("ckey", "year").iter_rows()]
+        refs = [meters.lpp_account(k, y) for k, y in accts.select("ckey", "year").iter_rows()]
         ok = _scan(sub.join(accts, on=["ckey", "year"], how="left").sort("seq"), refs, ledger, init)
         df = df.with_columns(_flags(df, ok).alias("lpp_ok"))
 
@@ -177,7 +178,7 @@ def replay_owned(holder: list[pl.DataFrame], ledger=None, rules: str | None = No
         lim = pl.when(arranged).then(pl.col("alloc_limit_arranged")).otherwise(pl.col("alloc_limit"))
         sub = sub.select("seq", "dest", "window", "amt", lim.alias("lim"))
         accts = sub.select("dest", "window").unique(maintain_order=True).with_row_index("acct")
-        refs = [AccountRef(kind="country_allocation", country=c, window=w) for c, w in accts.select("dest", "window").iter_rows()]
+        refs = [meters.allocation_account(c, w) for c, w in accts.select("dest", "window").iter_rows()]
         ok = _scan(sub.join(accts, on=["dest", "window"], how="left").sort("seq"), refs, ledger, init)
         df = df.with_columns(_flags(df, ok).alias("alloc_ok"))
 
@@ -431,7 +432,7 @@ def _nveu(sub: pl.DataFrame, plans: list[static.Plan], ledger, init: dict[str, i
     if not led.select((~declared).any()).item():
         return ok_declared
     accts = led.select("veu_id", "dest").unique(maintain_order=True).with_row_index("acct")
-    refs = [AccountRef(kind="nveu_cap", veu=v, country=d) for v, d in accts.select("veu_id", "dest").iter_rows()]
+    refs = [meters.nveu_account(v, d) for v, d in accts.select("veu_id", "dest").iter_rows()]
     ok = _scan(led.join(accts, on=["veu_id", "dest"], how="left").sort("seq").select("seq", "acct", "amt", "lim"),
                refs, ledger, init)
     return ok
@@ -456,7 +457,7 @@ def _uveu(sub: pl.DataFrame, plans: list[static.Plan], ledger,
         if veu not in bases:
             bases[veu] = dict(ledger.installed_base("uveu_share", veu)) if ledger is not None else {}
             for c, v in bases[veu].items():
-                init[AccountRef(kind="uveu_share", veu=veu, country=c).id] = v
+                init[meters.uveu_account(veu, c).id] = v
         if reach:
             pr = plans[shape].uveu
             if text is not None:
@@ -518,14 +519,30 @@ def _lit(v: str) -> pl.Expr:
     return pl.lit(v, dtype=pl.Categorical)
 
 
-def _by_distinct(df: pl.DataFrame, parts: dict[str, pl.Expr], value: pl.Expr) -> pl.Series:
-    """`value` (text) per line, evaluated once per distinct row of `parts` and gathered back as a
-    categorical: account ids are built for the few distinct accounts, not for every line."""
+def _by_distinct(df: pl.DataFrame, parts: dict[str, pl.Expr], value: Callable[..., str | None]) -> pl.Series:
+    """`value(*parts)` (text) per line, called once per distinct row of `parts` and gathered back as a
+    categorical: account ids are built (by aidf.meters) for the few distinct accounts, not per line."""
     a = df.select(**parts)
     pos, idx = dense_index(row_codes(a, list(parts)))
-    u = a[pos].select(value.cast(pl.String).cast(pl.Categorical)).to_series()
+    u = pl.Series([value(*row) for row in a[pos].iter_rows()], dtype=pl.String).cast(pl.Categorical)
     del a
     return u.gather(idx)
+
+
+def _effect_account(which: int, ckey, year, kind, dest, veu, window) -> str | None:
+    """The account a line's effect draws on (1: LPP, 2: its VEU, 3: the country allocation)."""
+    if which == 1:
+        return meters.lpp_account(str(ckey), int(year)).id
+    if which == 2:
+        make = meters.nveu_account if kind == meters.NVEU_CAP else meters.uveu_account
+        return make(str(veu), str(dest)).id
+    if which == 3:
+        return meters.allocation_account(str(dest), str(window)).id
+    return None
+
+
+def _tally_account(tally: bool, dest, veu) -> str | None:
+    return meters.uveu_account(str(veu), str(dest)).id if tally else None
 
 
 def _answers(holder: list[pl.DataFrame], items: pl.DataFrame) -> pl.DataFrame:
@@ -554,13 +571,10 @@ def _answers(holder: list[pl.DataFrame], items: pl.DataFrame) -> pl.DataFrame:
     account = _by_distinct(df, {
         "w": which, "ck": pl.when(lpp).then(c("ckey")), "y": pl.when(lpp).then(c("year")),
         "k": pl.when(~lpp & veu).then(c("kind")), "d": pl.when(lpp).then(None).otherwise(c("dest")),
-        "v": pl.when(~lpp & veu).then(c("veu_id")), "win": pl.when(~lpp & ~veu & alloc).then(c("window"))},
-        pl.when(c("w") == 1).then("lpp_annual:consignee=" + c("ck").cast(s) + ":year=" + c("y").cast(s))
-        .when(c("w") == 2).then(c("k").cast(s) + ":country=" + c("d").cast(s) + ":veu=" + c("v").cast(s))
-        .when(c("w") == 3).then("country_allocation:country=" + c("d").cast(s) + ":window=" + c("win").cast(s)))
+        "v": pl.when(~lpp & veu).then(c("veu_id")), "win": pl.when(~lpp & ~veu & alloc).then(c("window"))}, _effect_account)
     tally_account = _by_distinct(df, {
         "t": c("tally"), "d": pl.when(c("tally")).then(c("dest")), "v": pl.when(c("tally")).then(c("veu_id"))},
-        pl.when(c("t")).then("uveu_share:country=" + c("d").cast(s) + ":veu=" + c("v").cast(s)))
+        _tally_account)
     df = df.with_columns(account.alias("effect_account"), tally_account.alias("tally_account"),
                          pl.when(c("kind").is_not_null()).then(c("amt")).alias("effect_milli"))
     del account, tally_account

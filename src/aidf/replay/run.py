@@ -10,6 +10,7 @@ from typing import Any
 
 import polars as pl
 
+from aidf import meters
 from aidf.replay import book as bookmod
 from aidf.replay.codes import ItemTable
 from aidf.replay.columnar import ReplayResult, coded_columns, decode, decode_exprs, replay_owned
@@ -97,7 +98,7 @@ def book_result(result: ReplayResult, orders_book: pl.DataFrame, ledger, progres
     transaction (each all-or-none, idempotent by transaction id).
     """
     from aidf.meters import Draw
-    from aidf.model import AccountRef, Decision
+    from aidf.model import Decision
     from aidf.replay.assemble import in_replay_order, transaction_dicts
     from aidf.rules.ruleset import get_ruleset
 
@@ -124,7 +125,7 @@ def book_result(result: ReplayResult, orders_book: pl.DataFrame, ledger, progres
                 e = effects.setdefault(ref.id, {"account": ref.model_dump(exclude_none=True), "tpp": 0.0})
                 e["tpp"] += milli / 1000
             if r["aia_tally"] and r["authorization"] == "AIA":
-                draws.append(Draw(AccountRef(kind="aia_cumulative", consignee=r["consignee_key"]), r["amount_milli"], None))
+                draws.append(Draw(meters.aia_account(r["consignee_key"]), r["amount_milli"], None))
         ref, warnings = get_ruleset(tx.rules).ref(tx.date)
         first = rows.row(0, named=True)
         decision = Decision(transaction_id=tid, date=tx.date, rules=ref, destination_tier=first["destination_tier"],
@@ -145,13 +146,13 @@ def book_result(result: ReplayResult, orders_book: pl.DataFrame, ledger, progres
 
 
 def _ref(kind: str, r: dict[str, Any]):
-    from aidf.model import AccountRef
-
-    if kind == "lpp_annual":
-        return AccountRef(kind=kind, consignee=r["consignee_key"], year=r["_year"])
-    if kind in ("nveu_cap", "uveu_share"):
-        return AccountRef(kind=kind, veu=r["_veu"], country=r["_dest"])
-    return AccountRef(kind=kind, country=r["_dest"], window=r["_window"])
+    if kind == meters.LPP_ANNUAL:
+        return meters.lpp_account(r["consignee_key"], r["_year"])
+    if kind == meters.NVEU_CAP:
+        return meters.nveu_account(r["_veu"], r["_dest"])
+    if kind == meters.UVEU_SHARE:
+        return meters.uveu_account(r["_veu"], r["_dest"])
+    return meters.allocation_account(r["_dest"], r["_window"])
 
 
 def _limit(r: dict[str, Any], ledger, rules: str | None = None) -> int | None:
