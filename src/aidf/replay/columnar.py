@@ -199,9 +199,22 @@ def _shapes(df: pl.DataFrame, items: pl.DataFrame | None = None) -> tuple[pl.Dat
     """Per line: its shape (static plan index), canonical destination, destination tier and unit TPP.
 
     `df` is in compact form with its item table `items`, or (items None) a full typed book."""
-    c = pl.col
     if items is None:
         df, items = compact(df)
+    df, contexts = _contexts(df)
+    df, classes = _item_classes(df, items)
+    flags = _class_flags(classes)
+    # Parties and destination, through each context's country tables. The key is packed for a slice
+    # of lines at a time, so the ~40 feature columns of one slice exist at once, not the book's.
+    eu_vals = df["end_use"].drop_nulls().unique().sort().to_list()
+    keys = pl.concat([_slice_keys(df.slice(o, SHAPE_ROWS), contexts, eu_vals, flags, len(classes))
+                      for o in range(0, df.height, SHAPE_ROWS)])
+    return _plans(df, keys, items)
+
+
+def _contexts(df: pl.DataFrame) -> tuple[pl.DataFrame, list[shapes.Context]]:
+    """Each line's context (rule set, epoch of parameters) as `ctx`, its representative date and parameter date."""
+    c = pl.col
     breaks = static.breakpoints()
     bseries = pl.Series("b", breaks, dtype=pl.Date)
     df = df.with_columns(bseries.search_sorted(df["date"], side="right").cast(pl.Int64).alias("epoch"))
@@ -229,7 +242,12 @@ def _shapes(df: pl.DataFrame, items: pl.DataFrame | None = None) -> tuple[pl.Dat
         contexts.append(shapes.context(rule_ids[v >> 32], epoch0 + dt.timedelta(days=v & 0xFFFFFFFF)))
     pdates = pl.Series([x.pdate for x in contexts], dtype=pl.Date)
     df = df.with_columns(pdates.gather(df["ctx"]).alias("pdate"))
+    return df, contexts
 
+
+def _item_classes(df: pl.DataFrame, items: pl.DataFrame) -> tuple[pl.DataFrame, list[tuple]]:
+    """Each line's item class (`iclass`) and unit TPP; the classes' keys (static.item_features)."""
+    c = pl.col
     # Items: each distinct item (per parameter date) is classified once; items whose classification
     # reads the same to every provision share an item class.
     df = df.with_columns(_codes(df, ["iid", "pdate"]).alias("ikey"))
@@ -260,105 +278,126 @@ def _shapes(df: pl.DataFrame, items: pl.DataFrame | None = None) -> tuple[pl.Dat
     at = itab["ikey"].search_sorted(df["ikey"])
     df = df.with_columns(itab[name].gather(at) for name in ("iclass", "unit_tpp", "tpp_num", "tpp_den"))
     del at
+    return df, classes
+
+
+def _class_flags(classes: list[tuple]) -> dict[str, pl.Series]:
+    """Per item class: decided by the item alone, weights, .a level."""
     # key = (eccn, level, is_weights, datacenter, indeterminate, storage, tpp None, unapproved, china)
-    item_only = pl.Series([k[0] == "error" or k[4] or k[0] is None for k in classes], dtype=pl.Boolean)
-    is_w = pl.Series([k[0] != "error" and bool(k[2]) for k in classes], dtype=pl.Boolean)
-    level_a = pl.Series([k[0] != "error" and k[1] == "a" for k in classes], dtype=pl.Boolean)
+    return {"item_only": pl.Series([k[0] == "error" or k[4] or k[0] is None for k in classes], dtype=pl.Boolean),
+            "is_w": pl.Series([k[0] != "error" and bool(k[2]) for k in classes], dtype=pl.Boolean),
+            "level_a": pl.Series([k[0] != "error" and k[1] == "a" for k in classes], dtype=pl.Boolean)}
 
-    # Parties and destination, through each context's country tables. The key is packed for a slice
-    # of lines at a time, so the ~40 feature columns of one slice exist at once, not the book's.
-    eu_vals = df["end_use"].drop_nulls().unique().sort().to_list()
 
-    def slice_keys(df: pl.DataFrame) -> pl.DataFrame:
-        tables, radix = shapes.party_columns(contexts)
-        ci = shapes.country_index
-        hq = pl.coalesce(c("consignee_headquarters"), c("consignee_country"))
-        par = pl.coalesce(c("consignee_ultimate_parent_headquarters"), hq)
-        ehq = pl.coalesce(c("end_user_headquarters"), c("end_user_country"))
-        epar = pl.coalesce(c("end_user_ultimate_parent_headquarters"), ehq)
-        base = c("ctx") * shapes.NC
-        idx = df.select((base + ci(c("destination"))).alias("d"), (base + ci(c("consignee_country"))).alias("cl"),
-                        (base + ci(hq)).alias("ch"), (base + ci(par)).alias("cp"),
-                        (base + ci(c("end_user_country"))).alias("el"), (base + ci(ehq)).alias("eh"),
-                        (base + ci(epar)).alias("ep"), (hq == "US").alias("c_us"))
-        tier, hsig = tables["tier"], tables["hsig"]
-        diffusion = pl.Series([x.diffusion for x in contexts], dtype=pl.Boolean)
-        canon = pl.Series([code for x in contexts for code in x.canon], dtype=pl.Categorical)
-        # End use: whether it is one of ACM's end uses in the line's context.
-        acm = pl.Series([e in x.acm_uses for x in contexts for e in ["", *eu_vals]], dtype=pl.Boolean)
-        eu_idx = df.select(c("end_use").replace_strict(eu_vals, list(range(1, len(eu_vals) + 1)), default=0,
-                                                       return_dtype=pl.Int64)).to_series()
-        feats = pl.DataFrame([
-            df["iclass"], df["ctx"],
-            tier.gather(idx["d"]).alias("d_tier"), tables["dsig"].gather(idx["d"]).alias("dsig"),
-            tables["d145"].gather(idx["d"]).alias("d145"), tables["fsig"].gather(idx["d"]).alias("fsig"), canon.gather(idx["d"]).alias("dest"),
-            tier.gather(idx["cl"]).alias("c_loc"), hsig.gather(idx["ch"]).alias("c_hq"),
-            hsig.gather(idx["cp"]).alias("c_par"), tier.gather(idx["ch"]).alias("c_hqt"),
-            tier.gather(idx["cp"]).alias("c_part"), idx["c_us"].fill_null(False),
-            tier.gather(idx["el"]).alias("e_loc"), hsig.gather(idx["eh"]).alias("e_hq"),
-            hsig.gather(idx["ep"]).alias("e_par"), tier.gather(idx["eh"]).alias("e_hqt"),
-            tier.gather(idx["ep"]).alias("e_part"),
-            diffusion.gather(df["ctx"]).alias("diffusion"),
-            item_only.gather(df["iclass"]).alias("item_only"), is_w.gather(df["iclass"]).alias("is_w"),
-            level_a.gather(df["iclass"]).alias("level_a"),
-            acm.gather(df["ctx"] * (len(eu_vals) + 1) + eu_idx).alias("acm"),
-        ])
-        act = df.select(c("action").replace_strict(shapes.ACTIONS, [0, 1, 2], return_dtype=pl.Int64)).to_series()
-        lpp_actions = pl.Series([a in x.lpp_actions for x in contexts for a in shapes.ACTIONS], dtype=pl.Boolean)
-        feats = feats.with_columns(lpp_actions.gather(df["ctx"] * 3 + act).alias("lpp_action"))
-        del idx, eu_idx, act
-        feats = feats.hstack(df.select(
-            c("action").replace_strict(shapes.ACTIONS, [0, 1, 2], return_dtype=pl.Int8).alias("action"),
-            c("direct_to_consignee").fill_null(True).alias("direct"),
-            _priv(c("consignee_private_sector")).alias("c_priv"), _priv(c("end_user_private_sector")).alias("e_priv"),
-            c("end_user_name").is_not_null().alias("e_present"),
-            c("veu_type").replace_strict(["UVEU", "NVEU"], [1, 2], default=0, return_dtype=pl.Int8).alias("veu")))
-        d5hq = (c("c_hqt") == 3) | (c("c_part") == 3) | (c("e_hqt") == 3) | (c("e_part") == 3)
-        req = (pl.when(c("is_w")).then(c("diffusion"))
-               .otherwise((c("diffusion") & c("level_a")) | c("d145") | d5hq))
-        mode = (pl.when(c("item_only") | ~req).then(MODE_ITEM).when(~c("diffusion")).then(MODE_PRE)
-                .when(c("is_w")).then(MODE_WEIGHTS).otherwise(MODE_FULL))
-        feats = feats.with_columns(mode.cast(pl.Int8).alias("mode"))
-        m = c("mode")
-        full, pre, weights = m == MODE_FULL, m == MODE_PRE, m == MODE_WEIGHTS
-        la, dt1, dt2 = c("level_a"), c("d_tier") == 1, c("d_tier") == 2
+def _slice_keys(df: pl.DataFrame, contexts: list[shapes.Context], eu_vals: list[str], flags: dict[str, pl.Series],
+                n_classes: int) -> pl.DataFrame:
+    """The packed shape key parts of a slice of lines, with their canonical destination and its tier."""
+    feats, radix = _features(df, contexts, eu_vals, flags)
+    return _key_parts(feats, radix, n_classes, len(contexts))
 
-        def when(cond: pl.Expr, value: pl.Expr) -> pl.Expr:
-            return pl.when(cond).then(value.cast(pl.Int64)).otherwise(0)
 
-        # Each field enters the key only where a provision can read it (see shapes.py):
-        kf = feats.lazy().select(
-            "iclass", "mode", when(m != MODE_ITEM, c("ctx")).alias("ctx"),
-            # PRE: NAC (transfer) and the 2026 China policy (export); FULL: LPP (.a only) and NAC, which
-            # reads the action for Macau/D:5 destinations and Macau/D:5-headquartered entities (740.8).
-            (when(pre, c("action") + 1) + when(full & (la | (c("d_tier") == 3) | d5hq), 4 + c("lpp_action") * 2
-                                                  + (c("action") == 2))).alias("action"),
-            # PRE reads every country list (China policy); the framework: tier, group tests, arrangements.
-            pl.when(pre).then(c("dsig").cast(pl.Int64)).when(full | weights).then(c("fsig").cast(pl.Int64))
-            .otherwise(0).alias("dsig"),
-            # Headquarters: tiers; "in the US or A:5/A:6" only where 744.23(d)(2) can be reached.
-            *[pl.when(pre | (full & dt2 & ~la)).then(c(h).cast(pl.Int64) + 8)
-              .when(full | weights).then(c(t).cast(pl.Int64)).otherwise(0).alias(h)
-              for h, t in (("c_hq", "c_hqt"), ("c_par", "c_part"), ("e_hq", "e_hqt"), ("e_par", "e_part"))],
-            when(m != MODE_ITEM, c("e_present")).alias("e_present"),
-            when(full & la, c("direct")).alias("direct"),                      # LPP, after its .a test
-            when(full, c("acm")).alias("acm"),                                 # ACM end use
-            when(full & c("acm"), c("c_priv")).alias("c_priv"),                # ACM, after the end use test
-            when(full & c("acm"), c("e_priv")).alias("e_priv"),
-            when(full, c("veu")).alias("veu"),                                 # UVEU / NVEU
-            when(full & la & dt1, c("c_loc") == 1).alias("c_loc"),             # AIA (a)(1), Tier 1 only
-            when(full & la & dt1, c("e_loc") == 1).alias("e_loc"),
-            when(full & (c("veu") == 1), c("c_us")).alias("c_us"))             # UVEU: US-headquartered
-        fields = [("iclass", len(classes)), ("mode", 4), ("ctx", len(contexts)), ("action", 8),
-                  ("dsig", max(radix["dsig"], radix["fsig"])), ("c_hq", radix["hsig"] + 8), ("c_par", radix["hsig"] + 8),
-                  ("e_hq", radix["hsig"] + 8), ("e_par", radix["hsig"] + 8), ("e_present", 2), ("direct", 2),
-                  ("acm", 2), ("c_priv", 3), ("e_priv", 3), ("veu", 3), ("c_loc", 2), ("e_loc", 2), ("c_us", 2)]
-        keyed = shapes.key_fields()
-        parts = shapes.pack_parts(kf, [(n, r) for n, r in fields if n in keyed])
-        del kf
-        return parts.with_columns(feats["dest"], feats["d_tier"])
+def _features(df: pl.DataFrame, contexts: list[shapes.Context], eu_vals: list[str],
+              flags: dict[str, pl.Series]) -> tuple[pl.DataFrame, dict[str, int]]:
+    """The facts of each line the provisions read, as small integers through the context tables."""
+    c = pl.col
+    item_only, is_w, level_a = flags["item_only"], flags["is_w"], flags["level_a"]
+    tables, radix = shapes.party_columns(contexts)
+    ci = shapes.country_index
+    hq = pl.coalesce(c("consignee_headquarters"), c("consignee_country"))
+    par = pl.coalesce(c("consignee_ultimate_parent_headquarters"), hq)
+    ehq = pl.coalesce(c("end_user_headquarters"), c("end_user_country"))
+    epar = pl.coalesce(c("end_user_ultimate_parent_headquarters"), ehq)
+    base = c("ctx") * shapes.NC
+    idx = df.select((base + ci(c("destination"))).alias("d"), (base + ci(c("consignee_country"))).alias("cl"),
+                    (base + ci(hq)).alias("ch"), (base + ci(par)).alias("cp"),
+                    (base + ci(c("end_user_country"))).alias("el"), (base + ci(ehq)).alias("eh"),
+                    (base + ci(epar)).alias("ep"), (hq == "US").alias("c_us"))
+    tier, hsig = tables["tier"], tables["hsig"]
+    diffusion = pl.Series([x.diffusion for x in contexts], dtype=pl.Boolean)
+    canon = pl.Series([code for x in contexts for code in x.canon], dtype=pl.Categorical)
+    # End use: whether it is one of ACM's end uses in the line's context.
+    acm = pl.Series([e in x.acm_uses for x in contexts for e in ["", *eu_vals]], dtype=pl.Boolean)
+    eu_idx = df.select(c("end_use").replace_strict(eu_vals, list(range(1, len(eu_vals) + 1)), default=0,
+                                                   return_dtype=pl.Int64)).to_series()
+    feats = pl.DataFrame([
+        df["iclass"], df["ctx"],
+        tier.gather(idx["d"]).alias("d_tier"), tables["dsig"].gather(idx["d"]).alias("dsig"),
+        tables["d145"].gather(idx["d"]).alias("d145"), tables["fsig"].gather(idx["d"]).alias("fsig"), canon.gather(idx["d"]).alias("dest"),
+        tier.gather(idx["cl"]).alias("c_loc"), hsig.gather(idx["ch"]).alias("c_hq"),
+        hsig.gather(idx["cp"]).alias("c_par"), tier.gather(idx["ch"]).alias("c_hqt"),
+        tier.gather(idx["cp"]).alias("c_part"), idx["c_us"].fill_null(False),
+        tier.gather(idx["el"]).alias("e_loc"), hsig.gather(idx["eh"]).alias("e_hq"),
+        hsig.gather(idx["ep"]).alias("e_par"), tier.gather(idx["eh"]).alias("e_hqt"),
+        tier.gather(idx["ep"]).alias("e_part"),
+        diffusion.gather(df["ctx"]).alias("diffusion"),
+        item_only.gather(df["iclass"]).alias("item_only"), is_w.gather(df["iclass"]).alias("is_w"),
+        level_a.gather(df["iclass"]).alias("level_a"),
+        acm.gather(df["ctx"] * (len(eu_vals) + 1) + eu_idx).alias("acm"),
+    ])
+    act = df.select(c("action").replace_strict(shapes.ACTIONS, [0, 1, 2], return_dtype=pl.Int64)).to_series()
+    lpp_actions = pl.Series([a in x.lpp_actions for x in contexts for a in shapes.ACTIONS], dtype=pl.Boolean)
+    feats = feats.with_columns(lpp_actions.gather(df["ctx"] * 3 + act).alias("lpp_action"))
+    del idx, eu_idx, act
+    feats = feats.hstack(df.select(
+        c("action").replace_strict(shapes.ACTIONS, [0, 1, 2], return_dtype=pl.Int8).alias("action"),
+        c("direct_to_consignee").fill_null(True).alias("direct"),
+        _priv(c("consignee_private_sector")).alias("c_priv"), _priv(c("end_user_private_sector")).alias("e_priv"),
+        c("end_user_name").is_not_null().alias("e_present"),
+        c("veu_type").replace_strict(["UVEU", "NVEU"], [1, 2], default=0, return_dtype=pl.Int8).alias("veu")))
+    return feats, radix
 
-    keys = pl.concat([slice_keys(df.slice(o, SHAPE_ROWS)) for o in range(0, df.height, SHAPE_ROWS)])
+
+def _key_parts(feats: pl.DataFrame, radix: dict[str, int], n_classes: int, n_contexts: int) -> pl.DataFrame:
+    """The shape key of each line: its features, each kept only where a provision can read it."""
+    c = pl.col
+    d5hq = (c("c_hqt") == 3) | (c("c_part") == 3) | (c("e_hqt") == 3) | (c("e_part") == 3)
+    req = (pl.when(c("is_w")).then(c("diffusion"))
+           .otherwise((c("diffusion") & c("level_a")) | c("d145") | d5hq))
+    mode = (pl.when(c("item_only") | ~req).then(MODE_ITEM).when(~c("diffusion")).then(MODE_PRE)
+            .when(c("is_w")).then(MODE_WEIGHTS).otherwise(MODE_FULL))
+    feats = feats.with_columns(mode.cast(pl.Int8).alias("mode"))
+    m = c("mode")
+    full, pre, weights = m == MODE_FULL, m == MODE_PRE, m == MODE_WEIGHTS
+    la, dt1, dt2 = c("level_a"), c("d_tier") == 1, c("d_tier") == 2
+
+    def when(cond: pl.Expr, value: pl.Expr) -> pl.Expr:
+        return pl.when(cond).then(value.cast(pl.Int64)).otherwise(0)
+
+    # Each field enters the key only where a provision can read it (see shapes.py):
+    kf = feats.lazy().select(
+        "iclass", "mode", when(m != MODE_ITEM, c("ctx")).alias("ctx"),
+        # PRE: NAC (transfer) and the 2026 China policy (export); FULL: LPP (.a only) and NAC, which
+        # reads the action for Macau/D:5 destinations and Macau/D:5-headquartered entities (740.8).
+        (when(pre, c("action") + 1) + when(full & (la | (c("d_tier") == 3) | d5hq), 4 + c("lpp_action") * 2
+                                              + (c("action") == 2))).alias("action"),
+        # PRE reads every country list (China policy); the framework: tier, group tests, arrangements.
+        pl.when(pre).then(c("dsig").cast(pl.Int64)).when(full | weights).then(c("fsig").cast(pl.Int64))
+        .otherwise(0).alias("dsig"),
+        # Headquarters: tiers; "in the US or A:5/A:6" only where 744.23(d)(2) can be reached.
+        *[pl.when(pre | (full & dt2 & ~la)).then(c(h).cast(pl.Int64) + 8)
+          .when(full | weights).then(c(t).cast(pl.Int64)).otherwise(0).alias(h)
+          for h, t in (("c_hq", "c_hqt"), ("c_par", "c_part"), ("e_hq", "e_hqt"), ("e_par", "e_part"))],
+        when(m != MODE_ITEM, c("e_present")).alias("e_present"),
+        when(full & la, c("direct")).alias("direct"),                      # LPP, after its .a test
+        when(full, c("acm")).alias("acm"),                                 # ACM end use
+        when(full & c("acm"), c("c_priv")).alias("c_priv"),                # ACM, after the end use test
+        when(full & c("acm"), c("e_priv")).alias("e_priv"),
+        when(full, c("veu")).alias("veu"),                                 # UVEU / NVEU
+        when(full & la & dt1, c("c_loc") == 1).alias("c_loc"),             # AIA (a)(1), Tier 1 only
+        when(full & la & dt1, c("e_loc") == 1).alias("e_loc"),
+        when(full & (c("veu") == 1), c("c_us")).alias("c_us"))             # UVEU: US-headquartered
+    fields = [("iclass", n_classes), ("mode", 4), ("ctx", n_contexts), ("action", 8),
+              ("dsig", max(radix["dsig"], radix["fsig"])), ("c_hq", radix["hsig"] + 8), ("c_par", radix["hsig"] + 8),
+              ("e_hq", radix["hsig"] + 8), ("e_par", radix["hsig"] + 8), ("e_present", 2), ("direct", 2),
+              ("acm", 2), ("c_priv", 3), ("e_priv", 3), ("veu", 3), ("c_loc", 2), ("e_loc", 2), ("c_us", 2)]
+    keyed = shapes.key_fields()
+    parts = shapes.pack_parts(kf, [(n, r) for n, r in fields if n in keyed])
+    del kf
+    return parts.with_columns(feats["dest"], feats["d_tier"])
+
+
+def _plans(df: pl.DataFrame, keys: pl.DataFrame, items: pl.DataFrame) -> tuple[pl.DataFrame, list[static.Plan], int]:
+    """Dense shape ids from the keys; each shape decided once (static.plan_or_error) on its first line."""
     skey = shapes.parts_key(keys.drop("dest", "d_tier"))
     reps = pl.DataFrame([skey.alias("k"), df["seq"].alias("s")]).group_by("k").agg(pl.col("s").min()).sort("k")
     shape = reps["k"].search_sorted(skey).cast(pl.Int32)  # dense shape id, by key order
