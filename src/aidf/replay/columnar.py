@@ -90,58 +90,82 @@ def replay_owned(holder: list[pl.DataFrame], ledger=None, rules: str | None = No
     _, seq, item = replay_positions(book)
     df = book.with_columns(seq, item)
     del seq, item, book
-
-    # ---- 1. shapes ----------------------------------------------------------------------------
     say("shapes")
     df, plans, n_shapes = _shapes(df, items)
-    keep = ["line", "seq", "order_id", "item", "date", "destination", "dest", "destination_tier", "iid",
-            "quantity", "consignee_id", "consignee_name", "veu_type", "veu_id", "veu_installed_base", "shape",
-            "unit_tpp", "tpp_num", "tpp_den"]
-    # Into replay order (only the narrow per-line columns move), then each shape's plan by position.
-    df = df.select(keep).sort("seq")
+    df, limits = _with_plans(df, plans)
+    df = _consignee_keys(_amounts(df))
+    init: dict[str, int] = {}
+    say("LPP")
+    df = _lpp_step(df, ledger, init)
+    say("VEU")
+    df = _veu_step(df, plans, ledger, init)
+    say("allocation")
+    df = _allocation_step(df, ledger, init)
+    say("answers")
+    # Only what the answers read goes on (the rest of the per-line working columns is freed here).
+    df = df.drop("seq", "consignee_id", "consignee_name", "veu_type", "tpp_num", "tpp_den", "has_lpp", "counted",
+                 strict=False)
+    holder.append(df)
+    del df
+    return ReplayResult(_answers(holder, items), n_shapes, init, limits)
+
+
+KEEP = ["line", "seq", "order_id", "item", "date", "destination", "dest", "destination_tier", "iid", "quantity",
+        "consignee_id", "consignee_name", "veu_type", "veu_id", "veu_installed_base", "shape", "unit_tpp", "tpp_num",
+        "tpp_den"]
+
+
+def _with_plans(df: pl.DataFrame, plans: list[static.Plan]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The narrow per-line columns in replay order, each with its shape's plan (by position); the limits by shape."""
+    df = df.select(KEEP).sort("seq")
     table = _plan_table(plans)  # row i: shape i
     limits = table.select(pl.col(n).alias(f"_{n}") for n in LIMITS)
     shape = df["shape"]
     df = df.with_columns(table[name].gather(shape) for name in table.columns if name != "shape")
-    del table, shape
-
-    # ---- amounts ------------------------------------------------------------------------------
-    qty = pl.col("quantity").fill_null(1)
-    df = df.with_columns(qty.alias("quantity"))
-    big = df.select((pl.col("tpp_num").max() * pl.col("quantity").max()).fill_null(0)).item()
-    if big < (1 << 52):
-        df = df.with_columns(
-            ((pl.col("tpp_num") * pl.col("quantity") * MILLI + pl.col("tpp_den") - 1) // pl.col("tpp_den"))
-            .fill_null(0).alias("amt"),
-            (pl.col("tpp_num") * pl.col("quantity") / pl.col("tpp_den")).alias("tpp_total"))
-    else:
-        df = _amounts_exact(df)
-
-    init: dict[str, int] = {}
     falses = pl.lit(False)
-    df = df.with_columns(falses.alias("lpp_ok"), falses.alias("veu_ok"), falses.alias("alloc_ok"))
-    # Consignee keys, per distinct (id, name) pair: found by position among the sorted pair codes.
+    return df.with_columns(falses.alias("lpp_ok"), falses.alias("veu_ok"), falses.alias("alloc_ok")), limits
+
+
+def _amounts(df: pl.DataFrame) -> pl.DataFrame:
+    """Each line's amount in milli-TPP (meters.milli) and TPP total, computed per distinct (unit TPP, quantity)."""
+    from aidf.meters import milli
+
+    df = df.with_columns(pl.col("quantity").fill_null(1))
+    pos, idx = dense_index(row_codes(df, ["tpp_num", "tpp_den", "quantity"]))
+    amts, totals = [], []
+    for num, den, q in df[pos].select("tpp_num", "tpp_den", "quantity").iter_rows():
+        t = None if num is None else Fraction(num, den) * q
+        amts.append(0 if t is None else milli(t))
+        totals.append(None if t is None else float(t))
+    return df.with_columns(pl.Series("amt", amts, dtype=pl.Int64).gather(idx),
+                           pl.Series("tpp_total", totals, dtype=pl.Float64).gather(idx))
+
+
+def _consignee_keys(df: pl.DataFrame) -> pl.DataFrame:
+    """The consignee's key (model.Party.key) per distinct (id, name) pair, and each line's year."""
     pair = _codes(df, ["consignee_id", "consignee_name"])
     first = pair.is_first_distinct()
     ckeys = df.filter(first).select("consignee_id", "consignee_name").with_columns(pair.filter(first).alias("p"))
     ckeys = ckeys.with_columns(pl.Series("ckey", [
         Party(name=n, id=i, country="US").key for i, n, _ in ckeys.iter_rows()], dtype=pl.Categorical)).sort("p")
     df = df.with_columns(ckeys["ckey"].gather(ckeys["p"].search_sorted(pair)))
-    del pair, first, ckeys
-    df = df.with_columns(pl.col("date").dt.year().cast(pl.Int64).alias("year"))
+    return df.with_columns(pl.col("date").dt.year().cast(pl.Int64).alias("year"))
 
-    # ---- 2a. LPP ------------------------------------------------------------------------------
-    say("LPP")
+
+def _lpp_step(df: pl.DataFrame, ledger, init: dict[str, int]) -> pl.DataFrame:
+    """LPP per consignee-year, in replay order (740.29(a): the limit each line's plan carries)."""
     m = pl.col("has_lpp")
-    if df.select(m.any()).item():
-        sub = df.filter(m).select("seq", "ckey", "year", "amt", pl.col("lpp_limit").alias("lim"))
-        accts = sub.select("ckey", "year").unique(maintain_order=True).with_row_index("acct")
-        refs = [meters.lpp_account(k, y) for k, y in accts.select("ckey", "year").iter_rows()]
-        ok = _scan(sub.join(accts, on=["ckey", "year"], how="left").sort("seq"), refs, ledger, init)
-        df = df.with_columns(_flags(df, ok).alias("lpp_ok"))
+    if not df.select(m.any()).item():
+        return df
+    sub = df.filter(m).select("seq", "ckey", "year", "amt", pl.col("lpp_limit").alias("lim"))
+    accts = sub.select("ckey", "year").unique(maintain_order=True).with_row_index("acct")
+    refs = [meters.lpp_account(k, y) for k, y in accts.select("ckey", "year").iter_rows()]
+    ok = _scan(sub.join(accts, on=["ckey", "year"], how="left").sort("seq"), refs, ledger, init)
+    return df.with_columns(_flags(df, ok).alias("lpp_ok"))
 
-    # ---- 2b. VEU ------------------------------------------------------------------------------
-    say("VEU")
+
+def _veu_step(df: pl.DataFrame, plans: list[static.Plan], ledger, init: dict[str, int]) -> pl.DataFrame:
+    """NVEU caps and UVEU shares for the lines LPP did not take; UVEU tallies of lines authorized otherwise."""
     reach = pl.col("veu_step").is_not_null() & ~pl.col("lpp_ok")
     nveu = df.filter(reach & (pl.col("veu_step") == "NVEU"))
     ok_seqs: list[pl.Series] = []
@@ -160,35 +184,28 @@ def replay_owned(holder: list[pl.DataFrame], ledger=None, rules: str | None = No
         ok_seqs.append(ok)
     if ok_seqs:
         df = df.with_columns(_flags(df, pl.concat(ok_seqs)).alias("veu_ok"))
-    df = df.with_columns(_flags(df, tally_seqs).alias("tally"))
+    return df.with_columns(_flags(df, tally_seqs).alias("tally"))
 
-    # ---- 2c. country allocation -----------------------------------------------------------------
-    say("allocation")
-    reach = pl.col("alloc") & ~pl.col("lpp_ok") & ~pl.col("veu_ok")
-    sub = df.filter(reach)
-    if sub.height:
-        # One arrangement, published or recorded, multiplies the allocation once (allocation_limit).
-        arranged = pl.col("alloc_published")
-        if ledger is not None:
-            pairs = sub.select("dest", "date").unique()
-            arr = [ledger.arrangement(d, day) is not None for d, day in pairs.iter_rows()]
-            sub = sub.join(pairs.with_columns(pl.Series("arr", arr, dtype=pl.Boolean)), on=["dest", "date"],
-                           how="left").sort("seq")
-            arranged = arranged | pl.col("arr")
-        lim = pl.when(arranged).then(pl.col("alloc_limit_arranged")).otherwise(pl.col("alloc_limit"))
-        sub = sub.select("seq", "dest", "window", "amt", lim.alias("lim"))
-        accts = sub.select("dest", "window").unique(maintain_order=True).with_row_index("acct")
-        refs = [meters.allocation_account(c, w) for c, w in accts.select("dest", "window").iter_rows()]
-        ok = _scan(sub.join(accts, on=["dest", "window"], how="left").sort("seq"), refs, ledger, init)
-        df = df.with_columns(_flags(df, ok).alias("alloc_ok"))
 
-    say("answers")
-    # Only what the answers read goes on (the rest of the per-line working columns is freed here).
-    df = df.drop("seq", "consignee_id", "consignee_name", "veu_type", "tpp_num", "tpp_den", "has_lpp", "counted",
-                 strict=False)
-    holder.append(df)
-    del df
-    return ReplayResult(_answers(holder, items), n_shapes, init, limits)
+def _allocation_step(df: pl.DataFrame, ledger, init: dict[str, int]) -> pl.DataFrame:
+    """The country allocation for licensed lines no exception or VEU took (742.6(b)(10))."""
+    sub = df.filter(pl.col("alloc") & ~pl.col("lpp_ok") & ~pl.col("veu_ok"))
+    if not sub.height:
+        return df
+    # One arrangement, published or recorded, multiplies the allocation once (allocation_limit).
+    arranged = pl.col("alloc_published")
+    if ledger is not None:
+        pairs = sub.select("dest", "date").unique()
+        arr = [ledger.arrangement(d, day) is not None for d, day in pairs.iter_rows()]
+        sub = sub.join(pairs.with_columns(pl.Series("arr", arr, dtype=pl.Boolean)), on=["dest", "date"],
+                       how="left").sort("seq")
+        arranged = arranged | pl.col("arr")
+    lim = pl.when(arranged).then(pl.col("alloc_limit_arranged")).otherwise(pl.col("alloc_limit"))
+    sub = sub.select("seq", "dest", "window", "amt", lim.alias("lim"))
+    accts = sub.select("dest", "window").unique(maintain_order=True).with_row_index("acct")
+    refs = [meters.allocation_account(c, w) for c, w in accts.select("dest", "window").iter_rows()]
+    ok = _scan(sub.join(accts, on=["dest", "window"], how="left").sort("seq"), refs, ledger, init)
+    return df.with_columns(_flags(df, ok).alias("alloc_ok"))
 
 
 MODE_ITEM, MODE_PRE, MODE_WEIGHTS, MODE_FULL = 0, 1, 2, 3
@@ -538,20 +555,6 @@ def _plan_table(plans: list[static.Plan]) -> pl.DataFrame:
               "alloc_limit_arranged": pl.Int64, "alloc_published": pl.Boolean, "window": text, "aia_tally": pl.Boolean,
               "counted": pl.Boolean}
     return pl.DataFrame(rows, schema=schema)
-
-
-def _amounts_exact(df: pl.DataFrame) -> pl.DataFrame:
-    """Amounts and totals through Fractions, per distinct (unit TPP, quantity): for very large figures."""
-    from aidf.rules.facts import milli
-
-    pairs = df.select("tpp_num", "tpp_den", "quantity").unique()
-    amts, totals = [], []
-    for num, den, q in pairs.iter_rows():
-        t = None if num is None else Fraction(num, den)
-        amts.append(0 if t is None else milli(t * q))
-        totals.append(None if t is None else float(t * q))
-    pairs = pairs.with_columns(pl.Series("amt", amts, dtype=pl.Int64), pl.Series("tpp_total", totals, dtype=pl.Float64))
-    return df.join(pairs, on=["tpp_num", "tpp_den", "quantity"], how="left", nulls_equal=True).sort("seq")
 
 
 def _lit(v: str) -> pl.Expr:
