@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from aidf.answer import transaction_answer
 from aidf.errors import InputError
 from aidf.meters import (
     CONTRACT_KINDS,
@@ -24,8 +25,6 @@ from aidf.meters import (
     uveu_account,
 )
 from aidf.model import (
-    OUTCOME_ORDER,
-    REVIEW_ORDER,
     Decision,
     Item,
     ItemDecision,
@@ -170,16 +169,13 @@ def _decide_known(tx: Transaction, ledger, rules: str | None) -> tuple[Decision,
             performance_density=None if cls.performance_density is None else round(float(cls.performance_density), 4),
             h100_equivalents=None if cls.tpp_total is None else round(float(cls.tpp_total / h100), 2),
             outcome=outcome, authorization=auth, review_policy=policy, license_required=required))
-    outcome = max((it.outcome for it in items), key=OUTCOME_ORDER.index)
-    auths = {it.authorization for it in items}
-    policies = [it.review_policy for it in items if it.review_policy]
+    outcome, authorization, policy = transaction_answer((it.outcome, it.authorization, it.review_policy) for it in items)
     effects = [LedgerEffect(account=d.account, tpp=d.amount / MILLI,
                             limit_tpp=None if d.limit is None else d.limit / MILLI) for d in draws
                if d.account.kind in CONTRACT_KINDS]
     decision = Decision(
         transaction_id=tx.id, date=tx.date, rules=ref, destination_tier=f.dest_tier, outcome=outcome,
-        authorization=auths.pop() if len(auths) == 1 else None,
-        review_policy=max(policies, key=REVIEW_ORDER.index) if policies else None,
+        authorization=authorization, review_policy=policy,
         items=items, ledger_effects=_merge(effects), duties=duties, trace=trace,
         warnings=status_warnings + f.warnings, request_hash=tx.content_hash())
     return decision, draws

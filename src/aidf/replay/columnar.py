@@ -21,9 +21,10 @@ from fractions import Fraction
 import polars as pl
 
 from aidf import meters
+from aidf.answer import transaction_answer
 from aidf.errors import InputError
 from aidf.meters import MILLI
-from aidf.model import OUTCOME_ORDER, REVIEW_ORDER, AccountRef, Party
+from aidf.model import OUTCOME_ORDER, AccountRef, Party
 from aidf.replay import shapes, static
 from aidf.replay.assemble import replay_positions, tx_dict
 from aidf.replay.book import BookErrors, LineError, parse_installed_base
@@ -591,7 +592,6 @@ def _answers(holder: list[pl.DataFrame], items: pl.DataFrame) -> pl.DataFrame:
     """Per line and per transaction answers, text as categoricals; `holder`'s frame is taken out."""
     df = holder.pop()
     c = pl.col
-    s = pl.String
     lpp, veu, alloc = c("lpp_ok"), c("veu_ok"), c("alloc_ok")
     outcome = (pl.when(c("terminal")).then(c("s_outcome"))
                .when(lpp).then(_lit("LICENSE_EXCEPTION")).when(veu).then(_lit("VEU"))
@@ -620,34 +620,7 @@ def _answers(holder: list[pl.DataFrame], items: pl.DataFrame) -> pl.DataFrame:
     df = df.with_columns(account.alias("effect_account"), tally_account.alias("tally_account"),
                          pl.when(c("kind").is_not_null()).then(c("amt")).alias("effect_milli"))
     del account, tally_account
-    rank = c("outcome").cast(s).replace_strict(OUTCOMES, list(range(len(OUTCOMES))), return_dtype=pl.Int64)
-    prank = c("review_policy").cast(s).replace_strict(REVIEW_ORDER, list(range(len(REVIEW_ORDER))), default=None,
-                                                      return_dtype=pl.Int64)
-    # Per transaction: an order's lines are one run in replay order (they share a date), so the
-    # aggregates are taken per run and gathered back; otherwise per order id.
-    start = (c("order_id") != c("order_id").shift(1)).fill_null(True)
-    df = df.with_columns((start.cum_sum() - 1).cast(pl.UInt32).set_sorted().alias("_tx"))
-    if df["_tx"][-1] + 1 == df["order_id"].n_unique():
-        tx = df["_tx"]
-        first = df.select(pl.int_range(0, pl.len(), dtype=pl.Int64).filter(start)).to_series()
-        auth = df["authorization"]
-        first_auth = auth.gather(first).gather(tx)
-        agg = df.select("_tx", rank.alias("r"), prank.alias("p"), (~auth.eq_missing(first_auth)).alias("d")) \
-            .group_by("_tx").agg(c("r").max(), c("p").max(), c("d").any()).sort("_tx")
-        df = df.with_columns(agg["r"].gather(tx).alias("_tx_rank"), agg["p"].gather(tx).alias("_tx_prank"),
-                             (~agg["d"]).gather(tx).alias("_same_auth"), first_auth.alias("_tx_auth"))
-        del tx, first, auth, first_auth, agg
-    else:
-        df = df.with_columns(
-            rank.max().over("order_id").alias("_tx_rank"), prank.max().over("order_id").alias("_tx_prank"),
-            (c("authorization").n_unique().over("order_id") == 1).alias("_same_auth"),
-            c("authorization").first().over("order_id").alias("_tx_auth"))
-    outcomes = pl.Series(OUTCOMES, dtype=pl.Categorical)
-    policies = pl.Series(REVIEW_ORDER, dtype=pl.Categorical)
-    df = df.with_columns(
-        outcomes.gather(df["_tx_rank"]).alias("tx_outcome"),
-        pl.when(c("_same_auth")).then(c("_tx_auth")).alias("tx_authorization"),
-        policies.gather(df["_tx_prank"]).alias("tx_review_policy"))
+    df = _transaction_answers(df)
     out = df.select(
         "line", pl.col("order_id").alias("transaction_id"), c("item").cast(NARROW["item"]), "date",
         pl.col("destination").cast(pl.Categorical), c("destination_tier").cast(NARROW["destination_tier"]),
@@ -665,6 +638,31 @@ def _answers(holder: list[pl.DataFrame], items: pl.DataFrame) -> pl.DataFrame:
         (pl.col("alloc") & ~pl.col("alloc_ok") & ~pl.col("lpp_ok") & ~pl.col("veu_ok")).alias("_past_allocation"))
     del df
     return out
+
+
+def _transaction_answers(df: pl.DataFrame) -> pl.DataFrame:
+    """Each line's transaction answer, by the engine's own assembly (answer.transaction_answer), called
+    once per distinct set of line answers: a transaction's set is a bit mask of its lines' answer codes."""
+    c = pl.col
+    triple = ["outcome", "authorization", "review_policy"]
+    pos, code = dense_index(row_codes(df, triple))
+    answers = list(df[pos].select(c(n).cast(pl.String) for n in triple).iter_rows())
+    if len(answers) > 62:  # pragma: no cover - more distinct line answers than a mask holds
+        raise NotImplementedError("replay: more than 62 distinct line answers")
+    # An order's lines are one run in replay order (they share a date): runs are transactions when
+    # there are as many runs as order ids; otherwise group by order id.
+    start = (c("order_id") != c("order_id").shift(1)).fill_null(True)
+    runs = df.select(start.cum_sum().alias("_tx"))["_tx"]
+    group = "_tx" if runs[-1] == df["order_id"].n_unique() else "order_id"
+    bits = pl.Series([1 << i for i in range(len(answers))], dtype=pl.Int64)
+    work = pl.DataFrame([df["order_id"], runs, bits.gather(code).alias("bit")])
+    mask = work.select(c("bit").bitwise_or().over(group).alias("mask"))["mask"]
+    mpos, midx = dense_index(mask)
+    sets = mask.gather(mpos).to_list()
+    out = [transaction_answer(a for i, a in enumerate(answers) if m >> i & 1) for m in sets]
+    cols = [pl.Series(n, [o[k] for o in out], dtype=pl.String).cast(pl.Categorical).gather(midx).alias(f"tx_{n}")
+            for k, n in enumerate(triple)]
+    return df.with_columns(cols)
 
 
 LIMITS = ["lpp_limit", "alloc_limit", "alloc_limit_arranged", "alloc_published"]
