@@ -38,21 +38,8 @@ def replay_cmd(
     from aidf.replay import book as bookmod
 
     err = Console(stderr=True)
-    if template is not None:
-        from aidf.replay.io import write_template
-
-        write_template(template)
-        typer.echo(f"wrote {template}")
-        return
-    if generate is not None:
-        if out is None:
-            raise InputError("out", "--generate needs --out FILE")
-        if generate < 0:
-            raise InputError("generate", "must be >= 0")
-        from aidf.replay.generate import write
-
-        write(generate, str(out), seed=seed, intensity=intensity)
-        typer.echo(f"wrote {generate:,} lines to {out}")
+    if template is not None or generate is not None:
+        _write_book(template, generate, out, seed, intensity)
         return
     if orders is None:
         raise InputError("orders", "give an order book (or --template FILE / --generate N --out FILE)")
@@ -80,14 +67,7 @@ def replay_cmd(
                 r = run(orders, out, rules=rules, ledger=led, strict=strict, progress=say)
                 prog.update(task, completed=len(STAGES))
     except bookmod.BookErrors as e:
-        shown = e.errors[:MAX_SHOWN]
-        for x in shown:
-            typer.echo(f"error: {x}", err=True)
-        if e.total > len(shown):
-            typer.echo(f"... and {e.total - len(shown)} more", err=True)
-        typer.echo(f"{e.total} bad line(s){' (stopped at the first: --strict)' if strict else ''}; "
-                   "nothing was decided", err=True)
-        sys.exit(2)
+        _bad_lines(e, strict)
     if r.ignored_columns:
         err.print(f"[yellow]ignored columns not in the layout:[/] {', '.join(r.ignored_columns)}")
     s = summary(r.result)
@@ -105,6 +85,38 @@ def replay_cmd(
     _print_summary(s, out)
     if summary_json is not None:
         summary_json.write_text(json.dumps(s, indent=2, default=str))
+
+
+def _write_book(template: Path | None, generate: int | None, out: Path | None, seed: int, intensity: float) -> None:
+    """--template FILE or --generate N --out FILE: write a book instead of replaying one."""
+    from aidf.errors import InputError
+
+    if template is not None:
+        from aidf.replay.io import write_template
+
+        write_template(template)
+        typer.echo(f"wrote {template}")
+        return
+    if out is None:
+        raise InputError("out", "--generate needs --out FILE")
+    if generate < 0:
+        raise InputError("generate", "must be >= 0")
+    from aidf.replay.generate import write
+
+    write(generate, str(out), seed=seed, intensity=intensity)
+    typer.echo(f"wrote {generate:,} lines to {out}")
+
+
+def _bad_lines(e, strict: bool) -> None:
+    """Name the bad lines (the first MAX_SHOWN) and exit 2: nothing was decided."""
+    shown = e.errors[:MAX_SHOWN]
+    for x in shown:
+        typer.echo(f"error: {x}", err=True)
+    if e.total > len(shown):
+        typer.echo(f"... and {e.total - len(shown)} more", err=True)
+    typer.echo(f"{e.total} bad line(s){' (stopped at the first: --strict)' if strict else ''}; "
+               "nothing was decided", err=True)
+    sys.exit(2)
 
 
 def _print_summary(s: dict, out: Path | None) -> None:
