@@ -396,6 +396,18 @@ def normalize(df: pl.DataFrame) -> pl.DataFrame:
                            .cast(cat.dtype).alias("catalog"))
 
 
+def read_lines(path, lines: pl.Series) -> pl.DataFrame:
+    """The typed rows of the given line numbers of a book (already checked by a replay of it)."""
+    from aidf.replay.io import iter_book
+
+    batches, _ = iter_book(path, BATCH_ROWS)
+    wanted = lines.cast(pl.Int64).implode()
+    raw = [b.filter(pl.col("line").is_in(wanted)) for b in batches]
+    raw = [b for b in raw if b.height] or raw[:1]
+    df, _ = parse_book(pl.concat(raw, how="vertical_relaxed") if len(raw) > 1 else raw[0])
+    return normalize(df)
+
+
 def load(path, strict: bool = False) -> tuple[pl.DataFrame, list[str]]:
     """Read, type and check a book; raise BookErrors listing the bad lines (the first only if strict)."""
     from aidf.replay.io import read_book
