@@ -26,6 +26,7 @@ REVIEW_POLICIES = {
     "presumption_of_approval": "presumption of approval",
     "case_by_case": "case-by-case review",
     "presumption_of_denial": "presumption of denial",
+    "denial": "policy of denial",  # Part 746 embargoes and sanctions
 }
 
 # Authorization code -> (its name, the section that grants it).
@@ -263,7 +264,8 @@ def text(s: str | None) -> str:
     for code, words in RESULTS.items():
         s = s.replace(code, words)
     for code, words in REVIEW_POLICIES.items():
-        s = s.replace(code, words)
+        if "_" in code:  # 'denial' is also a plain word in texts
+            s = s.replace(code, words)
     return s
 
 
@@ -354,6 +356,6 @@ def assumed(a: Any) -> str:
     if isinstance(a, str):
         return text(a)
     get = a.get if isinstance(a, dict) else (lambda k, default=None: getattr(a, k, default))
-    field, value, why = get("field"), get("value"), get("why") or get("reason")
+    field, value, why = get("fact") or get("field"), get("value"), get("why") or get("reason")  # contract: fact
     head = f"{field} taken as {value}" if field is not None and value is not None else (field or "")
     return text(f"{head}: {why}" if head and why else head or why or str(a))

@@ -21,7 +21,7 @@ from .helpers import differences, typed
 
 TIER1 = ["US", "FR", "JP", "KR", "TW"]
 TIER2 = ["MX", "IN", "SG", "AE", "MY", "SA"]
-TIER3 = ["CN", "MO", "RU", "HK"]
+TIER3 = ["CN", "MO", "RU", "HK", "IR", "SY", "CU", "BY"]
 HQS = [None, "US", "FR", "IN", "SG", "CN", "MO", "RU"]
 PARENTS = [None, None, None, "CN", "MO", "US", "JP"]
 # Items at each level: .a chips and computers, .b chips (A30, L40S, ...), not controlled, weights.
@@ -31,10 +31,12 @@ ITEMS = [
     {"catalog": "nvidia-l20"}, {"catalog": "nvidia-l2"},
     {"catalog": "nvidia-h100-sxm5", "form": "computer", "chips_per_unit": 8},
     {"tpp": 3000.0, "die_area_mm2": 900.0, "datacenter": True},
+    {"catalog": "nvidia-h100-sxm5", "listed_eccn": "5A002"}, {"catalog": "nvidia-a30", "listed_eccn": "5A992"},
     {"weights_training_operations": 2e26, "weights_published": False},
 ]
 ACTIONS = ["export", "export", "reexport", "transfer"]
-RULES = [None, None, None, None, "pre-diffusion-2024", "non-enforced-2025"]
+RULES = [None, None, None, None, "pre-diffusion-2024", "non-enforced-2025", "as-written", "as-enforced"]
+REGIONS = [None, "UA-43", "UA-14", "UA-30"]  # Crimea, a covered region, Kyiv
 QUANTITIES = [1, 4, 16, 64, 256, 1000]
 SIZE = 100_000 if os.environ.get("CI") else 10_000
 
@@ -64,8 +66,9 @@ def book(n: int, seed: int) -> pl.DataFrame:
     order = 0
     while len(rows) < n:
         p = rnd.choice(profiles)
-        dest = p["consignee_country"] if rnd.random() < 0.9 else rnd.choice(TIER1 + TIER2 + TIER3)
-        tx = p | {"order_id": f"PO-{seed}-{order:06d}", "action": rnd.choice(ACTIONS), "destination": dest,
+        dest = p["consignee_country"] if rnd.random() < 0.9 else rnd.choice(TIER1 + TIER2 + TIER3 + ["UA"])
+        region = rnd.choice(REGIONS) if dest == "UA" else None
+        tx = p | {"destination_region": region,"order_id": f"PO-{seed}-{order:06d}", "action": rnd.choice(ACTIONS), "destination": dest,
                   "rules": rnd.choice(RULES),
                   "date": dt.date(2025, 5, 20) + dt.timedelta(days=rnd.randrange(900))}
         for _ in range(min(rnd.choice([1, 1, 2, 3]), n - len(rows))):

@@ -19,7 +19,7 @@ from aidf.errors import InputError
 from aidf.rules import duties, license_requirements, restrictions, review_policy, veu
 from aidf.rules.exceptions import acm, aia, lpp, nac_aca
 from aidf.rules.facts import Facts, LedgerView, Line
-from aidf.rules.ruleset import get_ruleset
+from aidf.rules.ruleset import resolve
 
 DECISIONS = Path(__file__).parent / "decisions"
 AUTHS = (None, "AIA", "ACM", "NAC", "ACA", "LPP", "UVEU", "NVEU")
@@ -85,7 +85,7 @@ def observed() -> dict[str, set[str]]:
     for t in _transactions():
         try:
             tx = parse_transaction(t)
-            rs = get_ruleset(tx.rules)
+            rs = resolve(tx.rules, tx.date).ruleset
             rs.check_date(tx.date)
             p = rs.params(tx.date)
         except InputError:
@@ -117,7 +117,7 @@ def test_the_recorder_catches_an_undeclared_read():
     tx = parse_transaction({"id": "R", "date": "2025-07-01", "action": "export", "destination": "FR",
                             "items": [{"catalog": "nvidia-b200", "quantity": 1}],
                             "parties": {"ultimate_consignee": {"name": "Lyon Calcul", "country": "FR"}}})
-    rs = get_ruleset(None)
+    rs = resolve(None, tx.date).ruleset
     f = Recorder(Facts.build(tx, rs, rs.params(tx.date), LedgerView(None)), log)
     assert f.tx.end_use is None and f.dest == "FR"
     assert log == {"tx.end_use", "dest"}

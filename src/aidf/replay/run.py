@@ -20,7 +20,7 @@ from aidf.replay.io import write_batches
 OUT_COLUMNS = ["line", "transaction_id", "item", "date", "destination", "destination_tier", "catalog", "quantity",
                "eccn", "tpp", "tpp_total", "outcome", "authorization", "review_policy", "license_required",
                "effect_kind", "effect_account", "effect_tpp", "tally_account", "tally_tpp",
-               "tx_outcome", "tx_authorization", "tx_review_policy"]
+               "tx_outcome", "tx_authorization", "tx_review_policy", "rule_set"]
 STAGES = ["read", "check", "order", "shapes", "LPP", "VEU", "allocation", "answers", "write"]
 WRITE_ROWS = 250_000  # lines decoded and written at a time
 
@@ -102,7 +102,7 @@ def book_result(result: ReplayResult, orders_book: pl.DataFrame, ledger, progres
     from aidf.meters import Draw
     from aidf.model import Decision
     from aidf.replay.assemble import in_replay_order, transaction_dicts
-    from aidf.rules.ruleset import get_ruleset
+    from aidf.rules.ruleset import resolve
 
     full = result.lines
     txs = {t["id"]: t for t in transaction_dicts(in_replay_order(orders_book))}
@@ -128,7 +128,7 @@ def book_result(result: ReplayResult, orders_book: pl.DataFrame, ledger, progres
                 e["tpp"] += milli / 1000
             if r["aia_tally"] and r["authorization"] == "AIA":
                 draws.append(Draw(meters.aia_account(r["consignee_key"]), r["amount_milli"], None))
-        ref, warnings = get_ruleset(tx.rules).ref(tx.date)
+        ref, warnings = resolve(tx.rules, tx.date).ref(tx.date)
         first = rows.row(0, named=True)
         decision = Decision(transaction_id=tid, date=tx.date, rules=ref, destination_tier=first["destination_tier"],
                             outcome=first["tx_outcome"], authorization=first["tx_authorization"],
@@ -166,9 +166,9 @@ def _limit(r: dict[str, Any], ledger, rules: str | None = None) -> int | None:
         arranged = r["_alloc_published"] or ledger.arrangement(r["_dest"], r["date"]) is not None
         return r["_alloc_limit_arranged"] if arranged else r["_alloc_limit"]
     if kind == "nveu_cap" and not r["_declared"]:
-        from aidf.rules.ruleset import get_ruleset
+        from aidf.rules.ruleset import resolve
         from aidf.rules.veu import nveu_caps, quarter
 
         d = r["date"]
-        return nveu_caps(get_ruleset(rules).params(d))[quarter(d)]
+        return nveu_caps(resolve(rules, d).ruleset.params(d))[quarter(d)]
     return None

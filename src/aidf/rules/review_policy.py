@@ -2,7 +2,8 @@
 
 Denial for Macau/D:5 destinations and Macau/D:5-headquartered entities; for Tier 2 .a-level items,
 approval while the destination's allocation (790,000,000 TPP over 2025-2027, doubled under a
-government-to-government arrangement) can cover the shipment; 4E091 approval only for Tier 1.
+government-to-government arrangement) can cover the shipment; 4E091 approval only for Tier 1. At a Part 746
+destination the section's own policy decides (`denial` for a policy of denial; part746.py).
 """
 
 from __future__ import annotations
@@ -12,13 +13,14 @@ from dataclasses import dataclass, field
 from aidf.meters import MILLI, Draw
 from aidf.meters import allocation_account as _allocation_account
 from aidf.model import AccountRef
+from aidf.rules import part746
 from aidf.rules.facts import Facts, Line
 
 # The facts review_policy reads (paths into Facts and Line, rules/facts.py); a test holds it to them.
 READS = frozenset({
     "all_tier1_hq", "d5_hq", "dest", "dest_tier", "entities.hq", "entities.parent_hq", "geo", "line.amount",
     "line.cls.chip_tpp", "line.cls.is_weights", "line.cls.level", "line.cls.memory_bw_tbs", "p", "ruleset",
-    "tx.action", "tx.date", "view",
+    "tx.action", "tx.date", "tx.destination_region", "tx.end_use", "view",
 })
 
 P = "part742/review_policy"
@@ -48,6 +50,9 @@ def allocation_account(f: Facts) -> tuple[AccountRef, dict]:
 def review_policy(line: Line, f: Facts) -> Review:
     """Decide the review policy for a line that needs a license, and what it would draw."""
     cls = line.cls
+    embargo = part746.embargo(f)
+    if embargo is not None:
+        return Review(*part746.review(f, embargo))
     china = _china_2026(line, f)
     if china is not None:
         return china

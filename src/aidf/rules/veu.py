@@ -20,7 +20,7 @@ from aidf.rules.facts import Facts, Line, Verdict
 # The facts uveu reads (paths into Facts and Line, rules/facts.py); a test holds it to them.
 UVEU_READS = frozenset({
     "all_tier1_hq", "consignee.hq", "consignee.veu", "d5_hq", "dest", "dest_tier", "geo", "line.amount",
-    "line.cls.is_weights", "line.cls.level", "p", "view",
+    "line.cls.eccn", "line.cls.is_weights", "line.cls.level", "p", "view",
 })
 # The facts nveu reads (paths into Facts and Line, rules/facts.py); a test holds it to them.
 NVEU_READS = frozenset({

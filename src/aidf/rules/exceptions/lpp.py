@@ -17,7 +17,8 @@ from aidf.rules.restrictions import Restriction
 # The facts lpp reads (paths into Facts and Line, rules/facts.py); a test holds it to them.
 READS = frozenset({
     "consignee.key", "consignee.name", "d5_hq", "dest_tier", "line.amount", "line.cls.eccn",
-    "line.cls.is_weights", "line.cls.level", "p", "tx.action", "tx.date", "tx.direct_to_consignee", "view",
+    "line.cls.is_weights", "line.cls.level", "line.cls.listed_eccn", "p", "tx.action", "tx.date",
+    "tx.direct_to_consignee", "view",
 })
 
 P = "part740/lpp"
@@ -29,6 +30,8 @@ def lpp_account(f: Facts) -> AccountRef:
 
 def lpp(line: Line, f: Facts, r: Restriction) -> Verdict:
     """Decide whether LPP authorizes this line, against the consignee's running calendar-year total."""
+    if r.part746 is not None:  # 740.2(a)(6): Part 746 names none of this engine's exceptions
+        return Verdict("LPP", "not_eligible", r.cite, r.why)
     cls = line.cls
     if cls.is_weights or cls.level != "a":
         return Verdict("LPP", "not_eligible", "15 CFR 740.29(a)", f"LPP covers .a-level commodities; {cls.eccn} is not")
@@ -51,5 +54,7 @@ def lpp(line: Line, f: Facts, r: Restriction) -> Verdict:
                f"{after / MILLI:,.1f} of {cap / MILLI:,.0f} TPP")
     if after > cap:
         return Verdict("LPP", "not_eligible", "15 CFR 740.29(a)", "over the calendar-year limit: " + working)
+    if f.p.has(P, "z_items_listed_uncertain") and cls.listed_eccn in f.p.get(P, "z_items_listed_uncertain"):
+        f.rests_on(f.p.entry(P, "z_items_listed_uncertain"), f"LPP for {cls.eccn}")
     return Verdict("LPP", "eligible", "15 CFR 740.29(a)", "within the calendar-year limit: " + working,
                    draws=[Draw(account, line.amount, cap)])

@@ -58,6 +58,13 @@ def _check_value(unit: str, value: Any, where: str) -> None:
         if not isinstance(value, list):
             raise ParameterFileError(f"{where}: an iso2_list value must be a list of codes, got {value!r}")
         codes = value
+    elif unit == "iso3166_2_list":
+        from aidf.model import ISO_REGIONS
+
+        bad = [r for r in value if r not in ISO_REGIONS] if isinstance(value, list) else [value]
+        if bad:
+            raise ParameterFileError(f"{where}: {bad!r} are not ISO 3166-2 region codes")
+        return
     elif unit == "iso2_map":
         if not isinstance(value, dict):
             raise ParameterFileError(f"{where}: an iso2_map value must map codes to codes, got {value!r}")
