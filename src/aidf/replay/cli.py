@@ -34,8 +34,14 @@ def replay_cmd(
     review: Annotated[Path | None, typer.Option("--review", help="also write the lines needing a license or "
                                                                  "review, grouped by reason (.csv, .xlsx, ...)")] = None,
     layout: Annotated[bool, typer.Option("--layout", help="print the order-book layout (columns) and exit")] = False,
+    scenario: Annotated[Path | None, typer.Option(help="decide under a scenario file's rules, reforms and "
+                                                       "arrangements, as `aidf compare` does")] = None,
+    demand: Annotated[str | None, typer.Option(help="with --generate: make the book from a demand profile (a YAML "
+                                                    "file, or 'default'); N > 0 scales it to about N lines")] = None,
 ) -> None:
     """Replay a whole order book through the rules, line by line with running balances (columnar)."""
+    if scenario is not None:
+        return _under_scenario(dict(locals()))
     from rich.console import Console
 
     from aidf.errors import InputError
@@ -48,7 +54,7 @@ def replay_cmd(
         typer.echo(layout_text())
         return
     if template is not None or generate is not None:
-        _write_book(template, generate, out, seed, intensity)
+        _write_book(template, generate, out, seed, intensity, demand)
         return
     if orders is None:
         raise InputError("orders", "give an order book (or --template FILE / --generate N --out FILE)")
@@ -58,8 +64,6 @@ def replay_cmd(
         from aidf.cli.common import open_store
 
         led, _ = open_store(ledger)
-    from aidf.replay.run import book_result, summary
-
     try:
         r = _run_shown(orders, err, quiet, rules=rules, ledger=led, strict=strict)
     except bookmod.BookErrors as e:
@@ -69,10 +73,21 @@ def replay_cmd(
     if r.lines == 0:
         raise InputError("ORDERS", f"{orders} has no order lines: nothing to replay")
     _write(r, orders, out, review, rules)
+    s = _summary(r, orders, rules, led if book else None)
+    _print_summary(s, out)
+    if summary_json is not None:
+        summary_json.write_text(json.dumps(s, indent=2, default=str))
+
+
+def _summary(r, orders: Path, rules: str | None, book_into) -> dict:
+    """The summary of a run (by outcome, authorization, country), booking its draws into `book_into` if given."""
+    from aidf.replay.report import by_country
+    from aidf.replay.run import book_result, summary
+
     s = summary(r.result)
     s["seconds"] = round(r.seconds, 3)
     s["lines_per_s"] = round(r.lines / r.seconds) if r.seconds > 0 else None
-    if book:
+    if book_into is not None:
         from aidf.replay.book import load
 
         df, _ = load(orders)
@@ -80,13 +95,9 @@ def replay_cmd(
             import polars as pl
 
             df = df.with_columns(pl.lit(rules).alias("rules"))
-        s["booked_transactions"] = book_result(r.result, df, led)
-    from aidf.replay.report import by_country
-
+        s["booked_transactions"] = book_result(r.result, df, book_into)
     s["by_country"] = by_country(r.result)
-    _print_summary(s, out)
-    if summary_json is not None:
-        summary_json.write_text(json.dumps(s, indent=2, default=str))
+    return s
 
 
 def _run_shown(orders: Path, err, quiet: bool, **kw):
@@ -109,8 +120,10 @@ def _run_shown(orders: Path, err, quiet: bool, **kw):
     return r
 
 
-def _write_book(template: Path | None, generate: int | None, out: Path | None, seed: int, intensity: float) -> None:
-    """--template FILE or --generate N --out FILE: write a book instead of replaying one."""
+def _write_book(template: Path | None, generate: int | None, out: Path | None, seed: int, intensity: float,
+                demand: str | None = None) -> None:
+    """--template FILE or --generate N --out FILE (from a demand profile with --demand): write a book
+    instead of replaying one."""
     from aidf.errors import InputError
 
     if template is not None:
@@ -123,6 +136,12 @@ def _write_book(template: Path | None, generate: int | None, out: Path | None, s
         raise InputError("out", "--generate needs --out FILE")
     if generate < 0:
         raise InputError("generate", "must be >= 0")
+    if demand is not None:
+        from aidf.simulate.demand import write as write_demand
+
+        df = write_demand(out, None if demand == "default" else demand, seed=seed, lines=generate)
+        typer.echo(f"wrote {df.height:,} lines to {out} from demand profile {demand}")
+        return
     from aidf.replay.generate import write
 
     write(generate, str(out), seed=seed, intensity=intensity)
@@ -139,6 +158,20 @@ def _bad_lines(e, strict: bool) -> None:
     typer.echo(f"{e.total} bad line(s){' (stopped at the first: --strict)' if strict else ''}; "
                "nothing was decided", err=True)
     sys.exit(2)
+
+
+def _under_scenario(args: dict) -> None:
+    """The same replay with a scenario's rules (unless --rules names others) and its reforms applied;
+    it never books, since a reform is not the law."""
+    from aidf.errors import InputError
+    from aidf.rules.parameters import overlay
+    from aidf.simulate.scenario import load
+
+    if args["book"]:
+        raise InputError("scenario", "a scenario's answers are not the law: drop --book")
+    s = load(args["scenario"])
+    with overlay.use(s.layer):
+        replay_cmd(**(args | {"scenario": None, "rules": args["rules"] or s.rules}))
 
 
 def _run(orders: Path, **kw):

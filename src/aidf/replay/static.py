@@ -319,7 +319,7 @@ def _review(plan: Plan, probe: Line, f: Facts, plain_tx: Transaction) -> Plan:
     plan.alloc, plan.alloc_ok, plan.alloc_fail = True, review.policy, full.policy
     # The ledger's arrangements are read per line in replay; a published one is part of the shape.
     plan.window = d.account.window
-    plan.alloc_limit, plan.alloc_limit_arranged = allocation_limit(f.p, False), allocation_limit(f.p, True)
+    plan.alloc_limit, plan.alloc_limit_arranged = allocation_limit(f.p, None), allocation_limit(f.p, {"country": f.dest})
     plan.alloc_published = arrangement_in_force(f) is not None
     return plan
 

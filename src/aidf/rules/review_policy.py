@@ -8,6 +8,7 @@ destination the section's own policy decides (`denial` for a policy of denial; p
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from aidf.meters import MILLI, Draw
@@ -15,6 +16,7 @@ from aidf.meters import allocation_account as _allocation_account
 from aidf.model import AccountRef
 from aidf.rules import part746
 from aidf.rules.facts import Facts, Line
+from aidf.rules.parameters import Parameters
 
 # The facts review_policy reads (paths into Facts and Line, rules/facts.py); a test holds it to them.
 READS = frozenset({
@@ -113,24 +115,24 @@ def _headquarters_policy(f: Facts) -> Review:
     return Review(_policy(f, "other", "review policy"), f"{CITE}; 15 CFR 744.23(d)(3)", "case-by-case review")
 
 
-def _published_arrangement(f: Facts) -> dict | None:
+def published_arrangement(p: Parameters, country: str, on: dt.date) -> dict | None:
     """A government-to-government arrangement listed in the parameters (none is known to date)."""
-    for a in f.p.get(ALLOC, "arrangements") or []:
-        if a.get("country") == f.dest and str(a.get("since", "")) <= f.tx.date.isoformat():
+    for a in p.get(ALLOC, "arrangements") or []:
+        if a.get("country") == country and str(a.get("since", "")) <= on.isoformat():
             return a
     return None
 
 
-def allocation_limit(p, arranged: bool) -> int:
-    """Supp. No. 5 to part 740: a country's allocation in milli-TPP, multiplied once where a
-    government-to-government arrangement is in force (recorded in the ledger or published)."""
+def allocation_limit(p: Parameters, arrangement: dict | None) -> int:
+    """742.6(b)(10), Supp. No. 5 to Part 740: a Tier 2 country's allocation in milli-TPP, multiplied
+    once where a government-to-government arrangement (recorded or published) is in force."""
     limit = int(p.get(ALLOC, "tpp_per_country")) * MILLI
-    return limit * int(p.get(ALLOC, "gov_to_gov_multiplier")) if arranged else limit
+    return limit * p.get(ALLOC, "gov_to_gov_multiplier") if arrangement else limit
 
 
 def arrangement_in_force(f: Facts) -> dict | None:
-    """The arrangement for the destination on the date: the ledger's record, else a published one."""
-    return f.view.arrangement(f.dest, f.tx.date) or _published_arrangement(f)
+    """The arrangement for the destination on the date: recorded in the ledger, else published."""
+    return f.view.arrangement(f.dest, f.tx.date) or published_arrangement(f.p, f.dest, f.tx.date)
 
 
 def _allocation(line: Line, f: Facts) -> Review:
@@ -146,7 +148,7 @@ def _allocation(line: Line, f: Facts) -> Review:
         f.warn(f"whether licenses before the compliance date ({compliance}) draw on the allocation is uncertain "
                "(register U4: the window may start at the effective, publication or compliance date)")
     arrangement = arrangement_in_force(f)
-    limit = allocation_limit(f.p, arrangement is not None)
+    limit = allocation_limit(f.p, arrangement)
     basis = f"{per_country.value:,} TPP"
     if arrangement:
         mult = f.p.get(ALLOC, "gov_to_gov_multiplier")
