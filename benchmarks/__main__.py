@@ -1,10 +1,12 @@
-"""`python -m benchmarks [--quick] [--json FILE] [--sizes 100000,1000000]`: one table, one JSON.
+"""`python -m benchmarks [--quick] [--json FILE] [--sizes 100000,1000000] [--baseline REV]`: one table, one JSON.
 
 Measures, with a baseline taken in the same run so numbers compare across machines:
 - single decision latency in-process (p50/p99 us); baseline: validating the same request (pydantic);
 - replay throughput per book size, each size in its own process for a clean peak RSS; baseline:
   reading and writing the same book with Polars, no rules (IO only);
 - replay against a loop of single decisions (decide_many on a throwaway ledger) on the same lines;
+- with `--baseline REV`: the whole process (`aidf replay` CSV in, Parquet out), `aidf --help` and the
+  single decision, of this tree and of git revision REV (benchmarks/baseline.py), on the same books;
 - REST API decisions/s and ledger bookings/s, from benchmarks.api_bench / benchmarks.ledger_bench
   when those modules are present (null with a reason otherwise).
 """
@@ -188,6 +190,7 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--json", type=Path, help="write the results as JSON")
     ap.add_argument("--sizes", help="replay book sizes, comma-separated (default 1e5,1e6,1e7; quick: 1e5)")
     ap.add_argument("--skip", default="", help="comma-separated parts to skip: single,replay,loop,api,ledger,cli")
+    ap.add_argument("--baseline", metavar="REV", help="also run git revision REV's replay on the same books")
     args = ap.parse_args(argv)
     skip = set(filter(None, args.skip.split(",")))
     sizes = [int(float(s)) for s in args.sizes.split(",")] if args.sizes else (
@@ -211,6 +214,12 @@ def main(argv: list[str] | None = None) -> dict:
         missed = [f"{r['lines']:,} lines: {r['reason']}" for r in res["replay_sizes"] if r["lines_per_s"] is None]
         if missed:
             res["replay_not_measured"] = missed
+    if args.baseline:
+        from benchmarks.baseline import compare
+
+        base_sizes = [int(float(s)) for s in args.sizes.split(",")] if args.sizes else (
+            [100_000] if args.quick else [1_000_000, 10_000_000])
+        res["baseline"] = compare(args.baseline, base_sizes, args.quick)
     if "loop" not in skip:
         res |= replay_vs_loop(args.quick)
     if "api" not in skip:
@@ -272,8 +281,29 @@ def _table(res: dict) -> None:
               f"python {res.get('cli_python_s')} s; import typer {res.get('cli_typer_import_s')} s; "
               f"x{res.get('cli_help_vs_typer_ratio')}")
     Console().print(t)
+    if "baseline" in res:
+        _baseline_table(res["baseline"])
     Console().print(f"{m['cores']} cores, {m['memory_gb']} GB, Python {m['python']}, {m['date']}; "
                     f"{res['total_seconds']} s")
+
+
+def _baseline_table(b: dict) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    t = Table("measure", "this tree", f"baseline {b['baseline_rev']} ({b['baseline_commit']})", "ratio",
+              title="against a baseline revision, same books, same run")
+    for r in b["whole_process"]:
+        t.add_row(f"aidf replay CSV -> Parquet, {r['lines']:,} lines (lines/s)", f"{r['lines_per_s']:,}",
+                  f"{r['baseline_lines_per_s']:,}", f"x{r['speedup']} (target >= 3)")
+        t.add_row("  peak RSS (MB)", f"{r['peak_rss_mb']:,.0f}", f"{r['baseline_peak_rss_mb']:,.0f}",
+                  "same answers" if r["answers_equal"] else "answers differ" if r["answers_equal"] is False
+                  else "layouts differ")
+    t.add_row("aidf --help (s)", f"{b['help_s']}", f"{b['baseline_help_s']}", "target <= 0.3 s")
+    t.add_row("single decision p50 (us)", f"{b['single_p50_us']}", f"{b['baseline_single_p50_us']}", "target <= 100")
+    Console().print(t)
+    if b["baseline_pins_differ"]:
+        Console().print("[yellow]the baseline pins other library versions; both ran this environment's[/]")
 
 
 if __name__ == "__main__":

@@ -14,14 +14,21 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from aidf.answer import transaction_answer
 from aidf.assumed import assumed_facts
+from aidf.bounds import line_problem
 from aidf.errors import InputError
-from aidf.ledger.base import MILLI, Draw, IdempotencyConflict, LimitExceeded
-from aidf.ledger.bounds import line_problem
+from aidf.meters import (
+    CONTRACT_KINDS,
+    MILLI,
+    UVEU_SHARE,
+    Draw,
+    IdempotencyConflict,
+    LimitExceeded,
+    uveu_account,
+)
 from aidf.model import (
     OUTCOME_ORDER,
-    REVIEW_ORDER,
-    AccountRef,
     Decision,
     Item,
     ItemDecision,
@@ -32,7 +39,7 @@ from aidf.model import (
 )
 from aidf.rules import part746
 from aidf.rules.classify import H100, Classification, classify_item
-from aidf.rules.duties import aia_tally_account, duties_for, hold_duties
+from aidf.rules.duties import aia_tally_account, duties_for, hold_duties, standing_duties
 from aidf.rules.exceptions.acm import acm
 from aidf.rules.exceptions.aia import aia
 from aidf.rules.exceptions.lpp import lpp
@@ -44,8 +51,6 @@ from aidf.rules.restrictions import Restriction, restriction, veu_under_part746
 from aidf.rules.review_policy import review_policy
 from aidf.rules.ruleset import RuleSet, grace_decides, resolve, ruleset_date
 from aidf.rules.veu import nveu, uveu
-
-CONTRACT_KINDS = {"country_allocation", "lpp_annual", "nveu_cap", "uveu_share"}
 
 # Candidate authorizations in order of burden; each is one provision. The first eligible one is used.
 Candidate = Callable[[Line, Facts, Restriction], Verdict]
@@ -112,7 +117,9 @@ def _decide_unknown_headquarters(tx: Transaction, ledger, rules, unknown) -> tup
     items = [it.model_copy(update={"outcome": Outcome.NEEDS_REVIEW, "authorization": None, "review_policy": None})
              if it.license_required else it for it in base.items]
     # Duties of an authorization not given fall away; the shipment waits for review instead.
-    kept = [d for d in base.duties if d.cite.startswith(("15 CFR 762.2(a)", "15 CFR 758.6"))]
+    p = resolve(rules or tx.rules, tx.date).ruleset.params(tx.date)  # classification: the date's parameters
+    kept = [d for i, item in enumerate(tx.items)
+            for d in standing_duties(i, _classify(item.model_dump_json(), p.as_of, f"items.{i}"))]
     hold = [duty for it in items if it.outcome == Outcome.NEEDS_REVIEW
             for duty in hold_duties(it.line)]
     review = base.model_copy(update={"outcome": Outcome.NEEDS_REVIEW, "authorization": None, "review_policy": None,
@@ -243,16 +250,13 @@ def _item_decision(a: _LineAnswer, p: Parameters) -> ItemDecision:
 
 
 def _assemble(tx, ref, dest_tier, items, draws, duties, trace, warnings, assumed) -> Decision:
-    outcome = max((it.outcome for it in items), key=OUTCOME_ORDER.index)
-    auths = {it.authorization for it in items}
-    policies = [it.review_policy for it in items if it.review_policy]
+    outcome, authorization, policy = transaction_answer((it.outcome, it.authorization, it.review_policy) for it in items)
     effects = [LedgerEffect(account=d.account, tpp=d.amount / MILLI,
                             limit_tpp=None if d.limit is None else d.limit / MILLI) for d in draws
                if d.account.kind in CONTRACT_KINDS and d.kind != "floor"]
     return Decision(
         transaction_id=tx.id, date=tx.date, rules=ref, destination_tier=dest_tier, outcome=outcome,
-        authorization=auths.pop() if len(auths) == 1 else None,
-        review_policy=max(policies, key=REVIEW_ORDER.index) if policies else None,
+        authorization=authorization, review_policy=policy,
         items=items, ledger_effects=_merge(effects), duties=duties, trace=trace,
         warnings=warnings, assumed=assumed, request_hash=tx.content_hash())
 
@@ -273,10 +277,10 @@ def _tallies(line: Line, f: Facts, auth: str | None, line_draws: list[Draw]) -> 
     if veu is not None and veu.type == "UVEU" and f.ruleset.diffusion \
             and not any(d.account.kind == "uveu_share" for d in line_draws):
         shares = uveu(line, f)  # the share limits bind the UVEU whatever authorization a shipment uses
-        if shares.status == "not_eligible" and "Supp. No. 10" in shares.cite:
+        if shares.limit == UVEU_SHARE:
             f.warn(f"line {line.index}: this shipment takes UVEU {veu.id} past a Supp. No. 10 para 6 share limit, "
                    f"a condition of its authorization: {shares.why}")
-        out.append(Draw(AccountRef(kind="uveu_share", veu=veu.id, country=f.dest), line.amount, None, kind="tally"))
+        out.append(Draw(uveu_account(veu.id, f.dest), line.amount, None, kind="tally"))
     return out
 
 
@@ -287,7 +291,7 @@ def _classify(item_json: str, as_of: dt.date, prefix: str) -> Classification:
     The cached object is shared, so the engine only reads it."""
     cls = classify_item(Item.model_validate_json(item_json), as_of, field_prefix=prefix)
     problem = line_problem(cls.tpp_total)
-    if problem:  # bounded where the amount is made: int64 milli-TPP (ledger/bounds.py)
+    if problem:  # bounded where the amount is made: int64 milli-TPP (aidf/bounds.py)
         raise InputError(f"{prefix}.quantity", f"the line's total TPP {problem}")
     return cls
 

@@ -283,7 +283,7 @@ class Item(Strict):
     @field_validator("tpp")
     @classmethod
     def _tpp_bound(cls, v: float | None) -> float | None:
-        from aidf.ledger.bounds import check_tpp_value  # the ledger's bound on amounts, checked where made
+        from aidf.bounds import check_tpp_value  # the ledger's bound on amounts, checked where made
 
         return check_tpp_value(v)
 
@@ -297,7 +297,7 @@ class Item(Strict):
         for k, tops in v.items():
             if not isinstance(tops, (int, float)) or tops <= 0:
                 raise ValueError(f"peak_dense[{k}] must be a number > 0")
-            from aidf.ledger.bounds import check_tpp_value
+            from aidf.bounds import check_tpp_value
 
             check_tpp_value(tops, f"peak_dense[{k}]")
         return v

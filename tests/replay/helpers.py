@@ -66,3 +66,40 @@ def differences(book: pl.DataFrame, limit: int = 20) -> list[str]:
         if len(out) >= limit:
             break
     return out
+
+
+def book_rows(tx: dict) -> list[dict]:
+    """Book lines (text cells) for one contract transaction."""
+    out = []
+    parties = tx["parties"]
+    for item in tx["items"]:
+        r: dict = {"order_id": tx["id"], "date": str(tx["date"]), "action": tx["action"],
+                   "destination": tx["destination"], "end_use": tx.get("end_use"), "rules": tx.get("rules"),
+                   "direct_to_consignee": tx.get("direct_to_consignee")}
+        for role, prefix in (("ultimate_consignee", "consignee"), ("end_user", "end_user")):
+            p = parties.get(role)
+            if not p:
+                continue
+            for k in ("name", "id", "country", "headquarters", "ultimate_parent_headquarters", "private_sector"):
+                r[f"{prefix}_{k}"] = p.get(k)
+            if p.get("veu"):
+                r["veu_type"], r["veu_id"] = p["veu"]["type"], p["veu"]["id"]
+                if p["veu"].get("installed_base_tpp"):
+                    r["veu_installed_base"] = ";".join(f"{c}={v}" for c, v in p["veu"]["installed_base_tpp"].items())
+        for k, v in item.items():
+            if k == "peak_dense":
+                r.update({f"peak_{p}": x for p, x in v.items()})
+            elif k == "model_weights":
+                for wk, wv in v.items():
+                    r["weights_storage_meets_supp10" if wk == "storage_meets_supp10_14_15_18" else f"weights_{wk}"] = wv
+            else:
+                r[k] = v
+        out.append({k: (None if v is None else str(v)) for k, v in r.items()})
+    return out
+
+
+def book_of(rows: list[dict]) -> pl.DataFrame:
+    """A checked book from text rows (as if read from a CSV file)."""
+    cols = sorted({k for r in rows for k in r})
+    raw = pl.DataFrame([{c: r.get(c) for c in cols} for r in rows], schema={c: pl.String for c in cols})
+    return typed(raw)

@@ -79,9 +79,15 @@ def _comparable(p: static.Plan) -> dict:
     return out
 
 
-@pytest.mark.parametrize("seed", [1, 2])
-def test_each_line_gets_the_plan_it_would_get_alone(seed):
-    book = typed(adversarial(1500, seed))
+def _seeded(n: int, seed: int) -> pl.DataFrame:
+    from .test_differential import book
+
+    return book(n, seed)
+
+
+@pytest.mark.parametrize("make,seed", [(adversarial, 1), (adversarial, 2), (_seeded, 3), (_seeded, 4)])
+def test_each_line_gets_the_plan_it_would_get_alone(make, seed):
+    book = typed(make(1500, seed))
     df = in_replay_order(book).with_columns(pl.int_range(0, pl.len(), dtype=pl.Int64).alias("seq"))
     lines, items = compact(df)
     keyed, plans, n = columnar._shapes(lines, items)

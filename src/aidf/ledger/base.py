@@ -11,27 +11,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from aidf.meters import MILLI, Draw, IdempotencyConflict, LedgerError, LimitExceeded
 from aidf.model import AccountRef
 
-MILLI = 1000
-
-
-@dataclass(frozen=True)
-class Draw:
-    """One pending debit of `amount` milli-TPP against `account`, refused past `limit` (None: no limit).
-
-    The store also applies the limit the law sets on the account's meter (ledger/limits.py), whatever
-    `limit` says. `kind`: "draw"; "tally" (counted, never refused: a UVEU's base grows by shipments under
-    other authorizations); "floor" (a declared installed base: the store raises the account to
-    `amount` if it holds less, as an audited adjustment). `hq`: a UVEU's headquarters country, for
-    the US-share limit.
-    """
-
-    account: AccountRef
-    amount: int
-    limit: int | None = None
-    kind: str = "draw"
-    hq: str | None = None
+# Amounts, draws and the store's refusals live in aidf.meters (below rules and ledger); kept here for callers.
+__all__ = ["MILLI", "Booked", "Draw", "IdempotencyConflict", "Ledger", "LedgerError", "LedgerReader", "LimitExceeded"]
 
 
 @dataclass
@@ -40,28 +24,6 @@ class Booked:
     request_hash: str
     decision: dict[str, Any]
     transfer_ids: list[str] = field(default_factory=list)
-
-
-class LedgerError(Exception):
-    """A ledger operation was refused; nothing was written."""
-
-
-class LimitExceeded(LedgerError):
-    def __init__(self, account: AccountRef, used: int, amount: int, limit: int):
-        self.account, self.used, self.amount, self.limit = account, used, amount, limit
-        super().__init__(
-            f"account {account.id}: {used / MILLI:,.3f} TPP used + {amount / MILLI:,.3f} "
-            f"would exceed the limit of {limit / MILLI:,.3f} TPP"
-        )
-
-
-class IdempotencyConflict(LedgerError):
-    def __init__(self, transaction_id: str):
-        self.transaction_id = transaction_id
-        super().__init__(
-            f"transaction id {transaction_id!r} was already decided with different content; "
-            "use a new id for a different transaction"
-        )
 
 
 class LedgerReader(Protocol):

@@ -7,7 +7,7 @@ own arithmetic, imported, never re-written:
   multiplied where an arrangement is recorded in the ledger or published;
 - nveu_cap: 748.15(a)(2)(iii)(B) cumulative cap of the booking date's quarter (rules/veu.quarterly_cap);
 - uveu_share: Supp. No. 10 to Part 748 para 6 share test over all the VEU's share accounts
-  (rules/veu.share_test), for draws made under the UVEU authorization (tallies are counted only);
+  (rules/veu.share_breach), for draws made under the UVEU authorization (tallies are counted only);
 - license: the license's amount.
 Parameters are those of the framework's rule set on the booking date, the only set that makes these draws.
 """
@@ -56,7 +56,7 @@ def published_arrangement(country: str, as_of: dt.date) -> bool:
 
 
 @lru_cache(maxsize=256)
-def _share_rules(as_of: dt.date) -> tuple[Any, dict]:
+def _share_rules(as_of: dt.date) -> tuple[Any, Any]:
     from aidf.rules.countries import Geography
     from aidf.rules.veu import share_limits
 
@@ -66,7 +66,7 @@ def _share_rules(as_of: dt.date) -> tuple[Any, dict]:
 
 def share_breach(after: dict[str, int], dest: str, hq: str | None, as_of: dt.date) -> str | None:
     """The UVEU share limit that `after` (milli-TPP by country, this shipment included) breaks, if any."""
-    from aidf.rules.veu import share_test
+    from aidf.rules import veu
 
     tier_of, limits = _share_rules(as_of)
-    return share_test(after, dest, tier_of, limits, hq == "US").breach
+    return veu.share_breach(after, dest, tier_of, limits, hq == "US")

@@ -217,8 +217,12 @@ def _type_batch(raw: pl.DataFrame, offset: int) -> tuple[pl.DataFrame, list[Line
             empty.append((c.name, out))
             continue
         s = raw[c.name]
-        if schema[c.name] == pl.String or c.kind in CATEGORICAL_KINDS:
-            typed, bad_lines, why = _type_distinct(c.name, c.kind, s.cast(pl.String), line, out)
+        if s.null_count() == h and h:  # an empty column costs nothing (no typing, no memory per line)
+            empty.append((c.name, out))
+            continue
+        if schema[c.name] in (pl.String, pl.Categorical) or c.kind in CATEGORICAL_KINDS:
+            s = s if s.dtype in (pl.String, pl.Categorical) else s.cast(pl.String)
+            typed, bad_lines, why = _type_distinct(c.name, c.kind, s, line, out)
         else:
             expr, bad, why = _typed(c.name, c.kind, schema)
             frame = raw.select(expr, (bad if bad is not None else pl.lit(False)).alias("__bad"))
@@ -242,7 +246,7 @@ def _type_distinct(name: str, kind: str, s: pl.Series, line: pl.Series,
     Columns kept as categoricals are encoded first (one hashing pass) and their distinct values read
     off the codes; the cells are rewritten only when some distinct value is not already canonical.
     """
-    if out == pl.Categorical:
+    if out == pl.Categorical and s.dtype != pl.Categorical:
         s = s.cast(pl.Categorical)
     u = s.unique().drop_nulls().cast(pl.String)
     expr, bad, why = _typed(name, kind, {name: pl.String})
@@ -401,6 +405,18 @@ def normalize(df: pl.DataFrame) -> pl.DataFrame:
         return df
     return df.with_columns(cat.cast(pl.String).replace_strict(vals, low, default=None)
                            .cast(cat.dtype).alias("catalog"))
+
+
+def read_lines(path, lines: pl.Series) -> pl.DataFrame:
+    """The typed rows of the given line numbers of a book (already checked by a replay of it)."""
+    from aidf.replay.io import iter_book
+
+    batches, _ = iter_book(path, BATCH_ROWS)
+    wanted = lines.cast(pl.Int64).implode()
+    raw = [b.filter(pl.col("line").is_in(wanted)) for b in batches]
+    raw = [b for b in raw if b.height] or raw[:1]
+    df, _ = parse_book(pl.concat(raw, how="vertical_relaxed") if len(raw) > 1 else raw[0])
+    return normalize(df)
 
 
 def load(path, strict: bool = False) -> tuple[pl.DataFrame, list[str]]:

@@ -53,27 +53,8 @@ def replay_cmd(
 
         typer.echo(layout_text())
         return
-    if template is not None:
-        from aidf.replay.io import write_template
-
-        write_template(template)
-        typer.echo(f"wrote {template}")
-        return
-    if generate is not None:
-        if out is None:
-            raise InputError("out", "--generate needs --out FILE")
-        if generate < 0:
-            raise InputError("generate", "must be >= 0")
-        if demand is not None:
-            from aidf.simulate.demand import write as write_demand
-
-            df = write_demand(out, None if demand == "default" else demand, seed=seed, lines=generate)
-            typer.echo(f"wrote {df.height:,} lines to {out} from demand profile {demand}")
-            return
-        from aidf.replay.generate import write
-
-        write(generate, str(out), seed=seed, intensity=intensity)
-        typer.echo(f"wrote {generate:,} lines to {out}")
+    if template is not None or generate is not None:
+        _write_book(template, generate, out, seed, intensity, demand)
         return
     if orders is None:
         raise InputError("orders", "give an order book (or --template FILE / --generate N --out FILE)")
@@ -83,41 +64,30 @@ def replay_cmd(
         from aidf.cli.common import open_store
 
         led, _ = open_store(ledger)
-    from aidf.replay.run import STAGES, book_result, summary
-
     try:
-        if quiet:
-            r = _run(orders, rules=rules, ledger=led, strict=strict)
-        else:
-            from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
-            with Progress(TextColumn("[bold]replay[/] {task.description:<12}"), BarColumn(), TimeElapsedColumn(),
-                          console=err, transient=True) as prog:
-                task = prog.add_task("", total=len(STAGES))
-
-                def say(stage: str) -> None:
-                    prog.update(task, description=stage, completed=STAGES.index(stage) if stage in STAGES else None)
-
-                r = _run(orders, rules=rules, ledger=led, strict=strict, progress=say)
-                prog.update(task, completed=len(STAGES))
+        r = _run_shown(orders, err, quiet, rules=rules, ledger=led, strict=strict)
     except bookmod.BookErrors as e:
-        shown = e.errors[:MAX_SHOWN]
-        for x in shown:
-            typer.echo(f"error: {x}", err=True)
-        if e.total > len(shown):
-            typer.echo(f"... and {e.total - len(shown)} more", err=True)
-        typer.echo(f"{e.total} bad line(s){' (stopped at the first: --strict)' if strict else ''}; "
-                   "nothing was decided", err=True)
-        sys.exit(2)
+        _bad_lines(e, strict)
     if r.ignored_columns:
         err.print(f"[yellow]ignored columns not in the layout:[/] {', '.join(r.ignored_columns)}")
     if r.lines == 0:
         raise InputError("ORDERS", f"{orders} has no order lines: nothing to replay")
     _write(r, orders, out, review, rules)
+    s = _summary(r, orders, rules, led if book else None)
+    _print_summary(s, out)
+    if summary_json is not None:
+        summary_json.write_text(json.dumps(s, indent=2, default=str))
+
+
+def _summary(r, orders: Path, rules: str | None, book_into) -> dict:
+    """The summary of a run (by outcome, authorization, country), booking its draws into `book_into` if given."""
+    from aidf.replay.report import by_country
+    from aidf.replay.run import book_result, summary
+
     s = summary(r.result)
     s["seconds"] = round(r.seconds, 3)
     s["lines_per_s"] = round(r.lines / r.seconds) if r.seconds > 0 else None
-    if book:
+    if book_into is not None:
         from aidf.replay.book import load
 
         df, _ = load(orders)
@@ -125,13 +95,69 @@ def replay_cmd(
             import polars as pl
 
             df = df.with_columns(pl.lit(rules).alias("rules"))
-        s["booked_transactions"] = book_result(r.result, df, led)
-    from aidf.replay.report import by_country
-
+        s["booked_transactions"] = book_result(r.result, df, book_into)
     s["by_country"] = by_country(r.result)
-    _print_summary(s, out)
-    if summary_json is not None:
-        summary_json.write_text(json.dumps(s, indent=2, default=str))
+    return s
+
+
+def _run_shown(orders: Path, err, quiet: bool, **kw):
+    """_run with a progress bar on stderr by stage (none with --quiet)."""
+    if quiet:
+        return _run(orders, **kw)
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from aidf.replay.run import STAGES
+
+    with Progress(TextColumn("[bold]replay[/] {task.description:<12}"), BarColumn(), TimeElapsedColumn(),
+                  console=err, transient=True) as prog:
+        task = prog.add_task("", total=len(STAGES))
+
+        def say(stage: str) -> None:
+            prog.update(task, description=stage, completed=STAGES.index(stage) if stage in STAGES else None)
+
+        r = _run(orders, progress=say, **kw)
+        prog.update(task, completed=len(STAGES))
+    return r
+
+
+def _write_book(template: Path | None, generate: int | None, out: Path | None, seed: int, intensity: float,
+                demand: str | None = None) -> None:
+    """--template FILE or --generate N --out FILE (from a demand profile with --demand): write a book
+    instead of replaying one."""
+    from aidf.errors import InputError
+
+    if template is not None:
+        from aidf.replay.io import write_template
+
+        write_template(template)
+        typer.echo(f"wrote {template}")
+        return
+    if out is None:
+        raise InputError("out", "--generate needs --out FILE")
+    if generate < 0:
+        raise InputError("generate", "must be >= 0")
+    if demand is not None:
+        from aidf.simulate.demand import write as write_demand
+
+        df = write_demand(out, None if demand == "default" else demand, seed=seed, lines=generate)
+        typer.echo(f"wrote {df.height:,} lines to {out} from demand profile {demand}")
+        return
+    from aidf.replay.generate import write
+
+    write(generate, str(out), seed=seed, intensity=intensity)
+    typer.echo(f"wrote {generate:,} lines to {out}")
+
+
+def _bad_lines(e, strict: bool) -> None:
+    """Name the bad lines (the first MAX_SHOWN) and exit 2: nothing was decided."""
+    shown = e.errors[:MAX_SHOWN]
+    for x in shown:
+        typer.echo(f"error: {x}", err=True)
+    if e.total > len(shown):
+        typer.echo(f"... and {e.total - len(shown)} more", err=True)
+    typer.echo(f"{e.total} bad line(s){' (stopped at the first: --strict)' if strict else ''}; "
+               "nothing was decided", err=True)
+    sys.exit(2)
 
 
 def _under_scenario(args: dict) -> None:

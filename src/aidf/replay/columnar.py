@@ -16,21 +16,22 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal
 from fractions import Fraction
 
 import polars as pl
 
+from aidf import meters
+from aidf.answer import transaction_answer
 from aidf.errors import InputError
-from aidf.ledger.base import MILLI
-from aidf.model import OUTCOME_ORDER, REVIEW_ORDER, AccountRef, Party
+from aidf.meters import MILLI
+from aidf.model import OUTCOME_ORDER, AccountRef, Party
 from aidf.replay import shapes, static
 from aidf.replay.assemble import replay_positions, tx_dict
 from aidf.replay.book import BookErrors, LineError, parse_installed_base
 from aidf.replay.codes import compact, dense_index, expand, row_codes
 from aidf.replay.scan import scan
 from aidf.rules.ruleset import RULE_IDS, resolve
-from aidf.rules.veu import SHARE_LIMITS, counted_base, share_test
+from aidf.rules.veu import counted_base, declared_base, quarter, share_breach
 
 OUTCOMES = [o.value for o in OUTCOME_ORDER]
 Progress = Callable[[str], None]
@@ -63,9 +64,7 @@ _codes = row_codes
 
 
 def _milli_base(text: str, dest: str) -> int:
-    base = parse_installed_base(text)
-    v = base.get(dest)
-    return 0 if v is None else int(Fraction(Decimal(repr(float(v)))) * MILLI)
+    return declared_base(parse_installed_base(text)).get(dest, 0)
 
 
 def replay(book: pl.DataFrame, ledger=None, rules: str | None = None,
@@ -92,57 +91,82 @@ def replay_owned(holder: list[pl.DataFrame], ledger=None, rules: str | None = No
     _, seq, item = replay_positions(book)
     df = book.with_columns(seq, item)
     del seq, item, book
-
-    # ---- 1. shapes ----------------------------------------------------------------------------
     say("shapes")
     df, plans, n_shapes = _shapes(df, items)
-    keep = ["line", "seq", "order_id", "item", "date", "destination", "dest", "destination_tier", "iid",
-            "quantity", "consignee_id", "consignee_name", "veu_type", "veu_id", "veu_installed_base", "shape",
-            "unit_tpp", "tpp_num", "tpp_den", "rule_set"]
-    # Into replay order (only the narrow per-line columns move), then each shape's plan by position.
-    df = df.select(keep).sort("seq")
+    df, limits = _with_plans(df, plans)
+    df = _consignee_keys(_amounts(df))
+    init: dict[str, int] = {}
+    say("LPP")
+    df = _lpp_step(df, ledger, init)
+    say("VEU")
+    df = _veu_step(df, plans, ledger, init)
+    say("allocation")
+    df = _allocation_step(df, ledger, init)
+    say("answers")
+    # Only what the answers read goes on (the rest of the per-line working columns is freed here).
+    df = df.drop("seq", "consignee_id", "consignee_name", "veu_type", "tpp_num", "tpp_den", "has_lpp", "counted",
+                 strict=False)
+    holder.append(df)
+    del df
+    return ReplayResult(_answers(holder, items), n_shapes, init, limits)
+
+
+KEEP = ["line", "seq", "order_id", "item", "date", "destination", "dest", "destination_tier", "iid", "quantity",
+        "consignee_id", "consignee_name", "veu_type", "veu_id", "veu_installed_base", "shape", "unit_tpp", "tpp_num",
+        "tpp_den", "rule_set"]
+
+
+def _with_plans(df: pl.DataFrame, plans: list[static.Plan]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The narrow per-line columns in replay order, each with its shape's plan (by position); the limits by shape."""
+    df = df.select(KEEP).sort("seq")
     table = _plan_table(plans)  # row i: shape i
     limits = table.select(pl.col(n).alias(f"_{n}") for n in LIMITS)
     shape = df["shape"]
     df = df.with_columns(table[name].gather(shape) for name in table.columns if name != "shape")
-    del table, shape
-
-    # ---- amounts ------------------------------------------------------------------------------
-    # quantity is required on chip and computer lines (book.py); weights lines have none (amount 0).
-    big = df.select((pl.col("tpp_num").max() * pl.col("quantity").max()).fill_null(0)).item()
-    if big < (1 << 52):
-        df = df.with_columns(
-            ((pl.col("tpp_num") * pl.col("quantity") * MILLI + pl.col("tpp_den") - 1) // pl.col("tpp_den"))
-            .fill_null(0).alias("amt"),
-            (pl.col("tpp_num") * pl.col("quantity") / pl.col("tpp_den")).alias("tpp_total"))
-    else:
-        df = _amounts_exact(df)
-
-    init: dict[str, int] = {}
     falses = pl.lit(False)
-    df = df.with_columns(falses.alias("lpp_ok"), falses.alias("veu_ok"), falses.alias("alloc_ok"))
-    # Consignee keys, per distinct (id, name) pair: found by position among the sorted pair codes.
+    return df.with_columns(falses.alias("lpp_ok"), falses.alias("veu_ok"), falses.alias("alloc_ok")), limits
+
+
+def _amounts(df: pl.DataFrame) -> pl.DataFrame:
+    """Each line's amount in milli-TPP (meters.milli) and TPP total, computed per distinct (unit TPP, quantity)."""
+    from aidf.meters import milli
+
+    # quantity is required on chip and computer lines (book.py); weights lines have none (amount 0).
+    pos, idx = dense_index(row_codes(df, ["tpp_num", "tpp_den", "quantity"]))
+    amts, totals = [], []
+    for num, den, q in df[pos].select("tpp_num", "tpp_den", "quantity").iter_rows():
+        t = None if num is None or q is None else Fraction(num, den) * q
+        amts.append(0 if t is None else milli(t))
+        totals.append(None if t is None else float(t))
+    return df.with_columns(pl.Series("amt", amts, dtype=pl.Int64).gather(idx),
+                           pl.Series("tpp_total", totals, dtype=pl.Float64).gather(idx))
+
+
+def _consignee_keys(df: pl.DataFrame) -> pl.DataFrame:
+    """The consignee's key (model.Party.key) per distinct (id, name) pair, and each line's year."""
     pair = _codes(df, ["consignee_id", "consignee_name"])
     first = pair.is_first_distinct()
     ckeys = df.filter(first).select("consignee_id", "consignee_name").with_columns(pair.filter(first).alias("p"))
     ckeys = ckeys.with_columns(pl.Series("ckey", [
         Party(name=n, id=i, country="US").key for i, n, _ in ckeys.iter_rows()], dtype=pl.Categorical)).sort("p")
     df = df.with_columns(ckeys["ckey"].gather(ckeys["p"].search_sorted(pair)))
-    del pair, first, ckeys
-    df = df.with_columns(pl.col("date").dt.year().cast(pl.Int64).alias("year"))
+    return df.with_columns(pl.col("date").dt.year().cast(pl.Int64).alias("year"))
 
-    # ---- 2a. LPP ------------------------------------------------------------------------------
-    say("LPP")
+
+def _lpp_step(df: pl.DataFrame, ledger, init: dict[str, int]) -> pl.DataFrame:
+    """LPP per consignee-year, in replay order (740.29(a): the limit each line's plan carries)."""
     m = pl.col("has_lpp")
-    if df.select(m.any()).item():
-        sub = df.filter(m).select("seq", "ckey", "year", "amt", pl.col("lpp_limit").alias("lim"))
-        accts = sub.select("ckey", "year").unique(maintain_order=True).with_row_index("acct")
-        refs = [AccountRef(kind="lpp_annual", consignee=k, year=y) for k, y in accts.select("ckey", "year").iter_rows()]
-        ok = _scan(sub.join(accts, on=["ckey", "year"], how="left").sort("seq"), refs, ledger, init)
-        df = df.with_columns(_flags(df, ok).alias("lpp_ok"))
+    if not df.select(m.any()).item():
+        return df
+    sub = df.filter(m).select("seq", "ckey", "year", "amt", pl.col("lpp_limit").alias("lim"))
+    accts = sub.select("ckey", "year").unique(maintain_order=True).with_row_index("acct")
+    refs = [meters.lpp_account(k, y) for k, y in accts.select("ckey", "year").iter_rows()]
+    ok = _scan(sub.join(accts, on=["ckey", "year"], how="left").sort("seq"), refs, ledger, init)
+    return df.with_columns(_flags(df, ok).alias("lpp_ok"))
 
-    # ---- 2b. VEU ------------------------------------------------------------------------------
-    say("VEU")
+
+def _veu_step(df: pl.DataFrame, plans: list[static.Plan], ledger, init: dict[str, int]) -> pl.DataFrame:
+    """NVEU caps and UVEU shares for the lines LPP did not take; UVEU tallies of lines authorized otherwise."""
     reach = pl.col("veu_step").is_not_null() & ~pl.col("lpp_ok")
     nveu = df.filter(reach & (pl.col("veu_step") == "NVEU"))
     ok_seqs: list[pl.Series] = []
@@ -161,33 +185,28 @@ def replay_owned(holder: list[pl.DataFrame], ledger=None, rules: str | None = No
         ok_seqs.append(ok)
     if ok_seqs:
         df = df.with_columns(_flags(df, pl.concat(ok_seqs)).alias("veu_ok"))
-    df = df.with_columns(_flags(df, tally_seqs).alias("tally"))
+    return df.with_columns(_flags(df, tally_seqs).alias("tally"))
 
-    # ---- 2c. country allocation -----------------------------------------------------------------
-    say("allocation")
-    reach = pl.col("alloc") & ~pl.col("lpp_ok") & ~pl.col("veu_ok")
-    sub = df.filter(reach)
-    if sub.height:
-        lim = pl.col("alloc_limit")
-        if ledger is not None:
-            pairs = sub.select("dest", "date").unique()
-            arr = [ledger.arrangement(d, day) is not None for d, day in pairs.iter_rows()]
-            sub = sub.join(pairs.with_columns(pl.Series("arr", arr, dtype=pl.Boolean)), on=["dest", "date"],
-                           how="left").sort("seq")
-            lim = pl.when(pl.col("arr")).then(lim * pl.col("alloc_mult")).otherwise(lim)
-        sub = sub.select("seq", "dest", "window", "amt", lim.alias("lim"))
-        accts = sub.select("dest", "window").unique(maintain_order=True).with_row_index("acct")
-        refs = [AccountRef(kind="country_allocation", country=c, window=w) for c, w in accts.select("dest", "window").iter_rows()]
-        ok = _scan(sub.join(accts, on=["dest", "window"], how="left").sort("seq"), refs, ledger, init)
-        df = df.with_columns(_flags(df, ok).alias("alloc_ok"))
 
-    say("answers")
-    # Only what the answers read goes on (the rest of the per-line working columns is freed here).
-    df = df.drop("seq", "consignee_id", "consignee_name", "veu_type", "tpp_num", "tpp_den", "has_lpp", "counted",
-                 strict=False)
-    holder.append(df)
-    del df
-    return ReplayResult(_answers(holder, items), n_shapes, init, limits)
+def _allocation_step(df: pl.DataFrame, ledger, init: dict[str, int]) -> pl.DataFrame:
+    """The country allocation for licensed lines no exception or VEU took (742.6(b)(10))."""
+    sub = df.filter(pl.col("alloc") & ~pl.col("lpp_ok") & ~pl.col("veu_ok"))
+    if not sub.height:
+        return df
+    # One arrangement, published or recorded, multiplies the allocation once (allocation_limit).
+    arranged = pl.col("alloc_published")
+    if ledger is not None:
+        pairs = sub.select("dest", "date").unique()
+        arr = [ledger.arrangement(d, day) is not None for d, day in pairs.iter_rows()]
+        sub = sub.join(pairs.with_columns(pl.Series("arr", arr, dtype=pl.Boolean)), on=["dest", "date"],
+                       how="left").sort("seq")
+        arranged = arranged | pl.col("arr")
+    lim = pl.when(arranged).then(pl.col("alloc_limit_arranged")).otherwise(pl.col("alloc_limit"))
+    sub = sub.select("seq", "dest", "window", "amt", lim.alias("lim"))
+    accts = sub.select("dest", "window").unique(maintain_order=True).with_row_index("acct")
+    refs = [meters.allocation_account(c, w) for c, w in accts.select("dest", "window").iter_rows()]
+    ok = _scan(sub.join(accts, on=["dest", "window"], how="left").sort("seq"), refs, ledger, init)
+    return df.with_columns(_flags(df, ok).alias("alloc_ok"))
 
 
 MODE_ITEM, MODE_PRE, MODE_WEIGHTS, MODE_FULL, MODE_GRACE = 0, 1, 2, 3, 4
@@ -198,9 +217,25 @@ def _shapes(df: pl.DataFrame, items: pl.DataFrame | None = None) -> tuple[pl.Dat
     """Per line: its shape (static plan index), canonical destination, destination tier and unit TPP.
 
     `df` is in compact form with its item table `items`, or (items None) a full typed book."""
-    c = pl.col
     if items is None:
         df, items = compact(df)
+    df, contexts = _contexts(df)
+    df, classes = _item_classes(df, items)
+    flags = _class_flags(classes)
+    # Parties and destination, through each context's country tables. The key is packed for a slice
+    # of lines at a time, so the ~40 feature columns of one slice exist at once, not the book's.
+    eu_vals = df["end_use"].drop_nulls().unique().sort().to_list()
+    # Regions (746.6): whether a Part 746 section reaches each region named in the book, per context.
+    reg_vals = df["destination_region"].cast(pl.String).drop_nulls().unique().sort().to_list()
+    vals = {"eu": eu_vals, "region": reg_vals}
+    keys = pl.concat([_slice_keys(df.slice(o, SHAPE_ROWS), contexts, vals, flags, len(classes))
+                      for o in range(0, df.height, SHAPE_ROWS)])
+    return _plans(df, keys, items)
+
+
+def _contexts(df: pl.DataFrame) -> tuple[pl.DataFrame, list[shapes.Context]]:
+    """Each line's context (rule set, epoch of parameters) as `ctx`, its representative date and parameter date."""
+    c = pl.col
     breaks = static.breakpoints()
     bseries = pl.Series("b", breaks, dtype=pl.Date)
     df = df.with_columns(bseries.search_sorted(df["date"], side="right").cast(pl.Int64).alias("epoch"))
@@ -230,7 +265,12 @@ def _shapes(df: pl.DataFrame, items: pl.DataFrame | None = None) -> tuple[pl.Dat
     # The rule set each context applies (a timeline resolved on its date).
     rsets = pl.Series([resolve(x.rules, x.rep_date).ruleset.id for x in contexts], dtype=pl.Categorical)
     df = df.with_columns(pdates.gather(df["ctx"]).alias("pdate"), rsets.gather(df["ctx"]).alias("rule_set"))
+    return df, contexts
 
+
+def _item_classes(df: pl.DataFrame, items: pl.DataFrame) -> tuple[pl.DataFrame, list[tuple]]:
+    """Each line's item class (`iclass`) and unit TPP; the classes' keys (static.item_features)."""
+    c = pl.col
     # Items: each distinct item (per parameter date) is classified once; items whose classification
     # reads the same to every provision share an item class.
     df = df.with_columns(_codes(df, ["iid", "pdate"]).alias("ikey"))
@@ -261,117 +301,142 @@ def _shapes(df: pl.DataFrame, items: pl.DataFrame | None = None) -> tuple[pl.Dat
     at = itab["ikey"].search_sorted(df["ikey"])
     df = df.with_columns(itab[name].gather(at) for name in ("iclass", "unit_tpp", "tpp_num", "tpp_den"))
     del at
+    return df, classes
+
+
+def _class_flags(classes: list[tuple]) -> dict[str, pl.Series]:
+    """Per item class: decided by the item alone, weights, .a level."""
     # key = (eccn, level, is_weights, datacenter, indeterminate, storage, tpp None, unapproved, china)
-    item_only = pl.Series([k[0] == "error" or k[4] or k[0] is None for k in classes], dtype=pl.Boolean)
-    is_w = pl.Series([k[0] != "error" and bool(k[2]) for k in classes], dtype=pl.Boolean)
-    level_a = pl.Series([k[0] != "error" and k[1] == "a" for k in classes], dtype=pl.Boolean)
+    return {"item_only": pl.Series([k[0] == "error" or k[4] or k[0] is None for k in classes], dtype=pl.Boolean),
+            "is_w": pl.Series([k[0] != "error" and bool(k[2]) for k in classes], dtype=pl.Boolean),
+            "level_a": pl.Series([k[0] != "error" and k[1] == "a" for k in classes], dtype=pl.Boolean)}
 
-    # Parties and destination, through each context's country tables. The key is packed for a slice
-    # of lines at a time, so the ~40 feature columns of one slice exist at once, not the book's.
-    eu_vals = df["end_use"].drop_nulls().unique().sort().to_list()
-    # Regions (746.6): whether a Part 746 section reaches each region named in the book, per context.
-    reg_vals = df["destination_region"].cast(pl.String).drop_nulls().unique().sort().to_list()
 
-    def slice_keys(df: pl.DataFrame) -> pl.DataFrame:
-        tables, radix = shapes.party_columns(contexts)
-        ci = shapes.country_index
-        hq = pl.coalesce(c("consignee_headquarters"), c("consignee_country"))
-        par = pl.coalesce(c("consignee_ultimate_parent_headquarters"), hq)
-        ehq = pl.coalesce(c("end_user_headquarters"), c("end_user_country"))
-        epar = pl.coalesce(c("end_user_ultimate_parent_headquarters"), ehq)
-        base = c("ctx") * shapes.NC
-        idx = df.select((base + ci(c("destination"))).alias("d"), (base + ci(c("consignee_country"))).alias("cl"),
-                        (base + ci(hq)).alias("ch"), (base + ci(par)).alias("cp"),
-                        (base + ci(c("end_user_country"))).alias("el"), (base + ci(ehq)).alias("eh"),
-                        (base + ci(epar)).alias("ep"), (hq == "US").alias("c_us"))
-        tier, hsig = tables["tier"], tables["hsig"]
-        diffusion = pl.Series([x.diffusion for x in contexts], dtype=pl.Boolean)
-        grace = pl.Series([x.grace for x in contexts], dtype=pl.Boolean)
-        canon = pl.Series([code for x in contexts for code in x.canon], dtype=pl.Categorical)
-        # End use: whether it is one of ACM's end uses in the line's context.
-        acm = pl.Series([e in x.acm_uses for x in contexts for e in ["", *eu_vals]], dtype=pl.Boolean)
-        eu_idx = df.select(c("end_use").replace_strict(eu_vals, list(range(1, len(eu_vals) + 1)), default=0,
-                                                       return_dtype=pl.Int64)).to_series()
-        regions = shapes.region_classes(contexts, reg_vals)
-        r_idx = df.select(c("destination_region").cast(pl.String).replace_strict(
-            reg_vals, list(range(1, len(reg_vals) + 1)), default=0, return_dtype=pl.Int64)).to_series()
-        feats = pl.DataFrame([
-            df["iclass"], df["ctx"],
-            tier.gather(idx["d"]).alias("d_tier"), tables["dsig"].gather(idx["d"]).alias("dsig"),
-            tables["d145"].gather(idx["d"]).alias("d145"), tables["fsig"].gather(idx["d"]).alias("fsig"), canon.gather(idx["d"]).alias("dest"),
-            tier.gather(idx["cl"]).alias("c_loc"), hsig.gather(idx["ch"]).alias("c_hq"),
-            hsig.gather(idx["cp"]).alias("c_par"), tier.gather(idx["ch"]).alias("c_hqt"),
-            tier.gather(idx["cp"]).alias("c_part"), idx["c_us"].fill_null(False),
-            tier.gather(idx["el"]).alias("e_loc"), hsig.gather(idx["eh"]).alias("e_hq"),
-            hsig.gather(idx["ep"]).alias("e_par"), tier.gather(idx["eh"]).alias("e_hqt"),
-            tier.gather(idx["ep"]).alias("e_part"),
-            diffusion.gather(df["ctx"]).alias("diffusion"), grace.gather(df["ctx"]).alias("grace"),
-            idx["d"].alias("d_code"),
-            item_only.gather(df["iclass"]).alias("item_only"), is_w.gather(df["iclass"]).alias("is_w"),
-            level_a.gather(df["iclass"]).alias("level_a"),
-            acm.gather(df["ctx"] * (len(eu_vals) + 1) + eu_idx).alias("acm"),
-            (tables["embargoed"].gather(idx["d"]) | (regions.gather(df["ctx"] * (len(reg_vals) + 1) + r_idx) > 0))
-            .alias("emb"), eu_idx.alias("eu"),
-        ])
-        act = df.select(c("action").replace_strict(shapes.ACTIONS, [0, 1, 2], return_dtype=pl.Int64)).to_series()
-        lpp_actions = pl.Series([a in x.lpp_actions for x in contexts for a in shapes.ACTIONS], dtype=pl.Boolean)
-        feats = feats.with_columns(lpp_actions.gather(df["ctx"] * 3 + act).alias("lpp_action"))
-        del idx, eu_idx, act
-        feats = feats.hstack(df.select(
-            c("action").replace_strict(shapes.ACTIONS, [0, 1, 2], return_dtype=pl.Int8).alias("action"),
-            c("direct_to_consignee").fill_null(True).alias("direct"),
-            _priv(c("consignee_private_sector")).alias("c_priv"), _priv(c("end_user_private_sector")).alias("e_priv"),
-            c("end_user_name").is_not_null().alias("e_present"),
-            c("veu_type").replace_strict(["UVEU", "NVEU"], [1, 2], default=0, return_dtype=pl.Int8).alias("veu")))
-        d5hq = (c("c_hqt") == 3) | (c("c_part") == 3) | (c("e_hqt") == 3) | (c("e_part") == 3)
-        req = (pl.when(c("is_w")).then(c("diffusion"))
-               .otherwise((c("diffusion") & c("level_a")) | c("d145") | d5hq)) | c("emb")  # Part 746
-        mode = (pl.when(c("item_only") | ~req).then(MODE_ITEM).when(~c("diffusion")).then(MODE_PRE)
-                .when(c("grace")).then(MODE_GRACE).when(c("is_w")).then(MODE_WEIGHTS).otherwise(MODE_FULL))
-        feats = feats.with_columns(mode.cast(pl.Int8).alias("mode"))
-        m = c("mode")
-        # The grace window reads what both regimes read: PRE's facts and FULL's, and the destination itself.
-        grace_m = m == MODE_GRACE
-        full, pre, weights = (m == MODE_FULL) | grace_m, (m == MODE_PRE) | grace_m, m == MODE_WEIGHTS
-        la, dt1, dt2 = c("level_a"), c("d_tier") == 1, c("d_tier") == 2
+def _slice_keys(df: pl.DataFrame, contexts: list[shapes.Context], vals: dict[str, list[str]],
+                flags: dict[str, pl.Series], n_classes: int) -> pl.DataFrame:
+    """The packed shape key parts of a slice of lines, with their canonical destination and its tier."""
+    feats, radix = _features(df, contexts, vals, flags)
+    return _key_parts(feats, radix, n_classes, len(contexts), len(vals["eu"]))
 
-        def when(cond: pl.Expr, value: pl.Expr) -> pl.Expr:
-            return pl.when(cond).then(value.cast(pl.Int64)).otherwise(0)
 
-        # Each field enters the key only where a provision can read it (see shapes.py):
-        kf = feats.lazy().select(
-            "iclass", "mode", when(m != MODE_ITEM, c("ctx")).alias("ctx"),
-            # PRE: NAC (transfer) and the 2026 China policy (export); FULL: LPP (.a only) and NAC (Macau/D:5).
-            (when(pre, c("action") + 1) + when(full & (la | (c("d_tier") == 3)), 4 + c("lpp_action") * 2
-                                                  + (c("action") == 2)) * 4).alias("action"),
-            # PRE reads every country list (China policy); the framework: tier, group tests, arrangements.
-            pl.when(grace_m).then(c("d_code").cast(pl.Int64)).when(pre).then(c("dsig").cast(pl.Int64))
-            .when(full | weights).then(c("fsig").cast(pl.Int64)).otherwise(0).alias("dsig"),
-            # Headquarters: tiers; "in the US or A:5/A:6" only where 744.23(d)(2) can be reached.
-            # Part 746 reads "in the US or A:5/A:6" of every parent (746.8(b)(3)(vi)).
-            *[pl.when(pre | (full & dt2 & ~la) | c("emb")).then(c(h).cast(pl.Int64) + 8)
-              .when(full | weights).then(c(t).cast(pl.Int64)).otherwise(0).alias(h)
-              for h, t in (("c_hq", "c_hqt"), ("c_par", "c_part"), ("e_hq", "e_hqt"), ("e_par", "e_part"))],
-            when(m != MODE_ITEM, c("e_present")).alias("e_present"),
-            when(full & la, c("direct")).alias("direct"),                      # LPP, after its .a test
-            when(full, c("acm")).alias("acm"),                                 # ACM end use
-            when(full & c("acm"), c("c_priv")).alias("c_priv"),                # ACM, after the end use test
-            when(full & c("acm"), c("e_priv")).alias("e_priv"),
-            when(full, c("veu")).alias("veu"),                                 # UVEU / NVEU
-            when(full & la & dt1, c("c_loc") == 1).alias("c_loc"),             # AIA (a)(1), Tier 1 only
-            when(full & la & dt1, c("e_loc") == 1).alias("e_loc"),
-            when(full & (c("veu") == 1), c("c_us")).alias("c_us"),             # UVEU: US-headquartered
-            when(m != MODE_ITEM, c("emb")).alias("emb"),                       # Part 746 (region of 746.6)
-            when(c("emb"), c("eu")).alias("eu"))                               # Part 746 end uses (746.9(c))
-        fields = [("iclass", len(classes)), ("mode", 5), ("ctx", len(contexts)), ("action", 32),
-                  ("dsig", max(radix["dsig"], radix["fsig"], len(contexts) * shapes.NC + 1)), ("c_hq", radix["hsig"] + 8), ("c_par", radix["hsig"] + 8),
-                  ("e_hq", radix["hsig"] + 8), ("e_par", radix["hsig"] + 8), ("e_present", 2), ("direct", 2),
-                  ("acm", 2), ("c_priv", 3), ("e_priv", 3), ("veu", 3), ("c_loc", 2), ("e_loc", 2), ("c_us", 2), ("emb", 2), ("eu", len(eu_vals) + 1)]
-        parts = shapes.pack_parts(kf, fields)
-        del kf
-        return parts.with_columns(feats["dest"], feats["d_tier"])
+def _features(df: pl.DataFrame, contexts: list[shapes.Context], vals: dict[str, list[str]],
+              flags: dict[str, pl.Series]) -> tuple[pl.DataFrame, dict[str, int]]:
+    """The facts of each line the provisions read, as small integers through the context tables."""
+    c = pl.col
+    eu_vals, reg_vals = vals["eu"], vals["region"]
+    item_only, is_w, level_a = flags["item_only"], flags["is_w"], flags["level_a"]
+    tables, radix = shapes.party_columns(contexts)
+    ci = shapes.country_index
+    hq = pl.coalesce(c("consignee_headquarters"), c("consignee_country"))
+    par = pl.coalesce(c("consignee_ultimate_parent_headquarters"), hq)
+    ehq = pl.coalesce(c("end_user_headquarters"), c("end_user_country"))
+    epar = pl.coalesce(c("end_user_ultimate_parent_headquarters"), ehq)
+    base = c("ctx") * shapes.NC
+    idx = df.select((base + ci(c("destination"))).alias("d"), (base + ci(c("consignee_country"))).alias("cl"),
+                    (base + ci(hq)).alias("ch"), (base + ci(par)).alias("cp"),
+                    (base + ci(c("end_user_country"))).alias("el"), (base + ci(ehq)).alias("eh"),
+                    (base + ci(epar)).alias("ep"), (hq == "US").alias("c_us"))
+    tier, hsig = tables["tier"], tables["hsig"]
+    diffusion = pl.Series([x.diffusion for x in contexts], dtype=pl.Boolean)
+    grace = pl.Series([x.grace for x in contexts], dtype=pl.Boolean)
+    canon = pl.Series([code for x in contexts for code in x.canon], dtype=pl.Categorical)
+    # End use: whether it is one of ACM's end uses in the line's context.
+    acm = pl.Series([e in x.acm_uses for x in contexts for e in ["", *eu_vals]], dtype=pl.Boolean)
+    eu_idx = df.select(c("end_use").replace_strict(eu_vals, list(range(1, len(eu_vals) + 1)), default=0,
+                                                   return_dtype=pl.Int64)).to_series()
+    regions = shapes.region_classes(contexts, reg_vals)
+    r_idx = df.select(c("destination_region").cast(pl.String).replace_strict(
+        reg_vals, list(range(1, len(reg_vals) + 1)), default=0, return_dtype=pl.Int64)).to_series()
+    feats = pl.DataFrame([
+        df["iclass"], df["ctx"],
+        tier.gather(idx["d"]).alias("d_tier"), tables["dsig"].gather(idx["d"]).alias("dsig"),
+        tables["d145"].gather(idx["d"]).alias("d145"), tables["fsig"].gather(idx["d"]).alias("fsig"), canon.gather(idx["d"]).alias("dest"),
+        tier.gather(idx["cl"]).alias("c_loc"), hsig.gather(idx["ch"]).alias("c_hq"),
+        hsig.gather(idx["cp"]).alias("c_par"), tier.gather(idx["ch"]).alias("c_hqt"),
+        tier.gather(idx["cp"]).alias("c_part"), idx["c_us"].fill_null(False),
+        tier.gather(idx["el"]).alias("e_loc"), hsig.gather(idx["eh"]).alias("e_hq"),
+        hsig.gather(idx["ep"]).alias("e_par"), tier.gather(idx["eh"]).alias("e_hqt"),
+        tier.gather(idx["ep"]).alias("e_part"),
+        diffusion.gather(df["ctx"]).alias("diffusion"), grace.gather(df["ctx"]).alias("grace"),
+        idx["d"].alias("d_code"),
+        item_only.gather(df["iclass"]).alias("item_only"), is_w.gather(df["iclass"]).alias("is_w"),
+        level_a.gather(df["iclass"]).alias("level_a"),
+        acm.gather(df["ctx"] * (len(eu_vals) + 1) + eu_idx).alias("acm"),
+        (tables["embargoed"].gather(idx["d"]) | (regions.gather(df["ctx"] * (len(reg_vals) + 1) + r_idx) > 0))
+        .alias("emb"), eu_idx.alias("eu"),
+    ])
+    act = df.select(c("action").replace_strict(shapes.ACTIONS, [0, 1, 2], return_dtype=pl.Int64)).to_series()
+    lpp_actions = pl.Series([a in x.lpp_actions for x in contexts for a in shapes.ACTIONS], dtype=pl.Boolean)
+    feats = feats.with_columns(lpp_actions.gather(df["ctx"] * 3 + act).alias("lpp_action"))
+    del idx, eu_idx, act
+    feats = feats.hstack(df.select(
+        c("action").replace_strict(shapes.ACTIONS, [0, 1, 2], return_dtype=pl.Int8).alias("action"),
+        c("direct_to_consignee").fill_null(True).alias("direct"),
+        _priv(c("consignee_private_sector")).alias("c_priv"), _priv(c("end_user_private_sector")).alias("e_priv"),
+        c("end_user_name").is_not_null().alias("e_present"),
+        c("veu_type").replace_strict(["UVEU", "NVEU"], [1, 2], default=0, return_dtype=pl.Int8).alias("veu")))
+    return feats, radix
 
-    keys = pl.concat([slice_keys(df.slice(o, SHAPE_ROWS)) for o in range(0, df.height, SHAPE_ROWS)])
+
+def _key_parts(feats: pl.DataFrame, radix: dict[str, int], n_classes: int, n_contexts: int,
+               n_uses: int) -> pl.DataFrame:
+    """The shape key of each line: its features, each kept only where a provision can read it."""
+    c = pl.col
+    d5hq = (c("c_hqt") == 3) | (c("c_part") == 3) | (c("e_hqt") == 3) | (c("e_part") == 3)
+    req = (pl.when(c("is_w")).then(c("diffusion"))
+           .otherwise((c("diffusion") & c("level_a")) | c("d145") | d5hq)) | c("emb")  # Part 746
+    mode = (pl.when(c("item_only") | ~req).then(MODE_ITEM).when(~c("diffusion")).then(MODE_PRE)
+            .when(c("grace")).then(MODE_GRACE).when(c("is_w")).then(MODE_WEIGHTS).otherwise(MODE_FULL))
+    feats = feats.with_columns(mode.cast(pl.Int8).alias("mode"))
+    m = c("mode")
+    # The grace window reads what both regimes read: PRE's facts and FULL's, and the destination itself.
+    grace_m = m == MODE_GRACE
+    full, pre, weights = (m == MODE_FULL) | grace_m, (m == MODE_PRE) | grace_m, m == MODE_WEIGHTS
+    la, dt1, dt2 = c("level_a"), c("d_tier") == 1, c("d_tier") == 2
+
+    def when(cond: pl.Expr, value: pl.Expr) -> pl.Expr:
+        return pl.when(cond).then(value.cast(pl.Int64)).otherwise(0)
+
+    # Each field enters the key only where a provision can read it (see shapes.py):
+    kf = feats.lazy().select(
+        "iclass", "mode", when(m != MODE_ITEM, c("ctx")).alias("ctx"),
+        # PRE: NAC (transfer) and the 2026 China policy (export); FULL: LPP (.a only) and NAC, which
+        # reads the action for Macau/D:5 destinations and Macau/D:5-headquartered entities (740.8).
+        (when(pre, c("action") + 1) + when(full & (la | (c("d_tier") == 3) | d5hq), 4 + c("lpp_action") * 2
+                                              + (c("action") == 2)) * 4).alias("action"),
+        # PRE reads every country list (China policy); the framework: tier, group tests, arrangements.
+        pl.when(grace_m).then(c("d_code").cast(pl.Int64)).when(pre).then(c("dsig").cast(pl.Int64))
+        .when(full | weights).then(c("fsig").cast(pl.Int64)).otherwise(0).alias("dsig"),
+        # Headquarters: tiers; "in the US or A:5/A:6" only where 744.23(d)(2) can be reached.
+        # Part 746 reads "in the US or A:5/A:6" of every parent (746.8(b)(3)(vi)).
+        *[pl.when(pre | (full & dt2 & ~la) | c("emb")).then(c(h).cast(pl.Int64) + 8)
+          .when(full | weights).then(c(t).cast(pl.Int64)).otherwise(0).alias(h)
+          for h, t in (("c_hq", "c_hqt"), ("c_par", "c_part"), ("e_hq", "e_hqt"), ("e_par", "e_part"))],
+        when(m != MODE_ITEM, c("e_present")).alias("e_present"),
+        when(full & la, c("direct")).alias("direct"),                      # LPP, after its .a test
+        when(full, c("acm")).alias("acm"),                                 # ACM end use
+        when(full & c("acm"), c("c_priv")).alias("c_priv"),                # ACM, after the end use test
+        when(full & c("acm"), c("e_priv")).alias("e_priv"),
+        when(full, c("veu")).alias("veu"),                                 # UVEU / NVEU
+        when(full & la & dt1, c("c_loc") == 1).alias("c_loc"),             # AIA (a)(1), Tier 1 only
+        when(full & la & dt1, c("e_loc") == 1).alias("e_loc"),
+        when(full & (c("veu") == 1), c("c_us")).alias("c_us"),             # UVEU: US-headquartered
+        when(m != MODE_ITEM, c("emb")).alias("emb"),                       # Part 746 (region of 746.6)
+        when(c("emb"), c("eu")).alias("eu"))                               # Part 746 end uses (746.9(c))
+    fields = [("iclass", n_classes), ("mode", 5), ("ctx", n_contexts), ("action", 32),
+              ("dsig", max(radix["dsig"], radix["fsig"], n_contexts * shapes.NC + 1)),
+              ("c_hq", radix["hsig"] + 8), ("c_par", radix["hsig"] + 8),
+              ("e_hq", radix["hsig"] + 8), ("e_par", radix["hsig"] + 8), ("e_present", 2), ("direct", 2),
+              ("acm", 2), ("c_priv", 3), ("e_priv", 3), ("veu", 3), ("c_loc", 2), ("e_loc", 2), ("c_us", 2),
+              ("emb", 2), ("eu", n_uses + 1)]
+    keyed = shapes.key_fields()
+    parts = shapes.pack_parts(kf, [(n, r) for n, r in fields if n in keyed])
+    del kf
+    return parts.with_columns(feats["dest"], feats["d_tier"])
+
+
+def _plans(df: pl.DataFrame, keys: pl.DataFrame, items: pl.DataFrame) -> tuple[pl.DataFrame, list[static.Plan], int]:
+    """Dense shape ids from the keys; each shape decided once (static.plan_or_error) on its first line."""
     skey = shapes.parts_key(keys.drop("dest", "d_tier"))
     reps = pl.DataFrame([skey.alias("k"), df["seq"].alias("s")]).group_by("k").agg(pl.col("s").min()).sort("k")
     shape = reps["k"].search_sorted(skey).cast(pl.Int32)  # dense shape id, by key order
@@ -420,8 +485,10 @@ def _nveu(sub: pl.DataFrame, plans: list[static.Plan], ledger, init: dict[str, i
     caps = pl.DataFrame([{"shape": s, "quarter": q, "cap": c} for s, p in enumerate(plans) if p.nveu_caps
                          for q, c in p.nveu_caps.items()], schema={"shape": pl.Int64, "quarter": pl.String,
                                                                    "cap": pl.Int64})
-    q = pl.col("year").cast(pl.String) + "Q" + ((pl.col("date").dt.month() - 1) // 3 + 1).cast(pl.String)
-    sub = sub.with_columns(q.alias("quarter")).join(caps, on=["shape", "quarter"], how="left").sort("seq")
+    days = sub["date"].unique()
+    quarters = pl.DataFrame({"date": days, "quarter": [quarter(d) for d in days.to_list()]},
+                            schema={"date": pl.Date, "quarter": pl.String})
+    sub = sub.join(quarters, on="date", how="left").join(caps, on=["shape", "quarter"], how="left").sort("seq")
     used: dict[str, int] = {}
     local: dict[str, int] = {}
     floor: dict[str, int] = {}
@@ -432,7 +499,7 @@ def _nveu(sub: pl.DataFrame, plans: list[static.Plan], ledger, init: dict[str, i
         if order_id != tx:
             _raise_floors(used, local, floor)
             tx, local, floor = order_id, {}, {}
-        ref = AccountRef(kind="nveu_cap", veu=veu, country=dest)
+        ref = meters.nveu_account(veu, dest)
         aid = ref.id
         if aid not in used:
             used[aid] = init[aid] = ledger.used(ref) if ledger is not None else 0
@@ -478,21 +545,19 @@ def _uveu(sub: pl.DataFrame, plans: list[static.Plan], ledger,
         if veu not in bases:
             bases[veu] = dict(ledger.installed_base("uveu_share", veu)) if ledger is not None else {}
             for c, v in bases[veu].items():
-                init[AccountRef(kind="uveu_share", veu=veu, country=c).id] = v
+                init[meters.uveu_account(veu, c).id] = v
         loc = local.setdefault(veu, {})
         if reach:
             pr = plans[shape].uveu
             declared = None
             if text is not None:
-                declared = {c: int(Fraction(Decimal(repr(float(v)))) * MILLI)
-                            for c, v in parse_installed_base(text).items()}
+                declared = declared_base(parse_installed_base(text))
             store = {c: v - loc.get(c, 0) for c, v in bases[veu].items()}
             after = counted_base(declared, store)
             for c, v in loc.items():
                 after[c] = after.get(c, 0) + v
             after[dest] = after.get(dest, 0) + amt
-            limits = {k: pr[k] for k in SHARE_LIMITS}
-            if share_test(after, dest, pr["tier"], limits, pr["us_hq"]).breach is not None:
+            if share_breach(after, dest, pr["tier"], pr["limits"], pr["us_hq"]) is not None:
                 continue
             ok.append(seq)
             if declared is not None:
@@ -522,51 +587,53 @@ def _plan_table(plans: list[static.Plan]) -> pl.DataFrame:
             "has_lpp": "LPP" in p.steps, "lpp_limit": p.lpp_limit,
             "veu_step": next((s for s in p.steps if s != "LPP"), None),
             "alloc": p.alloc, "alloc_ok_policy": p.alloc_ok, "alloc_fail_policy": p.alloc_fail,
-            "alloc_limit": p.alloc_limit, "alloc_mult": p.alloc_mult, "window": p.window, "aia_tally": p.aia_tally,
+            "alloc_limit": p.alloc_limit, "alloc_limit_arranged": p.alloc_limit_arranged,
+            "alloc_published": p.alloc_published, "window": p.window, "aia_tally": p.aia_tally,
             "counted": p.counted})
     text = pl.Categorical  # gathered onto every line: a code per line, each text stored once
     schema = {"shape": pl.Int64, "terminal": pl.Boolean, "s_outcome": text, "s_authorization": text,
               "s_review_policy": text, "license_required": pl.Boolean, "eccn": text,
               "has_lpp": pl.Boolean, "lpp_limit": pl.Int64, "veu_step": text, "alloc": pl.Boolean,
               "alloc_ok_policy": text, "alloc_fail_policy": text, "alloc_limit": pl.Int64,
-              "alloc_mult": pl.Int64, "window": text, "aia_tally": pl.Boolean,
+              "alloc_limit_arranged": pl.Int64, "alloc_published": pl.Boolean, "window": text, "aia_tally": pl.Boolean,
               "counted": pl.Boolean}
     return pl.DataFrame(rows, schema=schema)
-
-
-def _amounts_exact(df: pl.DataFrame) -> pl.DataFrame:
-    """Amounts and totals through Fractions, per distinct (unit TPP, quantity): for very large figures."""
-    from aidf.rules.facts import milli
-
-    pairs = df.select("tpp_num", "tpp_den", "quantity").unique()
-    amts, totals = [], []
-    for num, den, q in pairs.iter_rows():
-        t = None if num is None else Fraction(num, den)
-        amts.append(0 if t is None else milli(t * q))
-        totals.append(None if t is None else float(t * q))
-    pairs = pairs.with_columns(pl.Series("amt", amts, dtype=pl.Int64), pl.Series("tpp_total", totals, dtype=pl.Float64))
-    return df.join(pairs, on=["tpp_num", "tpp_den", "quantity"], how="left", nulls_equal=True).sort("seq")
 
 
 def _lit(v: str) -> pl.Expr:
     return pl.lit(v, dtype=pl.Categorical)
 
 
-def _by_distinct(df: pl.DataFrame, parts: dict[str, pl.Expr], value: pl.Expr) -> pl.Series:
-    """`value` (text) per line, evaluated once per distinct row of `parts` and gathered back as a
-    categorical: account ids are built for the few distinct accounts, not for every line."""
+def _by_distinct(df: pl.DataFrame, parts: dict[str, pl.Expr], value: Callable[..., str | None]) -> pl.Series:
+    """`value(*parts)` (text) per line, called once per distinct row of `parts` and gathered back as a
+    categorical: account ids are built (by aidf.meters) for the few distinct accounts, not per line."""
     a = df.select(**parts)
     pos, idx = dense_index(row_codes(a, list(parts)))
-    u = a[pos].select(value.cast(pl.String).cast(pl.Categorical)).to_series()
+    u = pl.Series([value(*row) for row in a[pos].iter_rows()], dtype=pl.String).cast(pl.Categorical)
     del a
     return u.gather(idx)
+
+
+def _effect_account(which: int, ckey, year, kind, dest, veu, window) -> str | None:
+    """The account a line's effect draws on (1: LPP, 2: its VEU, 3: the country allocation)."""
+    if which == 1:
+        return meters.lpp_account(str(ckey), int(year)).id
+    if which == 2:
+        make = meters.nveu_account if kind == meters.NVEU_CAP else meters.uveu_account
+        return make(str(veu), str(dest)).id
+    if which == 3:
+        return meters.allocation_account(str(dest), str(window)).id
+    return None
+
+
+def _tally_account(tally: bool, dest, veu) -> str | None:
+    return meters.uveu_account(str(veu), str(dest)).id if tally else None
 
 
 def _answers(holder: list[pl.DataFrame], items: pl.DataFrame) -> pl.DataFrame:
     """Per line and per transaction answers, text as categoricals; `holder`'s frame is taken out."""
     df = holder.pop()
     c = pl.col
-    s = pl.String
     lpp, veu, alloc = c("lpp_ok"), c("veu_ok"), c("alloc_ok")
     outcome = (pl.when(c("terminal")).then(c("s_outcome"))
                .when(lpp).then(_lit("LICENSE_EXCEPTION")).when(veu).then(_lit("VEU"))
@@ -588,44 +655,14 @@ def _answers(holder: list[pl.DataFrame], items: pl.DataFrame) -> pl.DataFrame:
     account = _by_distinct(df, {
         "w": which, "ck": pl.when(lpp).then(c("ckey")), "y": pl.when(lpp).then(c("year")),
         "k": pl.when(~lpp & veu).then(c("kind")), "d": pl.when(lpp).then(None).otherwise(c("dest")),
-        "v": pl.when(~lpp & veu).then(c("veu_id")), "win": pl.when(~lpp & ~veu & alloc).then(c("window"))},
-        pl.when(c("w") == 1).then("lpp_annual:consignee=" + c("ck").cast(s) + ":year=" + c("y").cast(s))
-        .when(c("w") == 2).then(c("k").cast(s) + ":country=" + c("d").cast(s) + ":veu=" + c("v").cast(s))
-        .when(c("w") == 3).then("country_allocation:country=" + c("d").cast(s) + ":window=" + c("win").cast(s)))
+        "v": pl.when(~lpp & veu).then(c("veu_id")), "win": pl.when(~lpp & ~veu & alloc).then(c("window"))}, _effect_account)
     tally_account = _by_distinct(df, {
         "t": c("tally"), "d": pl.when(c("tally")).then(c("dest")), "v": pl.when(c("tally")).then(c("veu_id"))},
-        pl.when(c("t")).then("uveu_share:country=" + c("d").cast(s) + ":veu=" + c("v").cast(s)))
+        _tally_account)
     df = df.with_columns(account.alias("effect_account"), tally_account.alias("tally_account"),
                          pl.when(c("kind").is_not_null()).then(c("amt")).alias("effect_milli"))
     del account, tally_account
-    rank = c("outcome").cast(s).replace_strict(OUTCOMES, list(range(len(OUTCOMES))), return_dtype=pl.Int64)
-    prank = c("review_policy").cast(s).replace_strict(REVIEW_ORDER, list(range(len(REVIEW_ORDER))), default=None,
-                                                      return_dtype=pl.Int64)
-    # Per transaction: an order's lines are one run in replay order (they share a date), so the
-    # aggregates are taken per run and gathered back; otherwise per order id.
-    start = (c("order_id") != c("order_id").shift(1)).fill_null(True)
-    df = df.with_columns((start.cum_sum() - 1).cast(pl.UInt32).set_sorted().alias("_tx"))
-    if df["_tx"][-1] + 1 == df["order_id"].n_unique():
-        tx = df["_tx"]
-        first = df.select(pl.int_range(0, pl.len(), dtype=pl.Int64).filter(start)).to_series()
-        auth = df["authorization"]
-        first_auth = auth.gather(first).gather(tx)
-        agg = df.select("_tx", rank.alias("r"), prank.alias("p"), (~auth.eq_missing(first_auth)).alias("d")) \
-            .group_by("_tx").agg(c("r").max(), c("p").max(), c("d").any()).sort("_tx")
-        df = df.with_columns(agg["r"].gather(tx).alias("_tx_rank"), agg["p"].gather(tx).alias("_tx_prank"),
-                             (~agg["d"]).gather(tx).alias("_same_auth"), first_auth.alias("_tx_auth"))
-        del tx, first, auth, first_auth, agg
-    else:
-        df = df.with_columns(
-            rank.max().over("order_id").alias("_tx_rank"), prank.max().over("order_id").alias("_tx_prank"),
-            (c("authorization").n_unique().over("order_id") == 1).alias("_same_auth"),
-            c("authorization").first().over("order_id").alias("_tx_auth"))
-    outcomes = pl.Series(OUTCOMES, dtype=pl.Categorical)
-    policies = pl.Series(REVIEW_ORDER, dtype=pl.Categorical)
-    df = df.with_columns(
-        outcomes.gather(df["_tx_rank"]).alias("tx_outcome"),
-        pl.when(c("_same_auth")).then(c("_tx_auth")).alias("tx_authorization"),
-        policies.gather(df["_tx_prank"]).alias("tx_review_policy"))
+    df = _transaction_answers(df)
     out = df.select(
         "line", pl.col("order_id").alias("transaction_id"), c("item").cast(NARROW["item"]), "date",
         pl.col("destination").cast(pl.Categorical), c("destination_tier").cast(NARROW["destination_tier"]),
@@ -645,7 +682,32 @@ def _answers(holder: list[pl.DataFrame], items: pl.DataFrame) -> pl.DataFrame:
     return out
 
 
-LIMITS = ["lpp_limit", "alloc_limit", "alloc_mult"]
+def _transaction_answers(df: pl.DataFrame) -> pl.DataFrame:
+    """Each line's transaction answer, by the engine's own assembly (answer.transaction_answer), called
+    once per distinct set of line answers: a transaction's set is a bit mask of its lines' answer codes."""
+    c = pl.col
+    triple = ["outcome", "authorization", "review_policy"]
+    pos, code = dense_index(row_codes(df, triple))
+    answers = list(df[pos].select(c(n).cast(pl.String) for n in triple).iter_rows())
+    if len(answers) > 62:  # pragma: no cover - more distinct line answers than a mask holds
+        raise NotImplementedError("replay: more than 62 distinct line answers")
+    # An order's lines are one run in replay order (they share a date): runs are transactions when
+    # there are as many runs as order ids; otherwise group by order id.
+    start = (c("order_id") != c("order_id").shift(1)).fill_null(True)
+    runs = df.select(start.cum_sum().alias("_tx"))["_tx"]
+    group = "_tx" if runs[-1] == df["order_id"].n_unique() else "order_id"
+    bits = pl.Series([1 << i for i in range(len(answers))], dtype=pl.Int64)
+    work = pl.DataFrame([df["order_id"], runs, bits.gather(code).alias("bit")])
+    mask = work.select(c("bit").bitwise_or().over(group).alias("mask"))["mask"]
+    mpos, midx = dense_index(mask)
+    sets = mask.gather(mpos).to_list()
+    out = [transaction_answer(a for i, a in enumerate(answers) if m >> i & 1) for m in sets]
+    cols = [pl.Series(n, [o[k] for o in out], dtype=pl.String).cast(pl.Categorical).gather(midx).alias(f"tx_{n}")
+            for k, n in enumerate(triple)]
+    return df.with_columns(cols)
+
+
+LIMITS = ["lpp_limit", "alloc_limit", "alloc_limit_arranged", "alloc_published"]
 NARROW = {"item": pl.Int32, "destination_tier": pl.Int8, "_year": pl.Int16}  # kept narrow, decoded to Int64
 
 
@@ -701,7 +763,7 @@ def _empty() -> pl.DataFrame:
         "consignee_key": pl.String,
         "aia_tally": pl.Boolean, "amount_milli": pl.Int64, "_dest": pl.String, "_year": pl.Int64,
         "_veu": pl.String, "_window": pl.String, "_lpp_limit": pl.Int64, "_alloc_limit": pl.Int64,
-        "_alloc_mult": pl.Int64, "_declared": pl.Boolean, "_past_allocation": pl.Boolean})
+        "_alloc_limit_arranged": pl.Int64, "_alloc_published": pl.Boolean, "_declared": pl.Boolean, "_past_allocation": pl.Boolean})
 
 
 FIELD_PREFIXES = [("items.0.model_weights.", "weights_"), ("items.0.", ""),

@@ -173,14 +173,19 @@ def generate(n: int, seed: int = 0, intensity: float = 1.0, start: str = "2025-0
         pl.when(eu & (pl.col("u_enduser") < 0.01)).then(pl.lit("CN")).alias("end_user_headquarters"),
         pl.when(eu).then(pl.lit(True)).alias("end_user_private_sector"),
     )
-    # The rule sets apply from their own dates: keep pre-diffusion orders in its window's reach.
+    return _layout(lines)
+
+
+def _layout(lines: pl.DataFrame) -> pl.DataFrame:
+    """The layout's columns in their types; the rule sets apply from their own dates (orders under the
+    non-enforced set are kept in its window's reach)."""
+    from aidf.replay.book import DTYPES
+    from aidf.replay.layout import BY_NAME
+
     lines = lines.with_columns(
         pl.when(pl.col("rules") == "non-enforced-2025").then(
             pl.max_horizontal(pl.col("date"), pl.lit("2025-05-13").str.to_date())).otherwise(pl.col("date"))
         .alias("date"))
-    from aidf.replay.book import DTYPES
-    from aidf.replay.layout import BY_NAME
-
     return lines.select([(pl.col(c) if c in lines.columns else pl.lit(None)).cast(DTYPES[BY_NAME[c].kind]).alias(c)
                          for c in NAMES])
 

@@ -77,7 +77,10 @@ def iter_book(path: str | Path, batch_rows: int | None = 500_000) -> tuple[Itera
     fmt = file_format(path, "orders")
     if fmt in ("csv", "parquet"):
         if fmt == "csv":
-            lf = pl.scan_csv(path, infer_schema=False)
+            header = pl.scan_csv(path, infer_schema=False).collect_schema().names()
+            # The reader types the text columns kept as categoricals (one code per cell, each distinct
+            # text once); the other cells are read as text and typed by their distinct values.
+            lf = pl.scan_csv(path, infer_schema=False, schema_overrides=_categorical_columns(header))
             first_line = 2
         else:
             lf = pl.scan_parquet(path)
@@ -92,6 +95,14 @@ def iter_book(path: str | Path, batch_rows: int | None = 500_000) -> tuple[Itera
     if batch_rows is None or df.height <= batch_rows:
         return iter([df]), ignored
     return (df.slice(off, batch_rows) for off in range(0, df.height, batch_rows)), ignored
+
+
+def _categorical_columns(header: list[str]) -> dict[str, pl.DataType]:
+    from aidf.replay.book import CATEGORICAL_KINDS, _out_dtype
+
+    mapping, _ = _mapping(header)
+    return {col: pl.Categorical for col, name in mapping.items()
+            if BY_NAME[name].kind in CATEGORICAL_KINDS and _out_dtype(name, BY_NAME[name].kind) == pl.Categorical}
 
 
 def _batches(lf: pl.LazyFrame, batch_rows: int) -> Iterator[pl.DataFrame]:

@@ -31,12 +31,12 @@ def _shape_warnings(result, orders: str | Path, rules: str | None) -> dict[int, 
     from aidf.engine import decide
     from aidf.ledger.memory import MemoryLedger
     from aidf.replay.assemble import tx_dict
-    from aidf.replay.book import load
+    from aidf.replay.book import read_lines
 
     flagged = result.coded.filter(pl.col("outcome").cast(pl.String).is_in(FLAGGED))
     reps = flagged.group_by("shape").agg(pl.col("line").first())
-    book, _ = load(orders)
-    rows = book.filter(pl.col("line").is_in(reps["line"].implode()))
+    # Only the representative lines are read back and typed (not the whole book again).
+    rows = read_lines(orders, reps["line"])
     by_line = {r["line"]: r for r in rows.iter_rows(named=True)}
     out: dict[int, list[str]] = {}
     for shape, line in reps.iter_rows():
@@ -68,27 +68,28 @@ def _reason(outcome: str, authorization: str | None, policy: str | None, past: b
 
 
 def people_columns(result, orders: str | Path, rules: str | None = None) -> pl.DataFrame:
-    """Per line (by `line`): consignee, reason in words, warnings (joined by ' | ')."""
+    """Per line (in the coded lines' order): consignee, reason in words, warnings (joined by ' | '),
+    as categoricals; the words are made once per distinct (shape, answer), not per line."""
+    from aidf.replay.codes import dense_index, row_codes
+
     warns = _shape_warnings(result, orders, rules)
     c = result.coded
-    keys = c.select(_KEY).unique().with_columns(pl.col(n).cast(pl.String) for n in _KEY[1:4])
-    texts = []
+    pos, idx = dense_index(row_codes(c, _KEY))
+    keys = c[pos].select(_KEY).with_columns(pl.col(n).cast(pl.String) for n in _KEY[1:4])
+    reasons, warnings = [], []
     for shape, outcome, auth, policy, past in keys.iter_rows():
         w = warns.get(shape, [])
-        texts.append({"reason": _reason(outcome, auth, policy, bool(past), w),
-                      "warnings": " | ".join(people.text(x) for x in w)})
-    keys = keys.with_columns(pl.Series("reason", [t["reason"] for t in texts], pl.String),
-                             pl.Series("warnings", [t["warnings"] for t in texts], pl.String))
-    lines = c.select(["line", *_KEY, pl.col("consignee_key").cast(pl.String).alias("consignee")])
-    lines = lines.with_columns(pl.col(n).cast(pl.String) for n in _KEY[1:4])
-    return lines.join(keys, on=_KEY, how="left", nulls_equal=True).select(["line", *PEOPLE_COLUMNS])
+        reasons.append(_reason(outcome, auth, policy, bool(past), w))
+        warnings.append(" | ".join(people.text(x) for x in w))
+    return pl.DataFrame([
+        c["consignee_key"].cast(pl.String).cast(pl.Categorical).alias("consignee"),
+        pl.Series("reason", reasons, pl.String).cast(pl.Categorical).gather(idx),
+        pl.Series("warnings", warnings, pl.String).cast(pl.Categorical).gather(idx)])
 
 
 def with_people_columns(result, orders: str | Path, rules: str | None = None) -> None:
     """Add consignee, reason and warnings to the coded lines (as categoricals: few distinct texts)."""
-    extra = people_columns(result, orders, rules)
-    cat = [pl.col(n).cast(pl.Categorical) for n in PEOPLE_COLUMNS]
-    result.coded = result.coded.join(extra.with_columns(cat), on="line", how="left", maintain_order="left")
+    result.coded = result.coded.with_columns(people_columns(result, orders, rules))
 
 
 def write_answers(result, out: str | Path, columns: list[str]) -> None:
@@ -119,7 +120,7 @@ def write_review(result, path: str | Path) -> int:
     from aidf.replay.io import write_table
 
     lines = result.lines if "reason" not in result.coded.columns else _decoded(result)
-    flagged = lines.filter(pl.col("outcome").is_in(FLAGGED))
+    flagged = lines.filter(pl.col("outcome").cast(pl.String).is_in(FLAGGED))
     flagged = flagged.with_columns(
         pl.col("destination").map_elements(people.country, return_dtype=pl.String).alias("country"))
     flagged = flagged.sort(["reason", "destination", "line"]).select(REVIEW_COLUMNS)
@@ -131,7 +132,8 @@ def _decoded(result) -> pl.DataFrame:
     from aidf.replay.columnar import decode
 
     cols = [n for n in REVIEW_COLUMNS if n not in ("country",)] + ["_past_allocation"]
-    return decode(result.coded, result.limits, columns=cols)
+    flagged = result.coded.filter(pl.col("outcome").cast(pl.String).is_in(FLAGGED))  # decode only these
+    return decode(flagged, result.limits, columns=cols)
 
 
 def by_country(result) -> list[dict[str, Any]]:

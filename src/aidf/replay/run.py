@@ -10,6 +10,7 @@ from typing import Any
 
 import polars as pl
 
+from aidf import meters
 from aidf.replay import book as bookmod
 from aidf.replay.codes import ItemTable
 from aidf.replay.columnar import ReplayResult, coded_columns, decode, decode_exprs, replay_owned
@@ -98,8 +99,8 @@ def book_result(result: ReplayResult, orders_book: pl.DataFrame, ledger, progres
     Uses the store's `book_many` (one database transaction) when it has one, else one `book` per
     transaction (each all-or-none, idempotent by transaction id).
     """
-    from aidf.ledger.base import Draw
-    from aidf.model import AccountRef, Decision
+    from aidf.meters import Draw
+    from aidf.model import Decision
     from aidf.replay.assemble import in_replay_order, transaction_dicts
     from aidf.rules.ruleset import resolve
 
@@ -117,7 +118,7 @@ def book_result(result: ReplayResult, orders_book: pl.DataFrame, ledger, progres
             items.append({"line": r["item"], "description": r["catalog"] or "", "eccn": r["eccn"], "tpp": r["tpp"],
                           "tpp_total": r["tpp_total"], "outcome": r["outcome"], "authorization": r["authorization"],
                           "review_policy": r["review_policy"], "license_required": r["license_required"]})
-            for kind, milli, limit, role in ((r["effect_kind"], r["effect_milli"], _limit(r, ledger), "draw"),
+            for kind, milli, limit, role in ((r["effect_kind"], r["effect_milli"], _limit(r, ledger, tx.rules), "draw"),
                                              ("uveu_share" if r["tally_account"] else None, r["amount_milli"], None,
                                               "tally")):
                 if kind is None:
@@ -127,7 +128,7 @@ def book_result(result: ReplayResult, orders_book: pl.DataFrame, ledger, progres
                 e = effects.setdefault(ref.id, {"account": ref.model_dump(exclude_none=True), "tpp": 0.0})
                 e["tpp"] += milli / 1000
             if r["aia_tally"] and r["authorization"] == "AIA":
-                draws.append(Draw(AccountRef(kind="aia_cumulative", consignee=r["consignee_key"]), r["amount_milli"], None))
+                draws.append(Draw(meters.aia_account(r["consignee_key"]), r["amount_milli"], None))
         draws = _floors(tx, draws) + draws
         ref, warnings = resolve(tx.rules, tx.date).ref(tx.date)
         first = rows.row(0, named=True)
@@ -150,10 +151,10 @@ def book_result(result: ReplayResult, orders_book: pl.DataFrame, ledger, progres
 
 def _floors(tx, draws) -> list:
     """A declared installed base goes to the store as floors, as the engine sends it (rules/veu.floors)."""
-    from aidf.rules.veu import declared_milli, floors
+    from aidf.rules.veu import declared_base, floors
 
     veu = tx.parties.ultimate_consignee.veu
-    declared = declared_milli(veu.installed_base_tpp) if veu is not None else None
+    declared = declared_base(veu.installed_base_tpp) if veu is not None and veu.installed_base_tpp else None
     kinds = {d.account.kind for d in draws if d.kind == "draw"}
     if not declared:
         return []
@@ -165,26 +166,27 @@ def _floors(tx, draws) -> list:
 
 
 def _ref(kind: str, r: dict[str, Any]):
-    from aidf.model import AccountRef
+    if kind == meters.LPP_ANNUAL:
+        return meters.lpp_account(r["consignee_key"], r["_year"])
+    if kind == meters.NVEU_CAP:
+        return meters.nveu_account(r["_veu"], r["_dest"])
+    if kind == meters.UVEU_SHARE:
+        return meters.uveu_account(r["_veu"], r["_dest"])
+    return meters.allocation_account(r["_dest"], r["_window"])
 
-    if kind == "lpp_annual":
-        return AccountRef(kind=kind, consignee=r["consignee_key"], year=r["_year"])
-    if kind in ("nveu_cap", "uveu_share"):
-        return AccountRef(kind=kind, veu=r["_veu"], country=r["_dest"])
-    return AccountRef(kind=kind, country=r["_dest"], window=r["_window"])
 
-
-def _limit(r: dict[str, Any], ledger) -> int | None:
+def _limit(r: dict[str, Any], ledger, rules: str | None = None) -> int | None:
     """The limit the engine would book a line's draw under (None: unlimited or a declared base)."""
     kind = r["effect_kind"]
     if kind == "lpp_annual":
         return r["_lpp_limit"]
     if kind == "country_allocation":
-        arranged = ledger.arrangement(r["_dest"], r["date"]) is not None
-        return r["_alloc_limit"] * (r["_alloc_mult"] if arranged else 1)
+        arranged = r["_alloc_published"] or ledger.arrangement(r["_dest"], r["date"]) is not None
+        return r["_alloc_limit_arranged"] if arranged else r["_alloc_limit"]
     if kind == "nveu_cap" and not r["_declared"]:
-        from aidf.rules.parameters import parameters
+        from aidf.rules.ruleset import resolve
+        from aidf.rules.veu import nveu_caps, quarter
 
         d = r["date"]
-        return int(parameters(d).get("part748/nveu_caps", "quarterly_cap")[f"{d.year}Q{(d.month - 1) // 3 + 1}"]) * 1000
+        return nveu_caps(resolve(rules, d).ruleset.params(d))[quarter(d)]
     return None

@@ -51,6 +51,51 @@ LPP = "part740/lpp"
 ALLOC = "part742/country_allocation"
 
 
+# The shape-key fields that carry each fact a provision reads (the provisions' READS). The key holds
+# exactly the fields some provision's READS names; a fact read by a provision and carried by no field
+# stops replay (key_fields), so a new reading in a provision cannot be silently merged away.
+HQ = ("c_hq", "c_par", "e_hq", "e_par")
+CARRIED_BY: dict[str, tuple[str, ...]] = {
+    "p": ("ctx",), "geo": ("ctx",), "ruleset": ("ctx",), "tx.date": ("ctx",),
+    "dest": ("dsig",), "dest_tier": ("dsig",),
+    "d5_hq": HQ, "all_tier1_hq": HQ, "entities.hq": HQ, "entities.parent_hq": HQ, "entities.tier1_hq": HQ,
+    "consignee.hq": ("c_hq", "c_us"),
+    "entities.party.country": ("c_loc", "e_loc"), "entities.party.private_sector": ("c_priv", "e_priv"),
+    "entities.role": ("e_present",),
+    "tx.action": ("action",), "tx.end_use": ("acm", "eu"), "tx.direct_to_consignee": ("direct",),
+    "consignee.veu": ("veu",),
+    "tx.destination_region": ("emb",),  # Part 746 regions (746.6)
+    # classification facts: the item class (static.item_features) holds each of them
+    "line.cls.eccn": ("iclass",), "line.cls.level": ("iclass",), "line.cls.is_weights": ("iclass",),
+    "line.cls.datacenter": ("iclass",), "line.cls.indeterminate": ("iclass",), "line.cls.vendor": ("iclass",),
+    "line.cls.chip_tpp": ("iclass",), "line.cls.memory_bw_tbs": ("iclass",), "line.item.model_weights": ("iclass",),
+    "line.cls.listed_eccn": ("iclass",),
+}
+# Read per line by replay's meter scans (balances, amounts, account keys), not by shape.
+METERED = frozenset({"view", "line.amount", "consignee.key"})
+# Read only into the words of reasons, warnings and duties.
+WORDING = frozenset({"entities.party.name", "consignee.name", "line.index"})
+
+
+def provision_reads() -> frozenset[str]:
+    """Every fact some provision declares it reads."""
+    from aidf.rules import duties, license_requirements, restrictions, review_policy, veu
+    from aidf.rules.exceptions import acm, aia, lpp, nac_aca
+
+    mods = (aia, acm, nac_aca, lpp, veu, license_requirements, restrictions, review_policy, duties)
+    return frozenset().union(*(m.READS for m in mods))
+
+
+def key_fields() -> frozenset[str]:
+    """The shape-key fields the provisions' READS call for (structural `iclass` and `mode` always)."""
+    out = {"iclass", "mode"}
+    for path in provision_reads() - METERED - WORDING:
+        if path not in CARRIED_BY:
+            raise NotImplementedError(f"a provision reads {path!r}, which replay's shape keys do not carry")
+        out.update(CARRIED_BY[path])
+    return frozenset(out)
+
+
 def country_index(e: pl.Expr) -> pl.Expr:
     """ISO code -> 1..len(CODES) (0 for null)."""
     return (e.cast(COUNTRY).to_physical().cast(pl.Int64) + 1).fill_null(0)

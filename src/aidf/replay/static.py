@@ -25,11 +25,12 @@ from typing import Any
 from aidf import engine
 from aidf.errors import InputError
 from aidf.model import OUTCOME_ORDER, Outcome, Transaction
+from aidf.rules import veu as veu_rules
 from aidf.rules.classify import classify_item
 from aidf.rules.facts import Facts, LedgerView, Line
 from aidf.rules.parameters import all_values, parameters
 from aidf.rules.restrictions import restriction
-from aidf.rules.review_policy import review_policy
+from aidf.rules.review_policy import allocation_limit, arrangement_in_force, review_policy
 from aidf.rules.ruleset import RuleSet, get_ruleset, grace_decides, resolve
 
 DYNAMIC_KINDS = {"lpp_annual": "LPP", "uveu_share": "UVEU", "nveu_cap": "NVEU"}
@@ -73,7 +74,8 @@ class Plan:
     alloc_ok: str | None = None
     alloc_fail: str | None = None
     alloc_limit: int | None = None      # without a government-to-government arrangement
-    alloc_mult: int = 1
+    alloc_limit_arranged: int | None = None  # with one (review_policy.allocation_limit)
+    alloc_published: bool = False       # an arrangement is published for the destination on the date
     window: str | None = None
     aia_tally: bool = False
     counted: bool = False               # .a-level commodity: adds to a UVEU's installed base when authorized
@@ -252,13 +254,27 @@ def _evaluate(tx: Transaction, ruleset: RuleSet) -> Plan:
     plan.license_required = True
     r = restriction(f)
     probe = Line(0, item, dataclasses.replace(cls, tpp_total=Fraction(1, 1000)))
-    candidates = engine.DIFFUSION_CANDIDATES if ruleset.diffusion else engine.PRE_DIFFUSION_CANDIDATES
+    done, unknown = _candidates(plan, tx, probe, f, r)
+    if done:
+        return plan
+    plan.terminal = not plan.steps
+    if unknown:
+        plan.outcome = Outcome.NEEDS_REVIEW.value
+        return plan
+    return _review(plan, probe, f, plain_tx)
+
+
+def _candidates(plan: Plan, tx: Transaction, probe: Line, f: Facts, r) -> tuple[bool, bool]:
+    """The candidate authorizations in the engine's order: (a static one authorizes the line, some
+    candidate is unknown). Balance-dependent ones (LPP, UVEU, NVEU) become the plan's steps."""
+    veu = tx.parties.ultimate_consignee.veu
+    candidates = engine.DIFFUSION_CANDIDATES if f.ruleset.diffusion else engine.PRE_DIFFUSION_CANDIDATES
     unknown = False
     for cand in candidates:
         v = cand(probe, f, r)
         if v.authorization == "UVEU" and v.status == "not_eligible" and veu is not None and veu.type == "UVEU":
             # Shares need a base to be tested: probe against a large Tier 1 base, so only structure decides.
-            fu = Facts.build(_with_base(tx, {"US": 1e15}), ruleset, p, LedgerView(None))
+            fu = Facts.build(_with_base(tx, {"US": 1e15}), f.ruleset, f.p, LedgerView(None))
             v = cand(probe, fu, r)
         if v.status == "unknown":
             unknown = True
@@ -268,39 +284,44 @@ def _evaluate(tx: Transaction, ruleset: RuleSet) -> Plan:
         if not v.draws:
             plan.outcome = Outcome.VEU.value if v.authorization in ("UVEU", "NVEU") else Outcome.LICENSE_EXCEPTION.value
             plan.authorization = v.authorization
-            plan.aia_tally = v.authorization == "AIA" and not cls.is_weights
-            return plan
-        kind = v.draws[0].account.kind
-        if kind not in DYNAMIC_KINDS or DYNAMIC_KINDS[kind] != v.authorization:
-            raise NotImplementedError(f"replay: {v.authorization} draws on {kind}, which the columnar path does not know")
-        plan.steps.append(v.authorization)
-        if v.authorization == "LPP":
-            plan.lpp_limit = v.draws[0].limit
-        elif v.authorization == "NVEU":
-            plan.nveu_caps = {q: int(c) * 1000 for q, c in p.get(*NVEU_CAPS).items()}
-        else:
-            plan.uveu = {
-                "tier": f.geo.tier, "us_hq": f.consignee.hq == "US",
-                **{k: Fraction(str(p.get(UVEU_SHARES, k))) for k in
-                   ("min_share_tier1", "max_share_single_non_tier1", "min_share_us_for_us_hq")}}
-    plan.terminal = not plan.steps
-    if unknown:
-        plan.outcome = Outcome.NEEDS_REVIEW.value
-        return plan
+            plan.aia_tally = v.authorization == "AIA" and not probe.cls.is_weights
+            return True, unknown
+        _dynamic_step(plan, v, f)
+    return False, unknown
+
+
+def _dynamic_step(plan: Plan, v, f: Facts) -> None:
+    """A balance-dependent authorization: its limit, caps or share limits, from its provision."""
+    kind = v.draws[0].account.kind
+    if kind not in DYNAMIC_KINDS or DYNAMIC_KINDS[kind] != v.authorization:
+        raise NotImplementedError(f"replay: {v.authorization} draws on {kind}, which the columnar path does not know")
+    plan.steps.append(v.authorization)
+    if v.authorization == "LPP":
+        plan.lpp_limit = v.draws[0].limit
+    elif v.authorization == "NVEU":
+        plan.nveu_caps = veu_rules.nveu_caps(f.p)
+    else:
+        plan.uveu = {"tier": f.geo.tier, "us_hq": f.consignee.hq == "US", "limits": veu_rules.share_limits(f.p)}
+
+
+def _review(plan: Plan, probe: Line, f: Facts, plain_tx: Transaction) -> Plan:
+    """A licensed line's review policy; where it draws on the country allocation, the policy within it
+    and past it (against a spent ledger), and the allocation's limits with and without an arrangement."""
     review = review_policy(probe, f)
-    if review.draws:
-        d = review.draws[0]
-        if d.account.kind != "country_allocation":
-            raise NotImplementedError(f"replay: review policy draws on {d.account.kind}")
-        full = review_policy(probe, Facts.build(plain_tx, ruleset, p, LedgerView(_Full())))
-        plan.terminal = False
-        plan.alloc, plan.alloc_ok, plan.alloc_fail = True, review.policy, full.policy
-        plan.alloc_limit, plan.window = d.limit, d.account.window
-        plan.alloc_mult = int(p.get(ALLOC, "gov_to_gov_multiplier"))
-        plan.outcome = Outcome.LICENSE_REQUIRED.value
-        return plan
     plan.outcome = Outcome.LICENSE_REQUIRED.value
-    plan.review_policy = review.policy
+    if not review.draws:
+        plan.review_policy = review.policy
+        return plan
+    d = review.draws[0]
+    if d.account.kind != "country_allocation":
+        raise NotImplementedError(f"replay: review policy draws on {d.account.kind}")
+    full = review_policy(probe, Facts.build(plain_tx, f.ruleset, f.p, LedgerView(_Full())))
+    plan.terminal = False
+    plan.alloc, plan.alloc_ok, plan.alloc_fail = True, review.policy, full.policy
+    # The ledger's arrangements are read per line in replay; a published one is part of the shape.
+    plan.window = d.account.window
+    plan.alloc_limit, plan.alloc_limit_arranged = allocation_limit(f.p, None), allocation_limit(f.p, {"country": f.dest})
+    plan.alloc_published = arrangement_in_force(f) is not None
     return plan
 
 
@@ -333,7 +354,8 @@ def item_features(tx_data: dict[str, Any]) -> ItemFeatures | InputError:
         return e
     w = item.model_weights
     key = (cls.eccn, cls.level, cls.is_weights, cls.datacenter, cls.indeterminate is not None,
-           None if w is None else w.storage_meets_supp10_14_15_18, cls.tpp_unit is None, *item_flags(cls, p))
+           None if w is None else w.storage_meets_supp10_14_15_18, cls.tpp_unit is None, *item_flags(cls, p),
+           cls.listed_eccn)
     return ItemFeatures(key=key, tpp_unit=cls.tpp_unit)
 
 

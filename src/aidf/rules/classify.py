@@ -70,6 +70,18 @@ def _finite(item: Item, prefix: str) -> None:
             raise InputError(f"{prefix}.{name}", f"must be a finite number (got {value})")
 
 
+def _stated_tpp(item: Item, p, field_prefix: str):
+    """TPP of a chip not from the catalog: from datasheet peaks, or as stated; with its trace step."""
+    if item.peak_dense is not None:
+        tpp = tpp_from_peaks(item.peak_dense, p, f"{field_prefix}.peak_dense")
+        how = " / ".join(f"{k} {v}" for k, v in item.peak_dense.items())
+        return tpp, TraceStep(rule="TPP from datasheet peaks", cite="15 CFR 774 Supp. 1, 3A090 Technical Notes 1-3",
+                              result=f"TPP {float(tpp):,.1f}", why=f"highest of dense peak x bit length over {how}")
+    tpp = _exact(item.tpp)
+    return tpp, TraceStep(rule="TPP given", cite="15 CFR 774 Supp. 1, 3A090 Technical Note 1",
+                          result=f"TPP {float(tpp):,.1f}", why="stated by the caller")
+
+
 def classify_item(item: Item | dict, as_of: dt.date | None = None, field_prefix: str = "item") -> Classification:
     """Classify one line of a transaction as of a date (default today)."""
     if isinstance(item, dict):
@@ -103,15 +115,7 @@ def classify_item(item: Item | dict, as_of: dt.date | None = None, field_prefix:
                                f"TPP {float(tpp):,.1f}; die area {'n/a' if area is None else f'{float(area):,.1f} mm2'}; "
                                f"market {chip.market}")
     else:
-        if item.peak_dense is not None:
-            tpp = tpp_from_peaks(item.peak_dense, p, f"{field_prefix}.peak_dense")
-            how = " / ".join(f"{k} {v}" for k, v in item.peak_dense.items())
-            source = TraceStep(rule="TPP from datasheet peaks", cite="15 CFR 774 Supp. 1, 3A090 Technical Notes 1-3",
-                               result=f"TPP {float(tpp):,.1f}", why=f"highest of dense peak x bit length over {how}")
-        else:
-            tpp = _exact(item.tpp)
-            source = TraceStep(rule="TPP given", cite="15 CFR 774 Supp. 1, 3A090 Technical Note 1",
-                               result=f"TPP {float(tpp):,.1f}", why="stated by the caller")
+        tpp, source = _stated_tpp(item, p, field_prefix)
         area = None if item.die_area_mm2 is None else _exact(item.die_area_mm2)
         datacenter = item.datacenter
         description = item.description or f"IC with TPP {float(tpp):,.1f}"

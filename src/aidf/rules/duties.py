@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-from aidf.ledger.base import MILLI
+from aidf.cite import ECCN_ON_INVOICE, EXPORT_RECORDS
+from aidf.meters import MILLI, aia_account
 from aidf.model import AccountRef, Duty
 from aidf.rules.facts import Facts, Line
+
+# The facts duties_for reads (paths into Facts and Line, rules/facts.py); a test holds it to them.
+READS = frozenset({
+    "consignee.key", "dest_tier", "line.amount", "line.cls.eccn", "line.cls.is_weights", "line.cls.level",
+    "line.index", "line.item.model_weights", "p", "ruleset", "tx.end_use", "view",
+})
 
 AIA = "part740/aia"
 
@@ -14,15 +21,13 @@ def _d(what: str, cite: str, when: str, kind: str, line: int) -> Duty:
 
 
 def aia_tally_account(f: Facts) -> AccountRef:
-    return AccountRef(kind="aia_cumulative", consignee=f.consignee.key)
+    return aia_account(f.consignee.key)
 
 
 def duties_for(line: Line, f: Facts, authorization: str | None, outcome: str) -> list[Duty]:
     """The duties one decided line brings."""
     i, cls = line.index, line.cls
-    out: list[Duty] = []
-    if cls.level and not cls.is_weights:
-        out.append(_d(f"State ECCN {cls.eccn} on the commercial invoice", "15 CFR 758.6(a)(2)", "with each shipment", "notice", i))
+    out: list[Duty] = _invoice(i, cls)
     if authorization == "AIA":
         if cls.is_weights:
             if line.item.model_weights.storage_meets_supp10_14_15_18 is not None or f.dest_tier != 1:
@@ -58,7 +63,8 @@ def duties_for(line: Line, f: Facts, authorization: str | None, outcome: str) ->
         out.append(_d("Hold a written purchase order", "15 CFR 740.8", "before shipping", "records", i))
     elif authorization == "LPP":
         code = f.p.get("part740/lpp", "aes_code")
-        out += [_d("Obtain the consignee's certification that this shipment keeps it within 26,900,000 TPP this calendar year",
+        cap = f.p.get("part740/lpp", "annual_tpp_cap")
+        out += [_d(f"Obtain the consignee's certification that this shipment keeps it within {cap:,} TPP this calendar year",
                    "15 CFR 740.29 (S-FGX)", "before shipping", "certification", i),
                 _d("The consignee notifies BIS when it reaches the annual limit", "15 CFR 740.29 (S-FGX)", "on reaching it", "notice", i),
                 _d(f"Report license exception code {code} in AES", "15 CFR 758.1; 740.29 (S-FGX)", "at filing", "notice", i),
@@ -74,9 +80,22 @@ def duties_for(line: Line, f: Facts, authorization: str | None, outcome: str) ->
                    "15 CFR 748.15", "15 July and 15 January", "report", i)]
     if outcome in ("LICENSE_REQUIRED", "NEEDS_REVIEW"):
         out += hold_duties(i)
-    if cls.eccn:
-        out.append(_d("Keep the export records", "15 CFR 762.2(a)", "five years", "records", i))
-    return out
+    return out + _records(i, cls)
+
+
+def standing_duties(i: int, cls) -> list[Duty]:
+    """The duties a classified line brings whatever authorizes it (758.6(a)(2), 762.2(a))."""
+    return _invoice(i, cls) + _records(i, cls)
+
+
+def _invoice(i: int, cls) -> list[Duty]:
+    if cls.level and not cls.is_weights:
+        return [_d(f"State ECCN {cls.eccn} on the commercial invoice", str(ECCN_ON_INVOICE), "with each shipment", "notice", i)]
+    return []
+
+
+def _records(i: int, cls) -> list[Duty]:
+    return [_d("Keep the export records", str(EXPORT_RECORDS), "five years", "records", i)] if cls.eccn else []
 
 
 def hold_duties(line: int) -> list[Duty]:

@@ -117,8 +117,10 @@ def classify_ic(tpp: Fraction, die_area: Fraction | None, datacenter: bool | Non
     if out.prongs:
         out.level = "b"
         steps.append(_step("3A090.b", f"{CITE}.b", "meets " + " and ".join(out.prongs),
-                           f"TPP {float(tpp):,.1f}, PD {pd_txt} (b.1: 2,400 <= TPP < 4,800 and 1.6 <= PD < 5.92; "
-                           "b.2: TPP >= 1,600 and 3.2 <= PD < 5.92)"))
+                           f"TPP {float(tpp):,.1f}, PD {pd_txt} (b.1: {float(f('b1_tpp_min')):,.0f} <= TPP < "
+                           f"{float(f('b1_tpp_max_exclusive')):,.0f} and {float(f('b1_pd_min'))} <= PD < "
+                           f"{float(f('b1_pd_max_exclusive'))}; b.2: TPP >= {float(f('b2_tpp_min')):,.0f} and "
+                           f"{float(f('b2_pd_min'))} <= PD < {float(f('b2_pd_max_exclusive'))})"))
         return out
     steps.append(_step("3A090", CITE, "not 3A090", f"TPP {float(tpp):,.1f} and PD {pd_txt} meet no prong of .a or .b"))
     return out

@@ -8,21 +8,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from fractions import Fraction
 from functools import cached_property
 
-from aidf.ledger.base import MILLI, Draw
+from aidf.meters import Draw, milli
 from aidf.model import AccountRef, Item, Party, TraceStep, Transaction
 from aidf.rules.classify import Classification
 from aidf.rules.countries import Geography
 from aidf.rules.parameters import Parameters, ParamValue
 from aidf.rules.ruleset import RuleSet
-
-
-def milli(tpp: Fraction) -> int:
-    """TPP in integer milli-TPP, rounded up so that a meter never undercounts a draw."""
-    m = tpp * MILLI
-    return int(m) if m.denominator == 1 else int(m) + 1
 
 
 class LedgerView:
@@ -150,6 +143,7 @@ class Verdict:
     why: str
     draws: list[Draw] = field(default_factory=list)
     missing: str | None = None
+    limit: str | None = None  # the meter limit that refused the line (e.g. "uveu_share"), if one did
 
     def step(self, line: int) -> TraceStep:
         return TraceStep.model_construct(rule=f"License Exception {self.authorization}" if self.authorization not in ("UVEU", "NVEU")

@@ -13,6 +13,12 @@ from dataclasses import dataclass
 from aidf.rules import part746
 from aidf.rules.facts import Facts, Line
 
+# The facts license_requirement reads (paths into Facts and Line, rules/facts.py); a test holds it to them.
+READS = frozenset({
+    "d5_hq", "dest", "geo", "line.cls.eccn", "line.cls.is_weights", "line.cls.level", "p", "ruleset",
+    "tx.destination_region",
+})
+
 
 @dataclass
 class Requirement:

@@ -16,6 +16,11 @@ from dataclasses import dataclass
 from aidf.rules import part746
 from aidf.rules.facts import Facts, Line, Verdict
 
+# The facts restriction reads (paths into Facts and Line, rules/facts.py); a test holds it to them.
+READS = frozenset({
+    "d5_hq", "dest", "geo", "p", "tx.destination_region",
+})
+
 CITE = "15 CFR 740.2(a)(9)(ii)"
 CITE_746 = "15 CFR 740.2(a)(6)"
 P = "part740/restrictions_740_2"

@@ -11,11 +11,19 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from aidf.ledger.base import MILLI, Draw
+from aidf.meters import MILLI, Draw
+from aidf.meters import allocation_account as _allocation_account
 from aidf.model import AccountRef
 from aidf.rules import part746
 from aidf.rules.facts import Facts, Line
 from aidf.rules.parameters import Parameters
+
+# The facts review_policy reads (paths into Facts and Line, rules/facts.py); a test holds it to them.
+READS = frozenset({
+    "all_tier1_hq", "d5_hq", "dest", "dest_tier", "entities.hq", "entities.parent_hq", "geo", "line.amount",
+    "line.cls.chip_tpp", "line.cls.is_weights", "line.cls.level", "line.cls.memory_bw_tbs", "p", "ruleset",
+    "tx.action", "tx.date", "tx.destination_region", "tx.end_use", "view",
+})
 
 P = "part742/review_policy"
 ALLOC = "part742/country_allocation"
@@ -38,7 +46,7 @@ def _policy(f: Facts, name: str, what: str) -> str:
 
 def allocation_account(f: Facts) -> tuple[AccountRef, dict]:
     window = f.p.get(ALLOC, "window")
-    return AccountRef(kind="country_allocation", country=f.dest, window=window["label"]), window
+    return _allocation_account(f.dest, window["label"]), window
 
 
 def review_policy(line: Line, f: Facts) -> Review:
@@ -84,14 +92,17 @@ def _china_2026(line: Line, f: Facts) -> Review | None:
         return None
     cite = "15 CFR 742.6(b)(10)(iii) (91 FR 1684)"
     if cls.memory_bw_tbs is None:
-        f.warn("the 2026 China review policy turns on DRAM bandwidth below 6,500 GB/s, which is not known for this chip")
+        f.warn(f"the 2026 China review policy turns on DRAM bandwidth below "
+               f"{float(f.p.fraction(path, 'dram_bandwidth_gbps_max_exclusive')):,.0f} GB/s, which is not known for this chip")
         return None
     if cls.memory_bw_tbs * 1000 >= f.p.fraction(path, "dram_bandwidth_gbps_max_exclusive"):
         return None
     entry = f.p.entry(path, "policy")
     f.rests_on(entry, "the 2026 China review policy")
-    return Review(entry.value, cite, f"export from the US of a chip with TPP {float(cls.chip_tpp):,.0f} < 21,000 and DRAM "
-                                     f"bandwidth {float(cls.memory_bw_tbs) * 1000:,.0f} GB/s < 6,500 to {f.dest}: case by case, "
+    tpp_max = float(f.p.fraction(path, "chip_tpp_max_exclusive"))
+    bw_max = float(f.p.fraction(path, "dram_bandwidth_gbps_max_exclusive"))
+    return Review(entry.value, cite, f"export from the US of a chip with TPP {float(cls.chip_tpp):,.0f} < {tpp_max:,.0f} and DRAM "
+                                     f"bandwidth {float(cls.memory_bw_tbs) * 1000:,.0f} GB/s < {bw_max:,.0f} to {f.dest}: case by case, "
                                      "with the rule's certifications, US third-party testing and volume conditions")
 
 

@@ -8,13 +8,26 @@ Neither draws on a country allocation.
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-from aidf.ledger.base import MILLI, Draw
-from aidf.model import AccountRef
+from aidf.meters import MILLI, UVEU_SHARE, Draw, nveu_account, uveu_account
 from aidf.rules.facts import Facts, Line, Verdict
+
+# The facts uveu reads (paths into Facts and Line, rules/facts.py); a test holds it to them.
+UVEU_READS = frozenset({
+    "all_tier1_hq", "consignee.hq", "consignee.veu", "d5_hq", "dest", "dest_tier", "geo", "line.amount",
+    "line.cls.eccn", "line.cls.is_weights", "line.cls.level", "p", "view",
+})
+# The facts nveu reads (paths into Facts and Line, rules/facts.py); a test holds it to them.
+NVEU_READS = frozenset({
+    "consignee.veu", "d5_hq", "dest", "dest_tier", "line.amount", "line.cls.is_weights", "line.cls.level",
+    "p", "tx.date", "view",
+})
+READS = UVEU_READS | NVEU_READS
 
 SHARES = "part748/uveu_shares"
 CAPS = "part748/nveu_caps"
@@ -46,15 +59,58 @@ def _holder(line: Line, f: Facts, kind: str):
     return veu, _common(line, f, kind)
 
 
-def declared_milli(base: dict[str, float] | None) -> dict[str, int] | None:
-    """A declared installed base (TPP by country, as stated) in milli-TPP, exactly as written."""
-    if base is None:
-        return None
-    return {c: int(Fraction(Decimal(repr(float(v)))) * MILLI) for c, v in base.items()}
+# ---- arithmetic (pure; the columnar replay calls the same functions) --------------------------------
+
+@dataclass(frozen=True)
+class ShareLimits:
+    """Supp. No. 10 to part 748 para 6: a UVEU's AI compute by country, as exact fractions."""
+
+    min_tier1: Fraction
+    max_single_non_tier1: Fraction
+    min_us_for_us_hq: Fraction
+
+
+def share_limits(p) -> ShareLimits:
+    """The share limits in force in the parameters `p`."""
+    frac = lambda k: Fraction(Decimal(str(p.get(SHARES, k))))  # noqa: E731
+    return ShareLimits(frac("min_share_tier1"), frac("max_share_single_non_tier1"), frac("min_share_us_for_us_hq"))
+
+
+def share_breach(after: dict[str, int], dest: str, tier: Callable[[str], int], limits: ShareLimits,
+                 us_hq: bool) -> str | None:
+    """Which share limit the installed base `after` (milli-TPP by country, this shipment included)
+    breaks: "single" (one non-Tier-1 country), "tier1" (too little in Tier 1), "us" (a US-headquartered
+    UVEU with too little in the US), or None within the limits. Exact: cross-multiplied integers."""
+    total = sum(after.values())
+    if tier(dest) != 1 and after[dest] * limits.max_single_non_tier1.denominator > \
+            limits.max_single_non_tier1.numerator * total:
+        return "single"
+    tier1 = sum(v for c, v in after.items() if tier(c) == 1)
+    if tier1 * limits.min_tier1.denominator < limits.min_tier1.numerator * total:
+        return "tier1"
+    if us_hq and after.get("US", 0) * limits.min_us_for_us_hq.denominator < limits.min_us_for_us_hq.numerator * total:
+        return "us"
+    return None
+
+
+def declared_base(base_tpp: dict[str, float]) -> dict[str, int]:
+    """A declared installed base (TPP by country, as stated) in milli-TPP, read as the decimal written."""
+    return {c: int(Fraction(Decimal(repr(float(v)))) * MILLI) for c, v in base_tpp.items()}
+
+
+def quarter(day: dt.date) -> str:
+    """The calendar quarter a date falls in, as the cap table names it (748.15(a)(2)(iii)(B))."""
+    return f"{day.year}Q{(day.month - 1) // 3 + 1}"
+
+
+def nveu_caps(p) -> dict[str, int]:
+    """The NVEU cumulative cap per quarter in force in `p`, in milli-TPP."""
+    return {q: int(c) * MILLI for q, c in p.get(CAPS, "quarterly_cap").items()}
 
 
 def _declared(f: Facts) -> dict[str, int] | None:
-    return declared_milli(f.consignee.veu.installed_base_tpp)
+    base = f.consignee.veu.installed_base_tpp
+    return None if base is None else declared_base(base)
 
 
 def counted_base(declared: dict[str, int] | None, ledger: dict[str, int]) -> dict[str, int]:
@@ -67,43 +123,9 @@ def counted_base(declared: dict[str, int] | None, ledger: dict[str, int]) -> dic
 
 def floors(kind: str, veu: str, declared: dict[str, int] | None, countries=None) -> list[Draw]:
     """The declared base as floor draws: the store raises each account to it (an audited adjustment)."""
-    return [Draw(AccountRef(kind=kind, veu=veu, country=c), v, None, kind="floor")
+    account = uveu_account if kind == "uveu_share" else nveu_account
+    return [Draw(account(veu, c), v, None, kind="floor")
             for c, v in sorted((declared or {}).items()) if v > 0 and (countries is None or c in countries)]
-
-
-SHARE_LIMITS = ("min_share_tier1", "max_share_single_non_tier1", "min_share_us_for_us_hq")
-
-
-def share_limits(p) -> dict[str, Fraction]:
-    return {k: p.fraction(SHARES, k) for k in SHARE_LIMITS}
-
-
-@dataclass(frozen=True)
-class Shares:
-    """A UVEU's shares after a shipment to `dest`, and the first limit they break (None: within)."""
-
-    dest: Fraction
-    tier1: Fraction
-    us: Fraction | None
-    total: int
-    breach: str | None
-
-
-def share_test(after: dict[str, int], dest: str, tier_of, limits: dict[str, Fraction], us_hq: bool) -> Shares:
-    """Supp. No. 10 to Part 748 para 6: at most 7% in one non-Tier-1 country, at least 75% in Tier 1, and
-    at least 50% in the US for a US-headquartered UVEU, of the UVEU's compute after the shipment."""
-    total = sum(after.values())
-    share_dest = Fraction(after.get(dest, 0), total)
-    share_t1 = Fraction(sum(v for c, v in after.items() if tier_of(c) == 1), total)
-    share_us = Fraction(after.get("US", 0), total) if us_hq else None
-    breach = None
-    if tier_of(dest) != 1 and share_dest > limits["max_share_single_non_tier1"]:
-        breach = "max_share_single_non_tier1"
-    elif share_t1 < limits["min_share_tier1"]:
-        breach = "min_share_tier1"
-    elif share_us is not None and share_us < limits["min_share_us_for_us_hq"]:
-        breach = "min_share_us_for_us_hq"
-    return Shares(share_dest, share_t1, share_us, total, breach)
 
 
 def _store_base(f: Facts, kind: str, veu: str) -> dict[str, int]:
@@ -125,28 +147,34 @@ def uveu(line: Line, f: Facts) -> Verdict:
         if acct.kind == "uveu_share" and acct.veu == veu.id and acct.country:
             after[acct.country] = after.get(acct.country, 0) + amount
     after[f.dest] = after.get(f.dest, 0) + line.amount
-    limits = share_limits(f.p)
-    for k in SHARE_LIMITS:
+    total = sum(after.values())
+    for k in ("min_share_tier1", "max_share_single_non_tier1", "min_share_us_for_us_hq"):
         f.rests_on(f.p.entry(SHARES, k), "UVEU share limits")
+    limits = share_limits(f.p)
     us_hq = f.consignee.hq == "US"
-    sh = share_test(after, f.dest, f.geo.tier, limits, us_hq)
-    working = (f"after {line.amount / MILLI:,.0f} TPP to {f.dest}: {f.dest} {float(sh.dest):.2%}, Tier 1 {float(sh.tier1):.2%} "
-               f"of {sh.total / MILLI:,.0f} TPP ({'declared' if declared is not None else 'ledger'} base)")
-    if sh.us is not None:
-        working += f", US {float(sh.us):.2%}"
+    tier1 = sum(v for c, v in after.items() if f.geo.tier(c) == 1)
+    working = (f"after {line.amount / MILLI:,.0f} TPP to {f.dest}: {f.dest} {after[f.dest] / total:.2%}, "
+               f"Tier 1 {tier1 / total:.2%} of {total / MILLI:,.0f} TPP "
+               f"({'declared' if declared is not None else 'ledger'} base)")
+    if us_hq:
+        working += f", US {after.get('US', 0) / total:.2%}"
     cite = "15 CFR 748.15(a)(2)(ii)(B); Supp. No. 10 to Part 748 para 6"
-    what = {"max_share_single_non_tier1": "over {:.0%} in one non-Tier-1 country",
-            "min_share_tier1": "under {:.0%} in Tier 1",
-            "min_share_us_for_us_hq": "US-headquartered UVEU under {:.0%} in the US"}
-    if sh.breach is not None:
-        return Verdict("UVEU", "not_eligible", cite, f"{what[sh.breach].format(float(limits[sh.breach]))}: {working}")
-    account = AccountRef(kind="uveu_share", veu=veu.id, country=f.dest)
+    breach = share_breach(after, f.dest, f.geo.tier, limits, us_hq)
+    if breach == "single":
+        return Verdict("UVEU", "not_eligible", cite, f"over {float(limits.max_single_non_tier1):.0%} in one non-Tier-1 country: {working}",
+                       limit=UVEU_SHARE)
+    if breach == "tier1":
+        return Verdict("UVEU", "not_eligible", cite, f"under {float(limits.min_tier1):.0%} in Tier 1: {working}", limit=UVEU_SHARE)
+    if breach == "us":
+        return Verdict("UVEU", "not_eligible", cite, f"US-headquartered UVEU under {float(limits.min_us_for_us_hq):.0%} in the US: {working}",
+                       limit=UVEU_SHARE)
+    account = uveu_account(veu.id, f.dest)
     draws = floors("uveu_share", veu.id, declared) + [Draw(account, line.amount, None, hq=f.consignee.hq)]
     return Verdict("UVEU", "eligible", cite, "within the share limits: " + working, draws=draws)
 
 
 def quarter_key(f: Facts) -> str:
-    return f"{f.tx.date.year}Q{(f.tx.date.month - 1) // 3 + 1}"
+    return quarter(f.tx.date)
 
 
 def nveu(line: Line, f: Facts) -> Verdict:
@@ -158,10 +186,11 @@ def nveu(line: Line, f: Facts) -> Verdict:
         return Verdict("NVEU", "eligible", "15 CFR 748.15(a)(2)(iii)", f"{line.cls.eccn} does not count toward the NVEU cap")
     cite = "15 CFR 748.15(a)(2)(iii)(B)"
     q = quarter_key(f)
-    cap = quarterly_cap(f.p, f.tx.date)
-    if cap is None:
+    table = nveu_caps(f.p)
+    if q not in table:
         return Verdict("NVEU", "unknown", cite, f"no cap is set for {q} (the table runs 2025Q1-2027Q4)", missing="nveu_cap")
-    account = AccountRef(kind="nveu_cap", veu=veu.id, country=f.dest)
+    cap = table[q]
+    account = nveu_account(veu.id, f.dest)
     declared = _declared(f)
     counted = counted_base(declared, {f.dest: f.view.ledger.used(account) if f.view.ledger is not None else 0})
     used = counted[f.dest] + f.view.local.get(account, 0)
@@ -175,8 +204,6 @@ def nveu(line: Line, f: Facts) -> Verdict:
                    draws=floors("nveu_cap", veu.id, declared, {f.dest}) + [Draw(account, line.amount, cap)])
 
 
-def quarterly_cap(p, on) -> int | None:
+def quarterly_cap(p, on: dt.date) -> int | None:
     """748.15(a)(2)(iii)(B): the NVEU cumulative installed-base cap (milli-TPP) for the quarter of `on`."""
-    table = p.get(CAPS, "quarterly_cap")
-    q = f"{on.year}Q{(on.month - 1) // 3 + 1}"
-    return int(table[q]) * MILLI if q in table else None
+    return nveu_caps(p).get(quarter(on))

@@ -9,6 +9,12 @@ from __future__ import annotations
 from aidf.rules.facts import Facts, Line, Verdict
 from aidf.rules.restrictions import Restriction
 
+# The facts acm reads (paths into Facts and Line, rules/facts.py); a test holds it to them.
+READS = frozenset({
+    "d5_hq", "dest", "dest_tier", "entities.party.name", "entities.party.private_sector", "entities.role",
+    "line.cls.is_weights", "p", "tx.end_use",
+})
+
 P = "part740/acm"
 
 

@@ -11,6 +11,14 @@ from aidf.rules.eccn_3a090 import designer_condition_applies
 from aidf.rules.facts import Facts, Line, Verdict
 from aidf.rules.restrictions import Restriction
 
+# The facts aia reads (paths into Facts and Line, rules/facts.py); a test holds it to them.
+READS = frozenset({
+    "all_tier1_hq", "dest", "dest_tier", "entities.hq", "entities.parent_hq", "entities.party.country",
+    "entities.party.name", "entities.role", "entities.tier1_hq", "geo", "line.cls.eccn",
+    "line.cls.is_weights", "line.cls.level", "line.cls.listed_eccn", "line.cls.vendor", "line.index",
+    "line.item.model_weights", "p", "tx.date",
+})
+
 P = "part740/aia"
 SUPP10 = "part748/supp10"
 

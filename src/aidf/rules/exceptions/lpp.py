@@ -8,16 +8,24 @@ calendar year. Not for Macau/D:5 or Macau/D:5-headquartered entities, and not wh
 
 from __future__ import annotations
 
-from aidf.ledger.base import MILLI, Draw
+from aidf.meters import MILLI, Draw
+from aidf.meters import lpp_account as _lpp_account
 from aidf.model import AccountRef
 from aidf.rules.facts import Facts, Line, Verdict
 from aidf.rules.restrictions import Restriction
+
+# The facts lpp reads (paths into Facts and Line, rules/facts.py); a test holds it to them.
+READS = frozenset({
+    "consignee.key", "consignee.name", "d5_hq", "dest_tier", "line.amount", "line.cls.eccn",
+    "line.cls.is_weights", "line.cls.level", "line.cls.listed_eccn", "p", "tx.action", "tx.date",
+    "tx.direct_to_consignee", "view",
+})
 
 P = "part740/lpp"
 
 
 def lpp_account(f: Facts) -> AccountRef:
-    return AccountRef(kind="lpp_annual", consignee=f.consignee.key, year=f.tx.date.year)
+    return _lpp_account(f.consignee.key, f.tx.date.year)
 
 
 def annual_cap(p) -> int:

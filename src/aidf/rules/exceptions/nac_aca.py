@@ -12,6 +12,12 @@ from __future__ import annotations
 from aidf.rules.facts import Facts, Line, Verdict
 from aidf.rules.restrictions import Restriction
 
+# The facts nac_aca reads (paths into Facts and Line, rules/facts.py); a test holds it to them.
+READS = frozenset({
+    "d5_hq", "dest", "dest_tier", "geo", "line.cls.datacenter", "line.cls.eccn", "line.cls.is_weights",
+    "line.cls.level", "p", "tx.action",
+})
+
 P = "part740/nac_aca"
 
 

@@ -76,15 +76,15 @@ def use(layer: Layer | None) -> Iterator[None]:
     global _ACTIVE
     before = _ACTIVE
     _ACTIVE = layer
-    _drop_caches()
+    drop_caches()
     try:
         yield
     finally:
         _ACTIVE = before
-        _drop_caches()
+        drop_caches()
 
 
-def _drop_caches() -> None:
+def drop_caches() -> None:
     """Forget values derived from parameters (cached per date) in every loaded aidf module."""
     for mod_name, mod in list(sys.modules.items()):
         if mod is None or not (mod_name == "aidf" or mod_name.startswith("aidf.")):

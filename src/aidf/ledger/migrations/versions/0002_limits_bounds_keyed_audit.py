@@ -2,7 +2,7 @@
 
 - ledger_open_pending.expires_us becomes created_us (the reservation's time): reservations no longer
   lapse, an operator voids old ones (`aidf ledger expire --before DATE --yes`);
-- CHECK constraints keep every stored amount within the bounds of aidf/ledger/bounds.py;
+- CHECK constraints keep every stored amount within the bounds of aidf/bounds.py;
 - the audit chain is re-sealed once under the ledger's audit key (HMAC), recorded as an audit entry.
 
 Revision ID: 0002

@@ -1,0 +1,164 @@
+"""A git revision as the baseline, measured in the same run on the same books.
+
+`python -m benchmarks --baseline REV` checks REV out with `git worktree add` into a temporary
+directory outside the repository and gives it its own virtual environment, whose `aidf` is REV's
+source tree (third-party packages are shared with this environment, so both run the same pinned
+libraries; a difference in the pins is reported). Each measurement runs as a whole process, the way
+a user runs it: `aidf replay BOOK.csv --out OUT.parquet`, from CSV in to Parquet out, with its wall
+time and its own peak RSS (a fresh wrapper process waits for it and reads the child's peak).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+# Waits for the command and prints its peak RSS (KB): the wrapper's only child is the command.
+PEAK = ("import resource, subprocess, sys, json\n"
+        "r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)\n"
+        "print(json.dumps({'rc': r.returncode, 'err': r.stderr.decode()[-2000:],"
+        " 'kb': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))\n")
+CLI = "import sys; from aidf.cli import main; sys.argv[0] = 'aidf'; main()"
+SINGLE = """
+import json, time
+from aidf.engine import decide
+from aidf.model import Transaction
+cases = [
+    {"id": "S1", "date": "2025-07-01", "action": "export", "destination": "MX",
+     "items": [{"catalog": "nvidia-h200-sxm", "quantity": 500}],
+     "parties": {"ultimate_consignee": {"name": "Monterrey Nube", "country": "MX", "private_sector": True}}},
+    {"id": "S2", "date": "2025-07-01", "action": "export", "destination": "FR",
+     "items": [{"catalog": "nvidia-b200", "quantity": 16}],
+     "parties": {"ultimate_consignee": {"name": "Lyon Calcul", "country": "FR", "private_sector": True}}},
+]
+txs = [Transaction.model_validate(c) for c in cases]
+for _ in range(300):
+    for t in txs:
+        decide(t)
+s = []
+for i in range(N):
+    a = time.perf_counter_ns()
+    decide(txs[i % 2])
+    s.append(time.perf_counter_ns() - a)
+s.sort()
+print(json.dumps({"p50_us": s[len(s) // 2] / 1000}))
+"""
+
+
+class Checkout:
+    """REV in a temporary git worktree with its own environment; removed on exit."""
+
+    def __init__(self, rev: str):
+        self.rev = rev
+        self.tmp = Path(tempfile.mkdtemp(prefix="aidf-baseline-"))
+        self.tree = self.tmp / "tree"
+        self.python = ""
+
+    def __enter__(self) -> Checkout:
+        subprocess.run(["git", "-C", str(REPO), "worktree", "add", "--detach", "--quiet", str(self.tree), self.rev],
+                       check=True)
+        self.commit = subprocess.run(["git", "-C", str(self.tree), "rev-parse", "--short", "HEAD"],
+                                     capture_output=True, text=True, check=True).stdout.strip()
+        venv = self.tmp / "venv"
+        subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+        site = subprocess.run([str(venv / "bin" / "python"), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                              capture_output=True, text=True, check=True).stdout.strip()
+        # REV's source first, then this environment's third-party packages (not this tree's aidf).
+        shared = sysconfig.get_paths()["purelib"]
+        Path(site, "aidf_baseline.pth").write_text(f"{self.tree / 'src'}\n{shared}\n")
+        self.python = str(venv / "bin" / "python")
+        self.pins_differ = _pins(REPO / "pyproject.toml") != _pins(self.tree / "pyproject.toml")
+        return self
+
+    def __exit__(self, *exc) -> None:
+        subprocess.run(["git", "-C", str(REPO), "worktree", "remove", "--force", str(self.tree)], check=False)
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def _pins(pyproject: Path) -> list[str]:
+    text = pyproject.read_text()
+    return sorted(line.strip() for line in text.splitlines() if "==" in line)
+
+
+def _env(tree: Path | None) -> dict[str, str]:
+    env = dict(os.environ)
+    env.pop("PYTHONPATH", None)
+    env["_RJEM_MALLOC_CONF"] = "dirty_decay_ms:0,muzzy_decay_ms:0"
+    if tree is not None:
+        env["PYTHONPATH"] = str(tree / "src")  # ahead of any editable install of this tree
+    return env
+
+
+def whole_process(python: str, tree: Path | None, book: str, out: str) -> dict:
+    """`aidf replay BOOK --out OUT` as a process: seconds and peak RSS."""
+    t = time.perf_counter()
+    r = subprocess.run([sys.executable, "-c", PEAK, python, "-c", CLI, "replay", book, "--out", out, "--quiet"],
+                       capture_output=True, text=True, env=_env(tree), cwd=tempfile.gettempdir())
+    seconds = time.perf_counter() - t
+    res = json.loads(r.stdout.strip().splitlines()[-1])
+    if res["rc"] != 0:
+        raise RuntimeError(f"replay failed ({python}): {res['err']}")
+    return {"seconds": round(seconds, 2), "peak_rss_mb": round(res["kb"] / 1024, 1)}
+
+
+def startup(python: str, tree: Path | None, repeat: int = 5) -> float:
+    """Best wall time of `aidf --help` (seconds)."""
+    best = float("inf")
+    for _ in range(repeat):
+        t = time.perf_counter()
+        subprocess.run([python, "-c", CLI, "--help"], capture_output=True, env=_env(tree), cwd=tempfile.gettempdir(),
+                       check=True)
+        best = min(best, time.perf_counter() - t)
+    return round(best, 3)
+
+
+def single_p50(python: str, tree: Path | None, n: int) -> float:
+    r = subprocess.run([python, "-c", f"N = {n}\n" + SINGLE], capture_output=True, text=True, env=_env(tree),
+                       cwd=tempfile.gettempdir(), check=True)
+    return json.loads(r.stdout.strip().splitlines()[-1])["p50_us"]
+
+
+def compare(rev: str, sizes: list[int], quick: bool) -> dict:
+    """This tree against REV: whole-process replay per size, `aidf --help`, single decision p50."""
+    from aidf.replay.generate import write
+
+    rows = []
+    with Checkout(rev) as base, tempfile.TemporaryDirectory() as tmp:
+        for n in sizes:
+            book = os.path.join(tmp, f"book_{n}.csv")
+            write(n, book, seed=7)
+            now = whole_process(sys.executable, None, book, os.path.join(tmp, "now.parquet"))
+            then = whole_process(base.python, base.tree, book, os.path.join(tmp, "base.parquet"))
+            same = _same_answers(os.path.join(tmp, "now.parquet"), os.path.join(tmp, "base.parquet"))
+            rows.append({"lines": n, "lines_per_s": round(n / now["seconds"]), "peak_rss_mb": now["peak_rss_mb"],
+                         "baseline_lines_per_s": round(n / then["seconds"]),
+                         "baseline_peak_rss_mb": then["peak_rss_mb"],
+                         "speedup": round(then["seconds"] / now["seconds"], 2), "answers_equal": same})
+            os.remove(book)
+        out = {"baseline_rev": rev, "baseline_commit": base.commit, "baseline_pins_differ": base.pins_differ,
+               "whole_process": rows,
+               "help_s": startup(sys.executable, None), "baseline_help_s": startup(base.python, base.tree),
+               "single_p50_us": single_p50(sys.executable, None, 3000 if quick else 20000),
+               "baseline_single_p50_us": single_p50(base.python, base.tree, 3000 if quick else 20000)}
+    return out
+
+
+def _same_answers(a: str, b: str) -> bool | None:
+    """Whether both runs wrote the same answers (None when their columns differ: a changed layout)."""
+    import polars as pl
+
+    x, y = pl.read_parquet(a), pl.read_parquet(b)
+    if x.columns != y.columns:
+        return None
+    x = x.with_columns(pl.col(c).cast(pl.String) for c, t in x.schema.items() if t in (pl.Categorical,))
+    y = y.with_columns(pl.col(c).cast(pl.String) for c, t in y.schema.items() if t in (pl.Categorical,))
+    return x.equals(y)

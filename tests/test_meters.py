@@ -1,0 +1,44 @@
+"""Meters sit below rules and ledger: deciding never loads the store (nor SQLAlchemy)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from fractions import Fraction
+
+from aidf import meters
+from aidf.ledger import base
+
+PROBE = """
+import importlib, pkgutil, sys
+import aidf.engine, aidf.rules
+for m in pkgutil.walk_packages(aidf.rules.__path__, "aidf.rules."):
+    importlib.import_module(m.name)
+loaded = sorted(m for m in sys.modules if m.split(".")[0] == "sqlalchemy" or m.startswith("aidf.ledger"))
+print(",".join(loaded))
+"""
+
+
+def test_engine_and_rules_load_no_store():
+    out = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "", f"deciding loads the store: {out.stdout.strip()[:300]}"
+
+
+def test_ledger_reexports_the_meters():
+    assert base.Draw is meters.Draw and base.MILLI == meters.MILLI
+    assert base.LimitExceeded is meters.LimitExceeded and base.IdempotencyConflict is meters.IdempotencyConflict
+
+
+def test_account_keys_are_built_in_one_place():
+    assert meters.lpp_account("c1", 2025).id == "lpp_annual:consignee=c1:year=2025"
+    assert meters.allocation_account("MX", "2025-2027").id == "country_allocation:country=MX:window=2025-2027"
+    assert meters.nveu_account("V1", "IN").id == "nveu_cap:country=IN:veu=V1"
+    assert meters.uveu_account("V1", "IN").id == "uveu_share:country=IN:veu=V1"
+    assert meters.license_account("L-1").id == "license:license=L-1"
+
+
+def test_milli_rounds_up_exactly_at_the_line():
+    assert meters.milli(Fraction(1)) == 1000
+    assert meters.milli(Fraction(1001, 1000)) == 1001
+    assert meters.milli(Fraction(10001, 10000)) == 1001  # a part of a milli-TPP counts as a whole one
+    assert meters.milli(Fraction(0)) == 0
