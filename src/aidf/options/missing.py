@@ -1,0 +1,128 @@
+"""Missing facts: for a NEEDS_REVIEW answer, each unknown fact with the values where the answer
+changes and the engine's answer in each range.
+
+Numeric facts are split at the thresholds of the provision that reads them, computed exactly from
+its parameters (a die area at which the performance density crosses a 3A090 line is TPP / density;
+4E091 exclusion note 1's extra-training limit); each range is then decided by the engine at a value
+inside it, and neighbouring ranges with the same answer are joined. Yes/no facts are decided both
+ways; an unknown headquarters once per tier.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from fractions import Fraction
+
+from aidf.engine import HQ_STAND_INS
+from aidf.model import Decision, Option, Outcome
+from aidf.options.probe import Context, answer, option
+from aidf.rules.classify import classify_item
+from aidf.rules.countries import Geography
+from aidf.rules.eccn_3a090 import P as P_3A090
+from aidf.rules.eccn_4e091 import P as P_4E091
+from aidf.rules.eccn_4e091 import derived_threshold
+from aidf.rules.parameters import all_values, parameters
+
+DENSITY_UNIT = "tpp_per_mm2"  # the 3A090 parameters a die area is compared through
+CENT = Decimal("0.01")
+
+
+def _round(x: Fraction, rounding: str) -> Fraction:
+    """x to cents, rounded the given way (a value a person would type)."""
+    return Fraction((Decimal(x.numerator) / Decimal(x.denominator)).quantize(CENT, rounding=rounding))
+
+
+def _inside(lo: Fraction, hi: Fraction | None) -> Fraction:
+    """A value in (lo, hi] that a person can type: hi rounded down to cents, else just above lo."""
+    if hi is None:
+        up = _round(lo, ROUND_CEILING)
+        return up if up > lo else up + Fraction(1, 100)
+    down = _round(hi, ROUND_FLOOR)
+    return down if down > lo else (lo + hi) / 2
+
+
+def split(ctx: Context, path: str, breaks: list[Fraction], unit: str) -> Iterator[Option]:
+    """Decide the fact in each range between breakpoints (ranges are (lo, hi]); join equal neighbours."""
+    cuts = sorted(set(b for b in breaks if b > 0))
+    bounds = list(zip([Fraction(0)] + cuts, cuts + [None], strict=True))
+    runs: list[tuple[Fraction, Fraction | None, float, Decision]] = []
+    for lo, hi in bounds:
+        value = float(_inside(lo, hi))
+        d = ctx.probe({path: value})
+        if d is None or d.outcome == Outcome.NEEDS_REVIEW:
+            continue
+        if runs and runs[-1][1] == lo and answer(runs[-1][3]) == answer(d):
+            runs[-1] = (runs[-1][0], hi, runs[-1][2], runs[-1][3])
+        else:
+            runs.append((lo, hi, value, d))
+    for lo, hi, value, d in runs:
+        span = (f"above {float(lo):,.2f} {unit}" if lo else "") + (" and " if lo and hi else "") + \
+               (f"up to {float(hi):,.4f} {unit}" if hi is not None else "")
+        rng = {"fact": path, "above": float(lo) if lo else None, "up_to": None if hi is None else float(hi),
+               "up_to_exact": None if hi is None else f"{hi.numerator}/{hi.denominator}", "unit": unit}
+        yield option("missing_fact", {path: value}, d, f"{path} {span} (for example {value:,.2f})", rng)
+
+
+def _die_area(ctx: Context, i: int) -> Iterator[Option]:
+    item = ctx.tx.items[i]
+    cls = classify_item(item, ctx.tx.date)
+    if cls.chip_tpp is None:
+        return
+    p = parameters(ctx.tx.date)
+    names = [n for n, hist in all_values()[P_3A090].items() if hist[0].unit == DENSITY_UNIT and p.has(P_3A090, n)]
+    breaks = [cls.chip_tpp / p.fraction(P_3A090, n) for n in names]
+    yield from split(ctx, f"items.{i}.die_area_mm2", breaks, "mm2")
+
+
+def _extra_training(ctx: Context, i: int) -> Iterator[Option]:
+    w = ctx.tx.items[i].model_weights
+    p = parameters(ctx.tx.date)
+    if not p.has(P_4E091, "derived_fraction_base"):
+        return
+    limit = derived_threshold(Fraction(w.training_operations), Fraction(0), p.get(P_4E091, "derived_fraction_base"), p)
+    yield from split(ctx, f"items.{i}.model_weights.extra_training_operations", [limit], "operations")
+
+
+def _both_ways(ctx: Context, path: str) -> Iterator[Option]:
+    for value in (True, False):
+        d = ctx.probe({path: value})
+        if d is not None and d.outcome != Outcome.NEEDS_REVIEW:
+            yield option("missing_fact", {path: value}, d, f"{path} is {str(value).lower()}", {"fact": path, "value": value})
+
+
+def _headquarters(ctx: Context) -> Iterator[Option]:
+    geo = Geography.of(parameters(ctx.tx.date))
+    for role, party in ctx.tx.parties.entities():
+        unknown = party.unknown_headquarters
+        if not unknown:
+            continue
+        seen: dict[tuple, str] = {}
+        for code in dict.fromkeys((party.country, *HQ_STAND_INS)):
+            change = {f"parties.{role}.{fld}": code for fld in unknown}
+            d = ctx.probe(change)
+            if d is None or d.outcome == Outcome.NEEDS_REVIEW or answer(d) in seen:
+                continue
+            seen[answer(d)] = code
+            fields = " and ".join(f"parties.{role}.{fld}" for fld in unknown)
+            yield option("missing_fact", change, d, f"{fields} in Tier {geo.tier(code)} (for example {code})",
+                         {"fact": fields, "tier": geo.tier(code)})
+
+
+def missing_options(ctx: Context) -> Iterator[Option]:
+    if ctx.base.outcome != Outcome.NEEDS_REVIEW:
+        return
+    for i, item in enumerate(ctx.tx.items):
+        w = item.model_weights
+        if w is None:
+            if item.die_area_mm2 is None:
+                yield from _die_area(ctx, i)
+            if item.datacenter is None and item.catalog is None:
+                yield from _both_ways(ctx, f"items.{i}.datacenter")
+            continue
+        if w.storage_meets_supp10_14_15_18 is None:
+            yield from _both_ways(ctx, f"items.{i}.model_weights.storage_meets_supp10_14_15_18")
+        if w.base_model_published and w.extra_training_operations is None:
+            yield from _extra_training(ctx, i)
+    yield from _headquarters(ctx)
+
