@@ -20,10 +20,11 @@ app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_
 def _register() -> None:
     from aidf import classify_cli, decide_cli
     from aidf.ledger import cli as ledger_cli
+    from aidf.options import cli as options_cli
     from aidf.replay import cli as replay_cli
     from aidf.service import cli as service_cli
 
-    for module in (classify_cli, decide_cli, ledger_cli, service_cli, replay_cli):
+    for module in (classify_cli, decide_cli, ledger_cli, service_cli, replay_cli, options_cli):
         module.register(app)
 
 

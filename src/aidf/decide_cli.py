@@ -84,6 +84,12 @@ def explain(decisions, console: Console) -> None:
             console.print(f"[yellow]warning:[/] {w}")
 
 
+def _options(txs, store, rules):
+    from aidf.options import options_many
+
+    return options_many(txs, store, rules)
+
+
 def register(app: typer.Typer) -> None:
     @app.command()
     def decide(
@@ -93,6 +99,7 @@ def register(app: typer.Typer) -> None:
         format: Format = typer.Option(Format.json, "--format", help="json (the contract) or table"),
         explain_: bool = typer.Option(False, "--explain", help="print every rule asked, with its citation"),
         actor: str = typer.Option(None, "--actor", help="who decides, for the audit log (default: $AIDF_ACTOR or the login name)"),
+        options: bool = typer.Option(False, "--options", help="add options[]: changes that would let each go with less"),
     ) -> None:
         """Decide transactions in order; each sees the draws of those before it."""
         from aidf.engine import decide_many, parse_many
@@ -106,7 +113,10 @@ def register(app: typer.Typer) -> None:
         txs = parse_many(raw)
         store = open_ledger(ledger)
         try:
+            studied = options and _options(txs, store, rules)  # studied before booking: the view each decision sees
             decisions = decide_many(txs, store, rules, actor=actor_name(actor))
+            if studied:
+                decisions = [d.model_copy(update={"options": o}) for d, (_, o) in zip(decisions, studied, strict=True)]
         except IdempotencyConflict as e:
             raise InputError("id", str(e)) from None
         except LedgerError as e:

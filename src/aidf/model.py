@@ -275,6 +275,7 @@ class Option(BaseModel):
     why: str
     cite: str
     range: dict[str, Any] | None = None  # missing facts: the values of the fact this answer holds for
+    after: dict[str, Any] | None = None  # a change assumed shipped first, whose draws this answer counts
 
 
 class Decision(BaseModel):

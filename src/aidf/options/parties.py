@@ -33,6 +33,8 @@ def relocate(ctx: Context) -> Iterator[Option]:
               if x and x not in (ctx.tx.destination, "US")]
     for place in places:
         change = {"destination": place, "parties.ultimate_consignee.country": place}
+        if place != c.headquarters:  # the parent's own facility: the consignee is then headquartered there too
+            change["parties.ultimate_consignee.headquarters"] = place
         d = ctx.probe(change)
         if ctx.better(d):
             whose = "its own" if place == c.headquarters else "its ultimate parent's"

@@ -156,11 +156,12 @@ def deciding_steps(d: Decision):
     return [last[i] for i in sorted(last)]
 
 
-def option(kind: str, change: dict[str, Any], d: Decision, why: str, range_: dict | None = None) -> Option:
+def option(kind: str, change: dict[str, Any], d: Decision, why: str, range_: dict | None = None,
+           after: dict[str, Any] | None = None) -> Option:
     """An option from the engine's decision of the changed transaction; its cite is the provision that settled it."""
     steps = deciding_steps(d)
     cites = list(dict.fromkeys(s.cite for s in steps))
     settled = "; ".join(dict.fromkeys(f"{s.rule}: {s.why}" for s in steps if s.why))
     return Option(kind=kind, change=change, outcome=d.outcome, authorization=d.authorization,
                   review_policy=d.review_policy, ledger_effects=d.ledger_effects,
-                  why=f"{why}. {settled}" if settled else why, cite="; ".join(cites), range=range_)
+                  why=f"{why}. {settled}" if settled else why, cite="; ".join(cites), range=range_, after=after)

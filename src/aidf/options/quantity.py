@@ -49,7 +49,7 @@ def quantity_options(ctx: Context) -> Iterator[Option | tuple[Option, Option]]:
         over = ctx.probe({path: q + 1})
         first = option("quantity", {path: q}, now,
                        f"ship {q:,} of the {item.quantity:,} units of line {i} now; {q + 1:,} would give "
-                       f"{over.outcome.value if over else 'no answer'}")
+                       f"{over.outcome.value.replace('_', ' ').lower() if over else 'no answer'}")
         rest = item.quantity - q
         found = earliest(ctx, {path: rest}, ctx.view.after(now))
         if found is None:
@@ -59,4 +59,5 @@ def quantity_options(ctx: Context) -> Iterator[Option | tuple[Option, Option]]:
         # The remainder is listed with the quantity it completes.
         yield first, option("date", {"date": day.isoformat(), path: rest}, d,
                             f"the remaining {rest:,} units of line {i} on {day}, the first day they fit after {q:,} "
-                            f"are shipped now; {day - dt.timedelta(days=1)} does not" + nveu_outlook(d, day))
+                            f"are shipped now; {day - dt.timedelta(days=1)} does not" + nveu_outlook(d, day),
+                            after={path: q})
