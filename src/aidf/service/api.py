@@ -37,6 +37,7 @@ def health(request: Request) -> m.Health:
 @router.post("/decisions", response_model=Decision, tags=["decisions"])
 async def post_decision(tx: Transaction, request: Request, who: Viewer, book: Annotated[bool, Query(description=(
         "reserve the decision's draws in the ledger, keyed by the transaction id (officer role)"))] = False,
+        options: Annotated[bool, Query(description="add options[]: changes that would let it go with less")] = False,
         ) -> Response:
     """Decide one transaction against the ledger (analyst); `?book=true` also reserves it, idempotent
     on `id` (officer)."""
@@ -48,7 +49,11 @@ async def post_decision(tx: Transaction, request: Request, who: Viewer, book: An
     # pool; a plain decision over a local ledger runs here, saving the hop. The answer is rendered
     # once from the engine's model (no re-validation against the response model, no second encoding).
     service = svc(request)
-    if book or not service.reads_inline:
+    if options:
+        from aidf.service.options_api import decide_with_options
+
+        decision = await run_in_threadpool(decide_with_options, service, tx, book, who)
+    elif book or not service.reads_inline:
         decision = await run_in_threadpool(service.decide, tx, book=book, actor=who)
     else:
         decision = service.decide(tx)
