@@ -25,6 +25,8 @@ from aidf.model import Transaction
 from aidf.service import charts, views
 from aidf.service.core import Service, h100_tpp
 from aidf.service.keys import Principal
+from aidf.service.options_api import decide_with_options
+from aidf.service.options_web import options_view
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
@@ -171,7 +173,8 @@ def _form_context(request: Request, values: dict[str, Any] | None = None, error:
 
 @router.get("/decide", response_class=HTMLResponse)
 def decide_form(request: Request):
-    return page(request, "decide.html", _form_context(request))
+    # An option's link fills the form with the changed transaction (see options_web.py).
+    return page(request, "decide.html", _form_context(request, dict(request.query_params) or None))
 
 
 def transaction_from_form(f: dict[str, Any]) -> dict[str, Any]:
@@ -245,7 +248,7 @@ async def decide_submit(request: Request):
         if book and not who.may("officer"):
             raise PermissionError("booking needs the officer role")
         tx = Transaction.model_validate(transaction_from_form(form))
-        decision = request.app.state.service.decide(tx, book=book, actor=who)
+        decision = decide_with_options(request.app.state.service, tx, book, who)
     except ValidationError as e:
         err = e.errors()[0]
         field = ".".join(str(p) for p in err["loc"]) or "transaction"
@@ -259,7 +262,8 @@ async def decide_submit(request: Request):
         return page(request, "decide.html", _form_context(request, form, {"field": None, "reason": str(e)}), 409)
     tx_json = tx.model_dump(mode="json", exclude_none=True)
     return page(request, "answer.html", {"d": decision, "tx": tx_json, "booked": book,
-                                         "tx_text": json.dumps(tx_json, sort_keys=True)})
+                                         "tx_text": json.dumps(tx_json, sort_keys=True),
+                                         "options": options_view(decision, tx.model_dump(mode="json", exclude_unset=True))})
 
 
 @router.get("/decisions/{transaction_id}", response_class=HTMLResponse)
