@@ -91,3 +91,18 @@ def test_option_opens_the_changed_transaction_in_the_form(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+def test_memo_of_an_unbooked_decision_shows_its_options_outside_the_hash(tmp_path):
+    import json
+
+    from aidf.engine import decide
+    from aidf.memo.render import content_hash
+
+    app = create_app(str(tmp_path / "l.sqlite"), local_dashboard=True)
+    c = TestClient(app, base_url="http://127.0.0.1")
+    r = c.post("/memo", data={"csrf": _csrf(c.get("/decide").text), "transaction": json.dumps(INDIA), "format": "html"})
+    assert r.status_code == 200
+    assert "Options: what would let this go with less" in r.text and "items.0.quantity = 1699" in r.text
+    assert content_hash(decide(INDIA)) in r.text
+    app.state.service.close()

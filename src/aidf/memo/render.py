@@ -18,7 +18,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from aidf.ledger import LedgerError
-from aidf.model import Decision
+from aidf.model import Decision, Option
 
 HERE = Path(__file__).parent
 
@@ -74,14 +74,15 @@ def _lines(decision: Decision) -> list[dict[str, Any]]:
 
 
 def memo_for_decision(decision: Decision, transaction: dict[str, Any] | None,
-                      meta: dict[str, Any] | None = None) -> Memo:
+                      meta: dict[str, Any] | None = None, options: list[Option] | None = None) -> Memo:
+    """The memo; `options` (aidf.options) are shown beside the decision, outside its content hash."""
     meta = dict(meta or {})
     meta.setdefault("generated_at", dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
     digest = content_hash(decision)
     html = _env().get_template("memo.html").render(
         d=decision, tx=transaction, meta=meta, sha256=digest, lines=_lines(decision),
         general=[t for t in decision.trace if t.line is None],
-        effects_by_account=[(e.account.id, e) for e in decision.ledger_effects])
+        effects_by_account=[(e.account.id, e) for e in decision.ledger_effects], options=options)
     return Memo(decision, html, digest, meta)
 
 

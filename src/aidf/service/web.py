@@ -305,11 +305,12 @@ async def memo_unbooked(request: Request):
         return refused
     try:
         tx = Transaction.model_validate_json(form.get("transaction") or "")
-        decision = request.app.state.service.decide(tx, book=False)
+        decision = decide_with_options(request.app.state.service, tx, False, who)
     except (ValidationError, InputError) as e:
         return Response(f"cannot make a memo of this transaction: {e}", status_code=422)
+    options, decision = decision.options, decision.model_copy(update={"options": None})
     memo = memo_for_decision(decision, tx.model_dump(mode="json", exclude_none=True),
-                             {"decided_by": who.name, "booked": False})
+                             {"decided_by": who.name, "booked": False}, options=options)
     return _memo(memo, form.get("format", "pdf"))
 
 
