@@ -51,6 +51,8 @@ def earliest(ctx: Context, change: dict[str, Any], view: Scratch) -> tuple[dt.da
     for day in candidates(ctx.tx.date):
         if ok(day):
             lo, hi = before, day  # lo does not reopen, hi does: narrow to the first day that does
+            if (hi - lo).days > 1 and not ok(hi - dt.timedelta(days=1)):
+                lo = hi - dt.timedelta(days=1)  # the usual case: the candidate is the day it reopens
             while (hi - lo).days > 1:
                 mid = lo + dt.timedelta(days=(hi - lo).days // 2)
                 lo, hi = (lo, mid) if ok(mid) else (mid, hi)

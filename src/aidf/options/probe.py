@@ -53,6 +53,7 @@ class Scratch:
         self.serial = next(Scratch._serial)
         self._used: dict[AccountRef, int] = parent._used if parent else {}
         self._bases: dict[tuple[str, str], dict[str, int]] = parent._bases if parent else {}
+        self._recorded: dict[tuple, dict | None] = parent._recorded if parent else {}
         self.extra: dict[AccountRef, int] = defaultdict(int, parent.extra if parent else {})
         self.arrangements: dict[str, dict] = dict(parent.arrangements) if parent else {}
 
@@ -74,7 +75,10 @@ class Scratch:
     def arrangement(self, country: str, as_of):
         if country in self.arrangements:
             return self.arrangements[country]
-        return self.ledger.arrangement(country, as_of) if self.ledger is not None else None
+        key = (country, as_of)
+        if key not in self._recorded:
+            self._recorded[key] = self.ledger.arrangement(country, as_of) if self.ledger is not None else None
+        return self._recorded[key]
 
     def find(self, transaction_id: str):
         return self.ledger.find(transaction_id) if self.ledger is not None else None
