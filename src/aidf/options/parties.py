@@ -13,11 +13,14 @@ from collections.abc import Iterator
 from aidf.model import Option
 from aidf.options.probe import Context, option
 
-READS = ("parties",)
+# The provisions that read each fact changed here; a change no asked provision reads cannot matter.
+READS_DIRECT = ("License Exception LPP",)
+READS_LOCATION = ("License Exception AIA",)
+READS_VEU = ("Data Center VEU (UVEU)", "Data Center VEU (NVEU)")
 
 
 def direct(ctx: Context) -> Iterator[Option]:
-    if ctx.tx.direct_to_consignee:
+    if ctx.tx.direct_to_consignee or not ctx.reads(READS_DIRECT):
         return
     change = {"direct_to_consignee": True}
     d = ctx.probe(change)
@@ -28,6 +31,8 @@ def direct(ctx: Context) -> Iterator[Option]:
 def relocate(ctx: Context) -> Iterator[Option]:
     """Ship to the consignee's own facility in the country where it or its ultimate parent is headquartered."""
     c = ctx.tx.parties.ultimate_consignee
+    if not ctx.reads(READS_LOCATION):
+        return
     # Shipping to the United States is not an export; only facilities abroad are options.
     places = [x for x in dict.fromkeys((c.headquarters, c.ultimate_parent_headquarters))
               if x and x not in (ctx.tx.destination, "US")]
@@ -45,7 +50,7 @@ def relocate(ctx: Context) -> Iterator[Option]:
 def veu_status(ctx: Context) -> Iterator[Option]:
     """The consignee as a validated end user (a new authorization, so its meters start empty)."""
     c = ctx.tx.parties.ultimate_consignee
-    if c.veu is not None:
+    if c.veu is not None or not ctx.reads(READS_VEU):
         return
     for kind in ("NVEU", "UVEU"):
         change = {"parties.ultimate_consignee.veu": {"type": kind, "id": f"{c.key} ({kind}, proposed)"}}
