@@ -3,7 +3,7 @@ changes and the engine's answer in each range.
 
 Numeric facts are split at the thresholds of the provision that reads them, computed exactly from
 its parameters (a die area at which the performance density crosses a 3A090 line is TPP / density;
-4E091 exclusion note 1's extra-training limit); each range is then decided by the engine at a value
+and 4E091 exclusion note 1's extra-training edges are found by bisection with the engine); each range is then decided by the engine at a value
 inside it, and neighbouring ranges with the same answer are joined. Yes/no facts are decided both
 ways; an unknown headquarters once per tier.
 """
@@ -16,12 +16,11 @@ from fractions import Fraction
 
 from aidf.engine import HQ_STAND_INS
 from aidf.model import Decision, Option, Outcome
+from aidf.options.numeric import edge
 from aidf.options.probe import Context, answer, option
 from aidf.rules.classify import classify_item
 from aidf.rules.countries import Geography
 from aidf.rules.eccn_3a090 import P as P_3A090
-from aidf.rules.eccn_4e091 import P as P_4E091
-from aidf.rules.eccn_4e091 import derived_threshold
 from aidf.rules.parameters import all_values, parameters
 
 DENSITY_UNIT = "tpp_per_mm2"  # the 3A090 parameters a die area is compared through
@@ -76,12 +75,19 @@ def _die_area(ctx: Context, i: int) -> Iterator[Option]:
 
 
 def _extra_training(ctx: Context, i: int) -> Iterator[Option]:
-    w = ctx.tx.items[i].model_weights
-    p = parameters(ctx.tx.date)
-    if not p.has(P_4E091, "derived_fraction_base"):
-        return
-    limit = derived_threshold(Fraction(w.training_operations), Fraction(0), p.get(P_4E091, "derived_fraction_base"), p)
-    yield from split(ctx, f"items.{i}.model_weights.extra_training_operations", [limit], "operations")
+    """Extra training operations of a derivative: excluded up to one edge, 4E091 from another (between
+    them the two readings of exclusion note 1 disagree and the answer stays under review)."""
+    path = f"items.{i}.model_weights.extra_training_operations"
+    total = ctx.tx.items[i].model_weights.training_operations
+    low, high = ctx.probe({path: 0.0}), ctx.probe({path: total})
+    if low is not None and low.outcome != Outcome.NEEDS_REVIEW:
+        exact, top = edge(ctx, path, 0.0, total, lambda d: d is not None and answer(d) == answer(low))
+        yield option("missing_fact", {path: top}, ctx.probe({path: top}), f"{path} up to {top:.3e} operations",
+                     {"fact": path, "above": None, "up_to": top, "edge": exact, "unit": "operations"})
+    if high is not None and high.outcome != Outcome.NEEDS_REVIEW:
+        exact, bottom = edge(ctx, path, total, 0.0, lambda d: d is not None and answer(d) == answer(high))
+        yield option("missing_fact", {path: bottom}, ctx.probe({path: bottom}), f"{path} from {bottom:.3e} operations",
+                     {"fact": path, "from": bottom, "edge": exact, "up_to": None, "unit": "operations"})
 
 
 def _both_ways(ctx: Context, path: str) -> Iterator[Option]:
@@ -92,21 +98,24 @@ def _both_ways(ctx: Context, path: str) -> Iterator[Option]:
 
 
 def _headquarters(ctx: Context) -> Iterator[Option]:
+    """An unknown headquarters tried in the party's own country and once per tier; equal answers joined."""
     geo = Geography.of(parameters(ctx.tx.date))
     for role, party in ctx.tx.parties.entities():
         unknown = party.unknown_headquarters
         if not unknown:
             continue
-        seen: dict[tuple, str] = {}
+        fields = " and ".join(f"parties.{role}.{fld}" for fld in unknown)
+        groups: dict[tuple, list] = {}
         for code in dict.fromkeys((party.country, *HQ_STAND_INS)):
             change = {f"parties.{role}.{fld}": code for fld in unknown}
             d = ctx.probe(change)
-            if d is None or d.outcome == Outcome.NEEDS_REVIEW or answer(d) in seen:
-                continue
-            seen[answer(d)] = code
-            fields = " and ".join(f"parties.{role}.{fld}" for fld in unknown)
-            yield option("missing_fact", change, d, f"{fields} in Tier {geo.tier(code)} (for example {code})",
-                         {"fact": fields, "tier": geo.tier(code)})
+            if d is not None and d.outcome != Outcome.NEEDS_REVIEW:
+                groups.setdefault(answer(d), [change, d, []])[2].append(code)
+        for change, d, codes in groups.values():
+            tiers = sorted({geo.tier(c) for c in codes})
+            yield option("missing_fact", change, d, f"{fields} in Tier {' or '.join(map(str, tiers))} "
+                                                    f"(for example {', '.join(codes)})",
+                         {"fact": fields, "tiers": tiers, "examples": codes})
 
 
 def missing_options(ctx: Context) -> Iterator[Option]:

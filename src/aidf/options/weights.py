@@ -3,19 +3,16 @@
 - storage meeting Supp. No. 10 to Part 748 paras 14, 15 and 18 (AIA (a)(3), 740.27(a)(3)(ii));
 - published weights are not 4E091 (exclusion note; 734.7(a));
 - a derivative of published weights trained with no more extra operations than the exclusion
-  allows (4E091 exclusion note 1), computed with the provision's own arithmetic.
+  allows (4E091 exclusion note 1), found by bisection with the engine (the note reads two ways).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from fractions import Fraction
 
 from aidf.model import Option
+from aidf.options.numeric import edge
 from aidf.options.probe import Context, option
-from aidf.rules.eccn_4e091 import P as P_4E091
-from aidf.rules.eccn_4e091 import derived_threshold
-from aidf.rules.parameters import parameters
 
 
 def _try(ctx: Context, change: dict, why: str) -> Iterator[Option]:
@@ -34,8 +31,9 @@ def weights_options(ctx: Context) -> Iterator[Option]:
             yield from _try(ctx, {f"{at}.storage_meets_supp10_14_15_18": True},
                             f"store the weights of line {i} in a facility meeting Supp. No. 10 to Part 748 paras 14, 15 and 18")
         yield from _try(ctx, {f"{at}.published": True}, f"the weights of line {i} are published (not 4E091)")
-        if w.base_model_published and w.extra_training_operations is not None:
-            p = parameters(ctx.tx.date)
-            limit = derived_threshold(Fraction(w.training_operations), Fraction(0), p.get(P_4E091, "derived_fraction_base"), p)
-            yield from _try(ctx, {f"{at}.extra_training_operations": float(limit)},
-                            f"derive the model of line {i} with at most {float(limit):.3e} extra training operations")
+        if w.base_model_published and w.extra_training_operations:
+            path = f"{at}.extra_training_operations"
+            if ctx.better(ctx.probe({path: 0.0})):
+                _, most = edge(ctx, path, 0.0, w.extra_training_operations, ctx.better)
+                yield from _try(ctx, {path: most}, f"derive the model of line {i} with at most {most:.3e} extra training "
+                                                   "operations (4E091 exclusion note 1); more is not excluded")
