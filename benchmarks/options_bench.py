@@ -1,5 +1,6 @@
 """Options latency: all the options of a typical transaction, in-process (target <= 50 ms), with a
-baseline taken in the same run: one decision of the same transaction. The ratio is how many
+baseline taken in the same run: one decision of the same transaction. Times are CPU time of the
+measuring thread (the machine is shared), medians; `decisions` counts the engine calls of one study. The ratio is how many
 decisions' worth of work the options take (each option is the engine deciding a changed transaction).
 
 Run standalone: python -m benchmarks.options_bench [--quick]. Measured over an empty ledger and a
@@ -30,15 +31,40 @@ CASES = {
 }
 
 
-def _median_ms(fn, n: int) -> float:
-    fn()
-    samples = []
+def _interleaved_ms(options, decide, n: int) -> tuple[float, float]:
+    """Medians (ms of this thread's CPU time, which other processes on a shared machine do not inflate)
+    of the options and of one decision, timed alternately so both see the same cache and load."""
+    options(), decide()
+    opt, one = [], []
     for _ in range(n):
-        a = time.perf_counter_ns()
-        fn()
-        samples.append(time.perf_counter_ns() - a)
-    samples.sort()
-    return samples[len(samples) // 2] / 1e6
+        a = time.thread_time_ns()
+        options()
+        b = time.thread_time_ns()
+        decide()
+        c = time.thread_time_ns()
+        opt.append(b - a)
+        one.append(c - b)
+    opt.sort()
+    one.sort()
+    return opt[n // 2] / 1e6, one[n // 2] / 1e6
+
+
+def _decisions_per_study(options_for, tx) -> int:
+    """How many engine decisions one study makes (the work, independent of the machine)."""
+    from aidf.options import probe
+
+    real, count = probe.decide, [0]
+
+    def counting(*a, **k):
+        count[0] += 1
+        return real(*a, **k)
+
+    probe.decide = counting
+    try:
+        options_for(tx)
+    finally:
+        probe.decide = real
+    return count[0]
 
 
 def run(quick: bool = False) -> dict:
@@ -46,17 +72,17 @@ def run(quick: bool = False) -> dict:
     from aidf.ledger import open_ledger
     from aidf.options import options_for
 
-    n = 20 if quick else 100
+    n = 30 if quick else 200
     out: dict = {"options_cases": {}}
     with tempfile.TemporaryDirectory() as tmp:
         sqlite = open_ledger(f"{tmp}/ledger.sqlite")
         try:
             for name, body in CASES.items():
                 tx = parse_transaction(body)
-                row = {"options": len(options_for(tx))}
+                row = {"options": len(options_for(tx)), "decisions": _decisions_per_study(options_for, tx)}
                 for label, ledger in (("empty", None), ("sqlite", sqlite)):
-                    opt = _median_ms(lambda t=tx, led=ledger: options_for(t, led), n)
-                    one = _median_ms(lambda t=tx, led=ledger: decide(t, ledger=led), n * 5)
+                    opt, one = _interleaved_ms(lambda t=tx, led=ledger: options_for(t, led),
+                                               lambda t=tx, led=ledger: decide(t, ledger=led), n)
                     row |= {f"{label}_options_ms": round(opt, 2), f"{label}_decide_ms": round(one, 3),
                             f"{label}_ratio": round(opt / one, 1)}
                 out["options_cases"][name] = row
