@@ -276,6 +276,7 @@ class Option(BaseModel):
     cite: str
     range: dict[str, Any] | None = None  # missing facts: the values of the fact this answer holds for
     after: dict[str, Any] | None = None  # a change assumed shipped first, whose draws this answer counts
+    warnings: list[str] = []  # readings and missing facts this answer rests on that the original did not
 
 
 class Decision(BaseModel):

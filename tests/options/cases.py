@@ -4,7 +4,7 @@ Each case's steps are decided and booked in order on a throwaway ledger except t
 options are then checked: `first` (the best option), `contains` (options that must be offered),
 `count`, and `kinds_absent`. An option entry matches on kind, the exact change, outcome,
 authorization, review policy, `range` (floats as `{approx: x}`), `why_contains`, `cite_contains`,
-`ledger_effects` (by account kind) and `decided` (expectations on the engine's decision of the
+`warnings_contain`, `ledger_effects` (by account kind) and `decided` (expectations on the engine's decision of the
 changed transaction).
 """
 
@@ -49,11 +49,13 @@ def mismatches(o: Option, want: dict, body: dict) -> list[str]:
             out.append(f"why lacks {value!r}: {o.why}")
         elif key == "cite_contains" and value not in o.cite:
             out.append(f"cite lacks {value!r}: {o.cite}")
+        elif key == "warnings_contain" and not any(value in w for w in o.warnings):
+            out.append(f"warnings lack {value!r}: {o.warnings}")
         elif key == "ledger_effects":
             out += _effects(got, value)
         elif key == "decided":
             out += check_expect(decide(apply(body, o.change)).model_dump(mode="json"), value)
-        elif key not in ("why_contains", "cite_contains") and not _same(got.get(key), value):
+        elif key not in ("why_contains", "cite_contains", "warnings_contain") and not _same(got.get(key), value):
             out.append(f"{key}: {got.get(key)!r} != {value!r}")
     return out
 

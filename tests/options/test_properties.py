@@ -57,7 +57,7 @@ def check_option(body: dict, base: Decision, o: Option, ledger) -> None:
         assert burden(d) < burden(base), o
     if o.kind == "quantity":
         (path, q), = o.change.items()
-        assert burden(decide(apply(body, {path: q + 1}), ledger=Scratch(ledger))) >= burden(base), "not maximal"
+        assert burden(decide(apply(body, {path: q + 1}), ledger=Scratch(ledger))) > burden(d), "not maximal"
     if o.kind == "date":
         before = dt.date.fromisoformat(o.change["date"]) - dt.timedelta(days=1)
         earlier = o.model_copy(update={"change": o.change | {"date": before.isoformat()}})

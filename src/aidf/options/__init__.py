@@ -29,6 +29,11 @@ def _order(o: Option) -> tuple:
     return burden(d), drawn(d)
 
 
+def _new_warnings(o: Option, base: Decision) -> Option:
+    """An option keeps only the warnings the original answer did not already carry."""
+    return o.model_copy(update={"warnings": [w for w in o.warnings if w not in base.warnings]})
+
+
 def _key(o: Option) -> str:
     return repr(sorted(o.change.items()))
 
@@ -60,7 +65,7 @@ def study(tx: Transaction, view: Scratch, rules: str | None = None) -> tuple[Dec
             if group:
                 groups.append(group)
     # A group (a quantity now and its remainder later) keeps together, ordered by its first option.
-    out = [o for group in sorted(groups, key=lambda g: _order(g[0])) for o in group]
+    out = [_new_warnings(o, base) for group in sorted(groups, key=lambda g: _order(g[0])) for o in group]
     if not out and base.outcome == Outcome.LICENSE_REQUIRED:
         out = [_why_not(base)]
     return base, out

@@ -35,6 +35,8 @@ def show(studied, console) -> None:
             console.print(f"{n:>2}. [bold]{_change_words(o.change)}[/] -> {_answer_words(o)}{draws}", highlight=False)
             console.print(f"    {o.why}", highlight=False)
             console.print(f"    [cyan]{o.cite}[/]", highlight=False)
+            for w in o.warnings:
+                console.print(f"    [yellow]rests on:[/] {w}", highlight=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -32,6 +32,11 @@ def burden(d: Decision) -> tuple[int, int]:
     return _CLASS[d.outcome], policy
 
 
+def lighter(d: Decision | None, than: Decision) -> bool:
+    """Whether answer `d` is less burdensome than `than` (None: the change is not a valid request)."""
+    return d is not None and burden(d) < burden(than)
+
+
 def drawn(d: Decision) -> float:
     """TPP the answer draws from limited meters (the tie-break among exceptions and VEUs)."""
     return sum(e.tpp for e in d.ledger_effects)
@@ -143,7 +148,7 @@ class Context:
         return self._seen[key]
 
     def better(self, d: Decision | None) -> bool:
-        return d is not None and burden(d) < burden(self.base)
+        return lighter(d, self.base)
 
     def reads(self, rules: Iterable[str]) -> bool:
         """Whether the decision asked any of these rules: a change to a fact no provision read cannot matter."""
@@ -168,4 +173,5 @@ def option(kind: str, change: dict[str, Any], d: Decision, why: str, range_: dic
     settled = "; ".join(dict.fromkeys(f"{s.rule}: {s.why}" for s in steps if s.why))
     return Option(kind=kind, change=change, outcome=d.outcome, authorization=d.authorization,
                   review_policy=d.review_policy, ledger_effects=d.ledger_effects,
-                  why=f"{why}. {settled}" if settled else why, cite="; ".join(cites), range=range_, after=after)
+                  why=f"{why}. {settled}" if settled else why, cite="; ".join(cites), range=range_, after=after,
+                  warnings=d.warnings)

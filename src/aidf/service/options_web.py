@@ -87,7 +87,7 @@ def options_view(decision: Decision, tx: dict[str, Any]) -> list[dict[str, Any]]
         values = form_values(apply(tx, change)) if change and len(change) == len(o.change) else None
         if values is not None:
             values["id"] = f"{tx['id']}-option-{n}"
-        out.append({"n": n, "change": _change(o.change), "answer": _words(o), "why": o.why, "cite": o.cite,
+        out.append({"n": n, "change": _change(o.change), "answer": _words(o), "why": o.why, "cite": o.cite, "warnings": o.warnings,
                     "draws": sum(e.tpp for e in o.ledger_effects) or None,
                     "form_url": None if values is None else "/decide?" + urlencode(values)})
     return out
