@@ -37,7 +37,7 @@ def _parameter_dates() -> tuple[dt.date, ...]:
 
 def candidates(after: dt.date) -> list[dt.date]:
     """Dates after `after`, within the horizon, on which the answer may change."""
-    end = after.replace(year=after.year + HORIZON_YEARS)
+    end = after + dt.timedelta(days=min(366 * HORIZON_YEARS, (dt.date.max - after).days))
     out = {dt.date(y, 1, 1) for y in range(after.year + 1, end.year + 1)}
     out |= {dt.date(y, m, 1) for y in range(after.year, end.year + 1) for m in (1, 4, 7, 10)}
     out |= set(_parameter_dates())
