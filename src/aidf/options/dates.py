@@ -73,15 +73,16 @@ def date_options(ctx: Context) -> Iterator[Option]:
 
 
 def nveu_outlook(d, day: dt.date) -> str:
-    """For an NVEU answer: how the quarterly cap table runs on from that day, and where it ends."""
+    """For an NVEU answer: where the quarterly cap table ends (read from the table, not computed)."""
     if d.authorization != "NVEU":
         return ""
     table = parameters(day).get(CAPS, "quarterly_cap")
-    q = f"{day.year}Q{(day.month - 1) // 3 + 1}"
-    ahead = [(k, v) for k, v in sorted(table.items()) if k >= q]
-    if not ahead:
-        return ""
-    last_key, last = ahead[-1]
-    flat_from = next(k for k, v in ahead if v == last)
-    return (f"; the NVEU cap is {ahead[0][1]:,} TPP in {q}, flat at {last:,} TPP from {flat_from} through "
-            f"{last_key}, and no cap is set after {last_key} (748.15(a)(2)(iii)(B))")
+    keys = sorted(table)
+    last_key, last = keys[-1], table[keys[-1]]
+    flat_from = last_key
+    for k in reversed(keys):  # back from the end while the cap stays the same
+        if table[k] != last:
+            break
+        flat_from = k
+    return (f"; the NVEU cap is flat at {last:,} TPP from {flat_from} through {last_key}, and no cap is set "
+            f"after {last_key} (748.15(a)(2)(iii)(B))")
