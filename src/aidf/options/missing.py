@@ -41,6 +41,15 @@ def _inside(lo: Fraction, hi: Fraction | None) -> Fraction:
     return down if down > lo else (lo + hi) / 2
 
 
+def _uniform(ctx: Context, path: str, lo: Fraction, hi: Fraction | None, d: Decision) -> bool:
+    """Confirm a range at its other end too: the first typeable value above `lo` gets the same answer."""
+    near = float(_inside(lo, None))
+    if hi is not None and near > hi:
+        return True
+    other = ctx.probe({path: near})
+    return other is not None and answer(other) == answer(d)
+
+
 def split(ctx: Context, path: str, breaks: list[Fraction], unit: str) -> Iterator[Option]:
     """Decide the fact in each range between breakpoints (ranges are (lo, hi]); join equal neighbours."""
     cuts = sorted(set(b for b in breaks if b > 0))
@@ -49,7 +58,7 @@ def split(ctx: Context, path: str, breaks: list[Fraction], unit: str) -> Iterato
     for lo, hi in bounds:
         value = float(_inside(lo, hi))
         d = ctx.probe({path: value})
-        if d is None or d.outcome == Outcome.NEEDS_REVIEW:
+        if d is None or d.outcome == Outcome.NEEDS_REVIEW or not _uniform(ctx, path, lo, hi, d):
             continue
         if runs and runs[-1][1] == lo and answer(runs[-1][3]) == answer(d):
             runs[-1] = (runs[-1][0], hi, runs[-1][2], runs[-1][3])
