@@ -31,10 +31,17 @@ def content_hash(decision: Decision) -> str:
     return hashlib.sha256(canonical_decision(decision).encode()).hexdigest()
 
 
+def _change_words(change: dict) -> str:
+    from aidf.options.words import change_words
+
+    return change_words(change)
+
+
 @lru_cache(maxsize=1)
 def _env() -> Environment:
     env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]))
     env.filters["num"] = lambda v, d=1: "" if v is None else f"{v:,.{d}f}"
+    env.filters["change_words"] = _change_words
     return env
 
 

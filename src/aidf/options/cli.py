@@ -7,6 +7,7 @@ import json
 import typer
 
 from aidf.decide_cli import Format, read_transactions
+from aidf.options.words import change_words
 
 
 def _answer_words(o) -> str:
@@ -18,10 +19,6 @@ def _answer_words(o) -> str:
     return text
 
 
-def _change_words(change: dict) -> str:
-    if not change:
-        return "(no change helps)"
-    return ", ".join(f"{k} = {json.dumps(v) if isinstance(v, dict) else v}" for k, v in change.items())
 
 
 def show(studied, console) -> None:
@@ -32,7 +29,7 @@ def show(studied, console) -> None:
             console.print("nothing to improve" if d.outcome.value == "NLR" else "no option found")
         for n, o in enumerate(opts, 1):
             draws = f"; draws {sum(e.tpp for e in o.ledger_effects):,.1f} TPP" if o.ledger_effects else ""
-            console.print(f"{n:>2}. [bold]{_change_words(o.change)}[/] -> {_answer_words(o)}{draws}", highlight=False)
+            console.print(f"{n:>2}. [bold]{change_words(o.change)}[/] -> {_answer_words(o)}{draws}", highlight=False)
             console.print(f"    {o.why}", highlight=False)
             console.print(f"    [cyan]{o.cite}[/]", highlight=False)
             for w in o.warnings:

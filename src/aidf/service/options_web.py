@@ -4,12 +4,12 @@ the user presses Decide)."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 from urllib.parse import urlencode
 
 from aidf.model import Decision, Option
 from aidf.options.probe import apply
+from aidf.options.words import change_words
 
 FORM_ROWS = 3  # item rows of the decide form (web.ITEM_ROWS)
 _PARTY_KEYS = {"name", "country", "headquarters", "ultimate_parent_headquarters", "private_sector", "veu", "id"}
@@ -73,12 +73,6 @@ def _words(o: Option) -> str:
     return text
 
 
-def _change(change: dict[str, Any]) -> str:
-    if not change:
-        return "No change helps"
-    return "; ".join(f"{k} = {json.dumps(val) if isinstance(val, dict | bool) else val}" for k, val in change.items())
-
-
 def options_view(decision: Decision, tx: dict[str, Any]) -> list[dict[str, Any]]:
     """Each option as the page shows it; `form_url` opens the changed transaction in the decide form."""
     out = []
@@ -87,7 +81,7 @@ def options_view(decision: Decision, tx: dict[str, Any]) -> list[dict[str, Any]]
         values = form_values(apply(tx, change)) if change and len(change) == len(o.change) else None
         if values is not None:
             values["id"] = f"{tx['id']}-option-{n}"
-        out.append({"n": n, "change": _change(o.change), "answer": _words(o), "why": o.why, "cite": o.cite, "warnings": o.warnings,
+        out.append({"n": n, "change": change_words(o.change), "answer": _words(o), "why": o.why, "cite": o.cite, "warnings": o.warnings,
                     "draws": sum(e.tpp for e in o.ledger_effects) or None,
                     "form_url": None if values is None else "/decide?" + urlencode(values)})
     return out
