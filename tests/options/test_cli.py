@@ -58,3 +58,9 @@ def test_decide_with_options_books_only_the_decision(tmp_path):
     assert d["outcome"] == "LICENSE_REQUIRED" and d["options"][0]["authorization"] == "LPP"
     plain = json.loads(CliRunner().invoke(app, ["decide", _file(tmp_path, INDIA), "--ledger", "memory"]).output)
     assert plain["options"] is None
+
+
+def test_options_unknown_rules_named(tmp_path):
+    r = CliRunner().invoke(app, ["options", _file(tmp_path, INDIA), "--ledger", "memory", "--rules", "nonsense"])
+    assert r.exit_code == 2
+    assert "rules" in r.output

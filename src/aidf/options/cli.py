@@ -50,10 +50,7 @@ def register(app: typer.Typer) -> None:
         from aidf.errors import InputError
         from aidf.ledger import LedgerError, open_ledger
         from aidf.options import options_many
-        from aidf.rules.ruleset import get_ruleset
 
-        if rules:
-            get_ruleset(rules)
         raw, single = read_transactions(file)
         store = open_ledger(ledger)
         try:
