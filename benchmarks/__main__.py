@@ -23,7 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
-TARGETS = {"single_decision_us_p50": ("<=", 20.0), "replay_lines_per_s": (">=", 1_000_000),
+TARGETS = {"cli_help_s": ("<=", 0.3), "single_decision_us_p50": ("<=", 20.0), "replay_lines_per_s": (">=", 1_000_000),
            "replay_peak_rss_mb": ("<=", 2048), "api_decisions_per_s": (">=", 2000),
            "options_ms_typical": ("<=", 50.0)}
 
@@ -188,7 +188,7 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--quick", action="store_true", help="small sizes, under five minutes")
     ap.add_argument("--json", type=Path, help="write the results as JSON")
     ap.add_argument("--sizes", help="replay book sizes, comma-separated (default 1e5,1e6,1e7; quick: 1e5)")
-    ap.add_argument("--skip", default="", help="comma-separated parts to skip: single,replay,loop,api,options,ledger")
+    ap.add_argument("--skip", default="", help="comma-separated parts to skip: single,replay,loop,api,options,ledger,cli")
     args = ap.parse_args(argv)
     skip = set(filter(None, args.skip.split(",")))
     sizes = [int(float(s)) for s in args.sizes.split(",")] if args.sizes else (
@@ -221,7 +221,9 @@ def main(argv: list[str] | None = None) -> dict:
     if "ledger" not in skip:
         res |= optional("benchmarks.ledger_bench", args.quick,
                         ["ledger_bookings_per_s_sqlite", "ledger_bookings_per_s_postgresql"])
-    for k in ("single_decision_us_p50", "replay_lines_per_s", "replay_vs_loop_ratio", "replay_peak_rss_mb",
+    if "cli" not in skip:
+        res |= optional("benchmarks.cli_bench", args.quick, ["cli_help_s"])
+    for k in ("cli_help_s", "single_decision_us_p50", "replay_lines_per_s", "replay_vs_loop_ratio", "replay_peak_rss_mb",
               "api_decisions_per_s", "ledger_bookings_per_s_sqlite", "ledger_bookings_per_s_postgresql"):
         res.setdefault(k, None)
         if res[k] is None:
@@ -272,6 +274,9 @@ def _table(res: dict) -> None:
               f"one decision {typical.get('sqlite_decide_ms')} ms; x{typical.get('sqlite_ratio')}")
     t.add_row("ledger bookings/s SQLite", val("ledger_bookings_per_s_sqlite"), "", "")
     t.add_row("ledger bookings/s PostgreSQL", val("ledger_bookings_per_s_postgresql"), "", "")
+    t.add_row("aidf --help (s)", val("cli_help_s", "{:.3f}"), tgt("cli_help_s"),
+              f"python {res.get('cli_python_s')} s; import typer {res.get('cli_typer_import_s')} s; "
+              f"x{res.get('cli_help_vs_typer_ratio')}")
     Console().print(t)
     Console().print(f"{m['cores']} cores, {m['memory_gb']} GB, Python {m['python']}, {m['date']}; "
                     f"{res['total_seconds']} s")

@@ -41,7 +41,7 @@ def test_options_of_a_sequence_see_the_earlier_ones(tmp_path):
 def test_options_table_in_words(tmp_path):
     r = CliRunner().invoke(app, ["options", _file(tmp_path, INDIA), "--ledger", "memory", "--format", "table"])
     assert r.exit_code == 0, r.output
-    assert "license exception under LPP" in r.output and "15 CFR 740.29(a)" in r.output
+    assert "License exception — LPP" in r.output and "15 CFR 740.29(a)" in r.output
 
 
 def test_options_bad_input_names_the_field(tmp_path):
@@ -54,9 +54,9 @@ def test_decide_with_options_books_only_the_decision(tmp_path):
     ledger = str(tmp_path / "l.sqlite")
     r = CliRunner().invoke(app, ["decide", _file(tmp_path, INDIA), "--ledger", ledger, "--options"])
     assert r.exit_code == 0, r.output
-    d = json.loads(r.output)
+    d = json.loads(r.stdout)
     assert d["outcome"] == "LICENSE_REQUIRED" and d["options"][0]["authorization"] == "LPP"
-    plain = json.loads(CliRunner().invoke(app, ["decide", _file(tmp_path, INDIA), "--ledger", "memory"]).output)
+    plain = json.loads(CliRunner().invoke(app, ["decide", _file(tmp_path, INDIA), "--ledger", "memory"]).stdout)
     assert plain["options"] is None
 
 

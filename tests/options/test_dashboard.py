@@ -81,12 +81,12 @@ def test_option_opens_the_changed_transaction_in_the_form(tmp_path):
             page.fill("input[name=uc_name]", "Pune Compute Pvt Ltd")
             page.fill("input[name=uc_country]", "IN")
             page.click("#decide-submit")
-            assert page.inner_text("#outcome").startswith("LICENSE_REQUIRED")
+            assert page.inner_text("#outcome").startswith("License required")
             assert "1,699" in page.inner_text("#options li:first-child")
             page.click("#option-1")
             assert page.input_value("input[name=qty_0]") == "1699"
             page.click("#decide-submit")
-            assert page.inner_text("#outcome").startswith("LICENSE_EXCEPTION · LPP")
+            assert page.inner_text("#outcome").startswith("License exception — LPP")
             b.close()
     finally:
         proc.terminate()

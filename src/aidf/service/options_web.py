@@ -65,12 +65,15 @@ def form_values(tx: dict[str, Any]) -> dict[str, str] | None:
 
 
 def _words(o: Option) -> str:
-    text = o.outcome.value.replace("_", " ").lower()
-    if o.authorization:
-        text += f" under {o.authorization}"
-    if o.review_policy:
-        text += f", {o.review_policy.replace('_', ' ')}"
-    return text
+    from aidf import people
+
+    return people.outcome(o.outcome, o.authorization, o.review_policy)
+
+
+def _text(s: str) -> str:
+    from aidf import people
+
+    return people.text(s)
 
 
 def options_view(decision: Decision, tx: dict[str, Any]) -> list[dict[str, Any]]:
@@ -81,7 +84,7 @@ def options_view(decision: Decision, tx: dict[str, Any]) -> list[dict[str, Any]]
         values = form_values(apply(tx, change)) if change and len(change) == len(o.change) else None
         if values is not None:
             values["id"] = f"{tx['id']}-option-{n}"
-        out.append({"n": n, "change": change_words(o.change), "answer": _words(o), "why": o.why, "cite": o.cite, "warnings": o.warnings,
+        out.append({"n": n, "change": change_words(o.change), "answer": _words(o), "why": _text(o.why), "cite": o.cite, "warnings": o.warnings,
                     "draws": sum(e.tpp for e in o.ledger_effects) or None,
                     "form_url": None if values is None else "/decide?" + urlencode(values)})
     return out
