@@ -39,7 +39,7 @@ def test_decision_page_lists_options_with_links_to_the_form(tmp_path):
             "destination": "IN", "chip_0": "nvidia-h100-sxm5", "qty_0": "2000", "uc_name": "Pune Compute Pvt Ltd",
             "uc_country": "IN", "direct": "on"}
     page = c.post("/decide", data=form).text
-    assert 'id="options"' in page and "quantity of line 0: 1,699" in page
+    assert 'id="options"' in page and "quantity of line 1: 1,699" in page
     link = html.unescape(re.search(r'id="option-1" href="([^"]+)"', page).group(1))
     filled = c.get(link).text
     assert 'name="qty_0" value="1699"' in filled and 'value="W1-option-1"' in filled
@@ -103,6 +103,6 @@ def test_memo_of_an_unbooked_decision_shows_its_options_outside_the_hash(tmp_pat
     c = TestClient(app, base_url="http://127.0.0.1")
     r = c.post("/memo", data={"csrf": _csrf(c.get("/decide").text), "transaction": json.dumps(INDIA), "format": "html"})
     assert r.status_code == 200
-    assert "Options: what would let this go with less" in r.text and "quantity of line 0: 1,699" in r.text
+    assert "Options: what would let this go with less" in r.text and "quantity of line 1: 1,699" in r.text
     assert content_hash(decide(INDIA)) in r.text
     app.state.service.close()

@@ -33,14 +33,16 @@ def field_words(path: str) -> str:
         return f"government-to-government arrangement with {parts[-1]} recorded"
     name = FIELDS.get(parts[-1], parts[-1].replace("_", " "))
     if parts[0] == "items":
-        return f"{name} of line {parts[1]}"
+        from aidf import people
+
+        return f"{name} of line {people.line(int(parts[1]))}"  # people count lines from 1
     if parts[0] == "parties":
         return f"{ROLES.get(parts[1], parts[1])}'s {name}"
     return name
 
 
 def change_words(change: dict[str, Any]) -> str:
-    """`{"items.0.quantity": 1699, "date": "2026-01-01"}` -> `quantity of line 0: 1,699; date: 2026-01-01`."""
+    """`{"items.0.quantity": 1699, "date": "2026-01-01"}` -> `quantity of line 1: 1,699; date: 2026-01-01`."""
     if not change:
         return "no change helps"
     return "; ".join(f"{field_words(k)}: {_value(v)}" for k, v in change.items())
