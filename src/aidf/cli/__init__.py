@@ -32,6 +32,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "keys": ("aidf.cli.service", "API keys with roles (viewer, analyst, officer, admin)."),
     "memo": ("aidf.cli.service", "Write the determination memo of a booked transaction (HTML, PDF)."),
     "replay": ("aidf.cli.replay", "Replay a whole order book through the rules (columnar)."),
+    "compare": ("aidf.cli.compare", "Compare one order book under several rule sets, timelines and reforms."),
 }
 
 
