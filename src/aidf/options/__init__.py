@@ -38,12 +38,19 @@ def _key(o: Option) -> str:
     return repr(sorted(o.change.items()))
 
 
+def _policy_words(code: str) -> str:
+    from aidf import people
+
+    words = people.review_policy(code)
+    return "policy of denial" if words == "denial" else words
+
+
 def _why_not(base: Decision) -> Option:
     """No change helps: the license the transaction needs, with the provisions that refused the rest."""
     refused: list[TraceStep] = [s for s in base.trace if s.result == "not_eligible"]
     reasons = list(dict.fromkeys(f"{s.rule}: {s.why}" for s in refused))
     cites = list(dict.fromkeys(s.cite for s in refused))
-    policy = f" under a {base.review_policy.replace('_', ' ')}" if base.review_policy else ""
+    policy = f" ({_policy_words(base.review_policy)})" if base.review_policy else ""
     return Option(kind="license", change={}, outcome=base.outcome, authorization=None, review_policy=base.review_policy,
                   ledger_effects=base.ledger_effects, cite="; ".join(cites) or "15 CFR 742.6(a)(6)",
                   why=f"no change of quantity, date or parties gives a less burdensome answer: a license is needed"
