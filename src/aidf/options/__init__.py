@@ -41,8 +41,7 @@ def _key(o: Option) -> str:
 def _policy_words(code: str) -> str:
     from aidf import people
 
-    words = people.review_policy(code)
-    return "policy of denial" if words == "denial" else words
+    return people.review_policy(code)
 
 
 def _why_not(base: Decision) -> Option:
@@ -95,11 +94,4 @@ def options_many(transactions: Iterable[Any], ledger=None, rules: str | None = N
     return out
 
 
-def with_options(decisions: list[Decision], transactions: Iterable[Any], ledger=None,
-                 rules: str | None = None) -> list[Decision]:
-    """Decisions with their options attached (`aidf decide --options`, `?options=true`)."""
-    studied = options_many(transactions, ledger, rules)
-    return [d.model_copy(update={"options": opts}) for d, (_, opts) in zip(decisions, studied, strict=True)]
-
-
-__all__ = ["options_for", "options_many", "study", "with_options", "GENERATORS"]
+__all__ = ["options_for", "options_many", "study", "GENERATORS"]
