@@ -64,3 +64,9 @@ def test_options_unknown_rules_named(tmp_path):
     r = CliRunner().invoke(app, ["options", _file(tmp_path, INDIA), "--ledger", "memory", "--rules", "nonsense"])
     assert r.exit_code == 2
     assert "rules" in r.output
+
+
+def test_decide_table_shows_the_options(tmp_path):
+    r = CliRunner().invoke(app, ["decide", _file(tmp_path, INDIA), "--ledger", "memory", "--options", "--format", "table"])
+    assert r.exit_code == 0, r.output
+    assert "quantity of line 1: 1,699" in r.stdout

@@ -167,6 +167,10 @@ def decide(
         from aidf.cli.explain import explain
 
         explain(decisions, trace=explain_)
+        if options:
+            from aidf.cli.options import show
+
+            show([(d, d.options or []) for d in decisions])
         return
     if explain_:
         say("note: --explain applies to --format table; the JSON carries the trace")
