@@ -70,3 +70,13 @@ def test_decide_table_shows_the_options(tmp_path):
     r = CliRunner().invoke(app, ["decide", _file(tmp_path, INDIA), "--ledger", "memory", "--options", "--format", "table"])
     assert r.exit_code == 0, r.output
     assert "quantity of line 1: 1,699" in r.stdout
+
+
+def test_options_of_a_booked_id_are_not_studied_and_say_so(tmp_path):
+    ledger = str(tmp_path / "l.sqlite")
+    lpp = INDIA | {"id": "C9", "items": [{"catalog": "nvidia-h100-sxm5", "quantity": 1000}]}
+    path = _file(tmp_path, lpp)
+    assert CliRunner().invoke(app, ["decide", path, "--ledger", ledger]).exit_code == 0
+    out = json.loads(CliRunner().invoke(app, ["options", path, "--ledger", ledger]).stdout)
+    # The booked answer (LPP), not a re-decision that counts its own draw twice.
+    assert out["authorization"] == "LPP" and out["options"] == [] and "already booked" in out["note"]

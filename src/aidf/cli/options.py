@@ -28,7 +28,10 @@ def show(studied) -> None:
     for d, opts in studied:
         out.rule(f"[bold]{d.transaction_id}[/]  now: {people.decision_outcome(d)}")
         if not opts:
-            out.print("nothing to improve" if d.outcome.value == "NLR" else "no option found")
+            from aidf.options import BOOKED
+
+            out.print(BOOKED if BOOKED in d.warnings else "nothing to improve" if d.outcome.value == "NLR"
+                      else "no option found")
         for n, o in enumerate(opts, 1):
             draws = f"; draws {people.tpp(sum(e.tpp for e in o.ledger_effects), d.date)}" if o.ledger_effects else ""
             out.print(f"{n:>2}. [bold]{change_words(o.change)}[/] -> {_answer_words(o)}{draws}", highlight=False)
@@ -70,9 +73,11 @@ def options(
     if format == Format.table:
         show(studied)
         return
+    from aidf.options import BOOKED
+
     out = [{"transaction_id": d.transaction_id, "outcome": d.outcome.value, "authorization": d.authorization,
             "review_policy": d.review_policy, "options": [o.model_dump(mode="json") for o in opts]}
-           for d, opts in studied]
+           | ({"note": BOOKED} if BOOKED in d.warnings else {}) for d, opts in studied]
     typer.echo(json.dumps(out[0] if single else out, indent=2))
 
 

@@ -56,8 +56,24 @@ def _why_not(base: Decision) -> Option:
                       f"{policy}. " + "; ".join(reasons))
 
 
+BOOKED = ("already booked under this id: the ledger holds its own draws, so changes to it are not studied "
+          "here; ask with a new id (or void the booking) to see its options")
+
+
+def booked(tx: Transaction, view: Scratch) -> Decision | None:
+    """The decision the ledger holds under this id, noted as not studied (its own draws would count twice)."""
+    prior = view.find(tx.id)
+    if prior is None:
+        return None
+    d = Decision.model_validate(prior.decision)
+    return d.model_copy(update={"warnings": [*d.warnings, BOOKED]})
+
+
 def study(tx: Transaction, view: Scratch, rules: str | None = None) -> tuple[Decision, list[Option]]:
-    """The decision of one transaction against a view, and its options."""
+    """The decision of one transaction against a view, and its options (none for a booked id)."""
+    held = booked(tx, view)
+    if held is not None:
+        return held, []
     base = decide(tx, ledger=view, rules=rules)
     if base.outcome == Outcome.NLR:
         return base, []
@@ -90,8 +106,9 @@ def options_many(transactions: Iterable[Any], ledger=None, rules: str | None = N
     for tx in parse_many(transactions):
         base, opts = study(tx, view, rules)
         out.append((base, opts))
-        view = view.after(base)
+        if BOOKED not in base.warnings:  # a booked one's draws are in the ledger already
+            view = view.after(base)
     return out
 
 
-__all__ = ["options_for", "options_many", "study", "GENERATORS"]
+__all__ = ["BOOKED", "options_for", "options_many", "study", "GENERATORS"]

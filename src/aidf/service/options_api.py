@@ -24,6 +24,7 @@ class OptionsAnswer(BaseModel):
     authorization: Authorization | None = None
     review_policy: ReviewPolicy | None = None
     options: list[Option]
+    note: str | None = None  # why no options are given (an id already booked)
 
 
 def study(service, tx: Transaction) -> tuple[Decision, list[Option]]:
@@ -44,6 +45,9 @@ def decide_with_options(service, tx: Transaction, book: bool, actor: Principal |
 async def post_options(tx: Transaction, request: Request, _: Analyst) -> OptionsAnswer:
     """Changes to the transaction (quantity, date, parties, weights, missing facts) that would let it go
     under an authorization or need less, in order: NLR, then the least draw, then a better review policy."""
+    from aidf.options import BOOKED
+
     base, options = await run_in_threadpool(study, request.app.state.service, tx)
     return OptionsAnswer(transaction_id=base.transaction_id, outcome=base.outcome, authorization=base.authorization,
-                         review_policy=base.review_policy, options=options)
+                         review_policy=base.review_policy, options=options,
+                         note=BOOKED if BOOKED in base.warnings else None)
