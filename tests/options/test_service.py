@@ -56,3 +56,9 @@ def test_decision_with_options_on_request(client):
     # Options are those of the transaction before its own booking.
     assert booked["options"] == asked["options"]
     assert client.app.state.service.ledger.find("S1") is not None
+
+
+def test_post_options_bounds_the_lines_it_studies(client):
+    many = INDIA | {"items": [{"catalog": "nvidia-h100-sxm5", "quantity": 1}] * 21}
+    r = client.post("/v1/options", json=many, headers={"X-API-Key": client.keys["analyst"]})
+    assert r.status_code == 422 and "items" in r.text

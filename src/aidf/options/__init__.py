@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from aidf.engine import decide, parse_many, parse_transaction
+from aidf.errors import InputError
 from aidf.model import Decision, Option, Outcome, TraceStep, Transaction
 from aidf.options.arrangement import arrangement_options
 from aidf.options.dates import date_options
@@ -69,8 +70,15 @@ def booked(tx: Transaction, view: Scratch) -> Decision | None:
     return d.model_copy(update={"warnings": [*d.warnings, BOOKED]})
 
 
+# Each line may cost a few dozen decisions of the whole transaction: studies are bounded in lines.
+MAX_LINES = 20
+
+
 def study(tx: Transaction, view: Scratch, rules: str | None = None) -> tuple[Decision, list[Option]]:
     """The decision of one transaction against a view, and its options (none for a booked id)."""
+    if len(tx.items) > MAX_LINES:
+        raise InputError("items", f"options are studied for transactions of up to {MAX_LINES} lines "
+                                  f"(this one has {len(tx.items)}); split it")
     held = booked(tx, view)
     if held is not None:
         return held, []

@@ -46,7 +46,9 @@ async def post_options(tx: Transaction, request: Request, _: Analyst) -> Options
     """Changes to the transaction (quantity, date, parties, weights, missing facts) that would let it go
     under an authorization or need less, in order: NLR, then the least draw, then a better review policy."""
     from aidf.options import BOOKED
+    from aidf.service.api import check_items
 
+    check_items(tx)
     base, options = await run_in_threadpool(study, request.app.state.service, tx)
     return OptionsAnswer(transaction_id=base.transaction_id, outcome=base.outcome, authorization=base.authorization,
                          review_policy=base.review_policy, options=options,
