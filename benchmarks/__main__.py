@@ -26,7 +26,8 @@ import time
 from pathlib import Path
 
 TARGETS = {"cli_help_s": ("<=", 0.3), "single_decision_us_p50": ("<=", 20.0), "replay_lines_per_s": (">=", 1_000_000),
-           "replay_peak_rss_mb": ("<=", 2048), "api_decisions_per_s": (">=", 2000)}
+           "replay_peak_rss_mb": ("<=", 2048), "api_decisions_per_s": (">=", 2000),
+           "options_ms_typical": ("<=", 50.0)}
 
 
 def machine() -> dict:
@@ -189,7 +190,7 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--quick", action="store_true", help="small sizes, under five minutes")
     ap.add_argument("--json", type=Path, help="write the results as JSON")
     ap.add_argument("--sizes", help="replay book sizes, comma-separated (default 1e5,1e6,1e7; quick: 1e5)")
-    ap.add_argument("--skip", default="", help="comma-separated parts to skip: single,replay,loop,api,ledger,cli")
+    ap.add_argument("--skip", default="", help="comma-separated parts to skip: single,replay,loop,api,options,ledger,cli")
     ap.add_argument("--baseline", metavar="REV", help="also run git revision REV's replay on the same books")
     args = ap.parse_args(argv)
     skip = set(filter(None, args.skip.split(",")))
@@ -224,6 +225,8 @@ def main(argv: list[str] | None = None) -> dict:
         res |= replay_vs_loop(args.quick)
     if "api" not in skip:
         res |= optional("benchmarks.api_bench", args.quick, ["api_decisions_per_s"])
+    if "options" not in skip:
+        res |= optional("benchmarks.options_bench", args.quick, ["options_ms_typical"])
     if "ledger" not in skip:
         res |= optional("benchmarks.ledger_bench", args.quick,
                         ["ledger_bookings_per_s_sqlite", "ledger_bookings_per_s_postgresql"])
@@ -275,6 +278,9 @@ def _table(res: dict) -> None:
     t.add_row("replay vs loop of single decisions", val("replay_vs_loop_ratio"), "",
               f"loop {res.get('loop_lines_per_s')} lines/s on {res.get('loop_lines')} lines")
     t.add_row("API decisions/s", val("api_decisions_per_s"), tgt("api_decisions_per_s"), "")
+    typical = (res.get("options_cases") or {}).get("lpp_india_2000_h100") or {}
+    t.add_row("options of a typical transaction (ms)", val("options_ms_typical", "{:,.2f}"), tgt("options_ms_typical"),
+              f"one decision {typical.get('sqlite_decide_ms')} ms; x{typical.get('sqlite_ratio')}")
     t.add_row("ledger bookings/s SQLite", val("ledger_bookings_per_s_sqlite"), "", "")
     t.add_row("ledger bookings/s PostgreSQL", val("ledger_bookings_per_s_postgresql"), "", "")
     t.add_row("aidf --help (s)", val("cli_help_s", "{:.3f}"), tgt("cli_help_s"),

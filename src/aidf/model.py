@@ -450,6 +450,22 @@ class ItemDecision(BaseModel):
     license_required: bool
 
 
+class Option(BaseModel):
+    """A change to the transaction and the answer the engine gives to the changed transaction."""
+
+    kind: str  # quantity | date | parties | weights | missing_fact | arrangement | license
+    change: dict[str, Any]
+    outcome: Outcome
+    authorization: Authorization | None = None
+    review_policy: ReviewPolicy | None = None
+    ledger_effects: list[LedgerEffect] = []
+    why: str
+    cite: str
+    range: dict[str, Any] | None = None  # missing facts: the values of the fact this answer holds for
+    after: dict[str, Any] | None = None  # a change assumed shipped first, whose draws this answer counts
+    warnings: list[str] = []  # readings and missing facts this answer rests on that the original did not
+
+
 class Decision(BaseModel):
     transaction_id: str
     date: dt.date | None = None
@@ -465,3 +481,4 @@ class Decision(BaseModel):
     warnings: list[str] = []
     assumed: list[Assumed] = []
     request_hash: str | None = None
+    options: list[Option] | None = None  # on request: changes that would let it go with less (aidf.options)

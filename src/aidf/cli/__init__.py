@@ -23,6 +23,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "classify": ("aidf.cli.classify", "Classify a chip or a computer carrying it: ECCN, TPP, density, and why."),
     "catalog": ("aidf.cli.classify", "List the accelerator catalog with each chip's computed class."),
     "decide": ("aidf.cli.decide", "Decide transactions in order and book them (or --dry-run)."),
+    "options": ("aidf.cli.options", "What would let each transaction go with less, each option checked by the engine."),
     "rules": ("aidf.cli.rules", "List the rule sets, or a parameter file's dated values."),
     "ledger": ("aidf.cli.ledger", "Allocation ledger: accounts, transfers, audit."),
     "license": ("aidf.cli.ledger", "Licenses and the TPP drawn on them."),

@@ -116,6 +116,12 @@ def _decide(txs, store, rules, actor) -> tuple[list, set[str]]:
         raise InputError("ledger", str(e)) from None
 
 
+def _options(txs, store, rules):
+    from aidf.options import options_many
+
+    return options_many(txs, store, rules)
+
+
 def decide(
     file: str = typer.Argument(..., help="transaction file: JSON or YAML object, JSON array, JSON Lines; - for stdin"),
     ledger: str = typer.Option(None, "--ledger", help="memory, a SQLite file, or a database URL "
@@ -128,6 +134,7 @@ def decide(
                                                           "anything or placing holds"),
     actor: str = typer.Option(None, "--actor", help="who decides, for the audit log (default: $AIDF_ACTOR "
                                                     "or the login name)"),
+    options: bool = typer.Option(False, "--options", help="add options[]: changes that would let each go with less"),
 ) -> None:
     """Decide transactions in order and BOOK them in the ledger (each sees the draws of those before it);
     shipments needing a license or review are put on hold. --dry-run books nothing."""
@@ -143,7 +150,10 @@ def decide(
     txs = parse_many(raw)
     store, spec, scratch = _dry_run_store(ledger) if dry_run else (*open_store(ledger, quiet=True), None)
     try:
+        studied = options and _options(txs, store, rules)  # studied before booking: the view each decision sees
         decisions, already = _decide(txs, store, rules, actor_name(actor))
+        if studied:
+            decisions = [d.model_copy(update={"options": o}) for d, (_, o) in zip(decisions, studied, strict=True)]
     finally:
         close(store)
         if scratch is not None:
@@ -157,6 +167,10 @@ def decide(
         from aidf.cli.explain import explain
 
         explain(decisions, trace=explain_)
+        if options:
+            from aidf.cli.options import show
+
+            show([(d, d.options or []) for d in decisions])
         return
     if explain_:
         say("note: --explain applies to --format table; the JSON carries the trace")

@@ -19,7 +19,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from aidf import people
 from aidf.ledger import LedgerError
-from aidf.model import Decision
+from aidf.model import Decision, Option
 
 HERE = Path(__file__).parent
 
@@ -32,10 +32,17 @@ def content_hash(decision: Decision) -> str:
     return hashlib.sha256(canonical_decision(decision).encode()).hexdigest()
 
 
+def _change_words(change: dict) -> str:
+    from aidf.options.words import change_words
+
+    return change_words(change)
+
+
 @lru_cache(maxsize=1)
 def _env() -> Environment:
     env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]))
     env.filters["num"] = lambda v, d=1: "" if v is None else people.number(v, d)
+    env.filters["change_words"] = _change_words
     env.globals["people"] = people
     return env
 
@@ -101,13 +108,14 @@ def _items(decision: Decision, transaction: dict[str, Any] | None) -> list[dict[
 
 
 def memo_for_decision(decision: Decision, transaction: dict[str, Any] | None,
-                      meta: dict[str, Any] | None = None) -> Memo:
+                      meta: dict[str, Any] | None = None, options: list[Option] | None = None) -> Memo:
+    """The memo; `options` (aidf.options) are shown beside the decision, outside its content hash."""
     meta = dict(meta or {})
     meta.setdefault("generated_at", dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
     digest = content_hash(decision)
     html = _env().get_template("memo.html").render(
         d=decision, tx=transaction, meta=meta, sha256=digest, lines=_lines(decision),
-        items=_items(decision, transaction), assumed=getattr(decision, "assumed", None) or [])
+        items=_items(decision, transaction), assumed=getattr(decision, "assumed", None) or [], options=options)
     return Memo(decision, html, digest, meta)
 
 

@@ -54,6 +54,7 @@ KEY_LINKS = {
 @router.post("/decisions", response_model=Decision, tags=["decisions"], responses={200: {"links": DECISION_LINKS}})
 async def post_decision(tx: Transaction, request: Request, who: Viewer, book: Annotated[bool, Query(description=(
         "reserve the decision's draws in the ledger, keyed by the transaction id (officer role)"))] = False,
+        options: Annotated[bool, Query(description="add options[]: changes that would let it go with less")] = False,
         ) -> Response:
     """Decide one transaction against the ledger (analyst); `?book=true` also reserves it, idempotent
     on `id` (officer)."""
@@ -66,7 +67,11 @@ async def post_decision(tx: Transaction, request: Request, who: Viewer, book: An
     # once from the engine's model (no re-validation against the response model, no second encoding).
     check_items(tx)
     service = svc(request)
-    if book or not inline(service, tx):
+    if options:
+        from aidf.service.options_api import decide_with_options
+
+        decision = await run_in_threadpool(decide_with_options, service, tx, book, who)
+    elif book or not inline(service, tx):
         decision = await run_in_threadpool(service.decide, tx, book=book, actor=who)
     else:
         decision = service.decide(tx)

@@ -45,10 +45,11 @@ def create_app(ledger_spec: str | None = None, keys_db: str | None = None, *, lo
             return errors.body(422, "malformed request body: not JSON (or not UTF-8)", "body")
         return errors.body(exc.status_code, str(exc.detail), errors.headers_field(exc))
 
-    from aidf.service import api, simulate_page, transfers, web
+    from aidf.service import api, options_api, simulate_page, transfers, web
 
     app.include_router(api.router)
     app.include_router(transfers.router)
+    app.include_router(options_api.router)
     app.include_router(web.router)
     app.include_router(simulate_page.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

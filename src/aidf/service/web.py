@@ -32,6 +32,8 @@ from aidf.model import DATE_MAX, DATE_MIN, MAX_ID, NAME_PATTERN, Day, Transactio
 from aidf.service import charts, limits, views
 from aidf.service.core import Service, h100_tpp
 from aidf.service.keys import Principal
+from aidf.service.options_api import decide_with_options
+from aidf.service.options_web import options_view
 from aidf.service.sessions import Session, SessionStore
 
 HERE = Path(__file__).parent
@@ -229,7 +231,8 @@ def _form_context(request: Request, values: dict[str, Any] | None = None, error:
 
 @router.get("/decide", response_class=HTMLResponse)
 def decide_form(request: Request):
-    return page(request, "decide.html", _form_context(request))
+    # An option's link fills the form with the changed transaction (see options_web.py).
+    return page(request, "decide.html", _form_context(request, dict(request.query_params) or None))
 
 
 def transaction_from_form(f: dict[str, Any]) -> dict[str, Any]:
@@ -313,7 +316,7 @@ def _decide_submit(request: Request, form: dict[str, Any]):
         refused_items = limits.refusal(tx)
         if refused_items:
             raise InputError(*refused_items)
-        decision = request.app.state.service.decide(tx, book=book, actor=who)
+        decision = decide_with_options(request.app.state.service, tx, book, who)
     except ValidationError as e:
         err = e.errors()[0]
         field = ".".join(str(p) for p in err["loc"]) or "transaction"
@@ -329,7 +332,8 @@ def _decide_submit(request: Request, form: dict[str, Any]):
         return page(request, "decide.html", _form_context(request, form, {"field": None, "reason": str(e)}), 409)
     tx_json = tx.model_dump(mode="json", exclude_none=True)
     return page(request, "answer.html", {"d": decision, "tx": tx_json, "booked": book,
-                                         "tx_text": json.dumps(tx_json, sort_keys=True)})
+                                         "tx_text": json.dumps(tx_json, sort_keys=True),
+                                         "options": options_view(decision, tx.model_dump(mode="json", exclude_unset=True))})
 
 
 @router.get("/decisions/{transaction_id}", response_class=HTMLResponse)
@@ -378,11 +382,12 @@ def _memo_unbooked(request: Request, form: dict[str, Any]):
         refused_items = limits.refusal(tx)
         if refused_items:
             raise InputError(*refused_items)
-        decision = request.app.state.service.decide(tx, book=False)
+        decision = decide_with_options(request.app.state.service, tx, False, who)
     except (ValidationError, InputError) as e:
         return Response(f"cannot make a memo of this transaction: {e}", status_code=422)
+    options, decision = decision.options, decision.model_copy(update={"options": None})
     memo = memo_for_decision(decision, tx.model_dump(mode="json", exclude_none=True),
-                             {"decided_by": who.name, "booked": False})
+                             {"decided_by": who.name, "booked": False}, options=options)
     return _memo(memo, form.get("format", "pdf"))
 
 
