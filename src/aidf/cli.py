@@ -21,9 +21,10 @@ def _register() -> None:
     from aidf import classify_cli, decide_cli
     from aidf.ledger import cli as ledger_cli
     from aidf.replay import cli as replay_cli
+    from aidf.screening import cli as screening_cli
     from aidf.service import cli as service_cli
 
-    for module in (classify_cli, decide_cli, ledger_cli, service_cli, replay_cli):
+    for module in (classify_cli, decide_cli, ledger_cli, service_cli, replay_cli, screening_cli):
         module.register(app)
 
 

@@ -122,3 +122,39 @@ def screen_distinct(parties: Iterable[tuple[str, str | None]], ledger: Any,
         if (name, country) not in out:
             out[(name, country)] = screen_party(ledger, version, ix, "party", name, country).result
     return out
+
+
+def lookup(ledger: Any, name: str, country: str | None = None, review: float | None = None,
+           on: dt.date | None = None) -> dict[str, Any]:
+    """Screen one name for a person to read (CLI, API, dashboard): the folded name, the legal forms
+    stripped, the status and every match with its features. Raises InputError when no list is loaded."""
+    from aidf.errors import InputError
+    from aidf.screening.normalize import normalize
+
+    if not isinstance(name, str) or not name.strip():
+        raise InputError("name", "give a name to screen")
+    if len(name) > 500:
+        raise InputError("name", "at most 500 characters")
+    country = country_of(country)
+    version = store.latest(ledger)
+    if version is None:
+        raise InputError("list", NO_LIST)
+    s = settings(on, review=review)
+    ps = screen_party(ledger, version, index_for(ledger, version, s), "party", name.strip(), country)
+    n = normalize(name.strip(), s.legal_forms_cjk)
+    return {"name": name.strip(), "country": country, "normalized": n.key, "legal_forms": list(n.legal_forms),
+            "status": ps.result.status, "list_version": version.label, "review_threshold": s.review,
+            "match_threshold": s.match, "matches": [m.model_dump() for m in ps.result.matches]}
+
+
+def country_of(value: Any, field: str = "country") -> str | None:
+    """A party's country as an ISO code (None when not given); a bad code is refused naming `field`."""
+    from aidf.errors import InputError
+    from aidf.model import check_country
+
+    if value is None or not str(value).strip():
+        return None
+    try:
+        return check_country(value)
+    except ValueError as e:
+        raise InputError(field, str(e)) from None

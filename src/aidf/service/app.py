@@ -47,6 +47,9 @@ def create_app(ledger_spec: str | None = None, keys_db: str | None = None, *, lo
     from aidf.service import api, web
 
     app.include_router(api.router)
+    from aidf.service import screening_api, screening_web
+    app.include_router(screening_api.router)
+    app.include_router(screening_web.router)
     app.include_router(web.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     fast.install(app)
