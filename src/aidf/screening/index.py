@@ -21,8 +21,10 @@ from aidf.screening.settings import Settings
 
 # What each feature means, shown beside its value and weight.
 FEATURES = {
-    "name_similarity": "edit similarity of the folded names, word order ignored (best of the name and alternate names)",
-    "token_overlap": "share of words in common (equal or sound-alike), of the best-matching name",
+    "name_similarity": "edit similarity of the folded names, word order or word breaks ignored (best of the name "
+                       "and alternate names)",
+    "token_overlap": "share of words in common (equal, sound-alike or close), generic words such as 'technology' "
+                     "counting less, of the best-matching name",
     "alt_name_hit": "the folded name is exactly the entry's name or one of its alternate names",
     "country_agreement": "the party's country is one of the entry's countries",
     "country_disagreement": "the entry names countries and the party's is not among them",
@@ -80,6 +82,9 @@ class ListIndex:
         others = sum(v for k, v in w.items() if k != "name_similarity" and v > 0)
         self.floor = max(0.0, (settings.review - others) / w["name_similarity"]) if w["name_similarity"] > 0 else 0.0
 
+    def _weight(self, token: str) -> float:
+        return self.settings.generic_weight if token in self.settings.generic_words else 1.0
+
     def __len__(self) -> int:
         return len(self.entries)
 
@@ -122,9 +127,10 @@ class ListIndex:
         e = self.entries[self.owner[i]]
         other = self.norms[i]
         exact = other.key == n.key
+        sim = max(sim, fuzz.ratio(n.joined, other.joined) / 100)
         values = {
             "name_similarity": round(sim, 4),
-            "token_overlap": round(_overlap(n.tokens, other.tokens), 4),
+            "token_overlap": round(_overlap(n.tokens, other.tokens, self._weight), 4),
             "alt_name_hit": 1.0 if exact else 0.0,
             "country_agreement": 1.0 if country and country in e.countries else 0.0,
             "country_disagreement": 1.0 if country and e.countries and country not in e.countries else 0.0,
@@ -138,13 +144,14 @@ class ListIndex:
         return Hit(e, score, feats, other.original, exact, bool(values["country_agreement"]))
 
 
-def _overlap(a: tuple[str, ...], b: tuple[str, ...]) -> float:
-    """Dice share of words in common; a word counts when equal, sound-alike (metaphone) or a close
-    spelling (edit similarity >= TOKEN_CLOSE, e.g. transliterations tekh / teh)."""
-    if not a or not b:
+def _overlap(a: tuple[str, ...], b: tuple[str, ...], weight) -> float:
+    """Weighted Dice share of words in common; a word counts when equal, sound-alike (metaphone) or a
+    close spelling (edit similarity >= TOKEN_CLOSE, e.g. transliterations tekh / teh)."""
+    total = sum(map(weight, a)) + sum(map(weight, b))
+    if not total:
         return 0.0
-    common = sum(1 for t in a if _has_partner(t, b)) + sum(1 for t in b if _has_partner(t, a))
-    return common / (len(a) + len(b))
+    common = sum(weight(t) for t in a if _has_partner(t, b)) + sum(weight(t) for t in b if _has_partner(t, a))
+    return common / total
 
 
 TOKEN_CLOSE = 80

@@ -23,6 +23,7 @@ _NON_WORD = re.compile(r"[^a-z0-9]+")
 class NormName:
     original: str
     tokens: tuple[str, ...]        # sorted, de-duplicated
+    joined: str                    # the words in their order, without spaces (semi conductor = semiconductor)
     legal_forms: tuple[str, ...]   # what was stripped, in its compare form (llc, gmbh, ooo, coltd)
 
     @property
@@ -61,7 +62,7 @@ def normalize(name: str, cjk_forms: tuple[str, ...] = ()) -> NormName:
     text = ascii_text(text).lower()
     text, found = _strip_forms(text)  # and after transliteration (co., ltd.)
     forms += found
-    tokens = tuple(sorted(set(t for t in _NON_WORD.split(text) if t)))
-    if not tokens:  # a name that is only a legal form keeps it as its name
-        tokens = tuple(sorted(set(t for t in _NON_WORD.split(ascii_text(name).lower()) if t)))
-    return NormName(name, tokens, tuple(dict.fromkeys(forms)))
+    words = [t for t in _NON_WORD.split(text) if t]
+    if not words:  # a name that is only a legal form keeps it as its name
+        words = [t for t in _NON_WORD.split(ascii_text(name).lower()) if t]
+    return NormName(name, tuple(sorted(set(words))), "".join(words), tuple(dict.fromkeys(forms)))

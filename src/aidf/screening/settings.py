@@ -26,12 +26,14 @@ class Settings:
     candidates: int
     stale_after_days: int
     legal_forms_cjk: tuple[str, ...]
+    generic_words: frozenset[str] = frozenset()
+    generic_weight: float = 1.0
 
     @property
     def key(self) -> tuple:
         """What an index built under these settings depends on (hashable)."""
         return (self.review, self.match, tuple(sorted(self.weights.items())), self.block_max, self.candidates,
-                self.legal_forms_cjk)
+                self.legal_forms_cjk, tuple(sorted(self.generic_words)), self.generic_weight)
 
     def cite(self, name: str, on: dt.date | None = None) -> str:
         return str(parameters(on or dt.date.today()).get(PATH, name))
@@ -62,7 +64,9 @@ def settings(on: dt.date | None = None, review: float | None = None, match: floa
         block_max=int(p.get(PATH, "block_max_entries")),
         candidates=int(p.get(PATH, "candidates")),
         stale_after_days=int(p.get(PATH, "stale_after_days")),
-        legal_forms_cjk=tuple(sorted(p.get(PATH, "legal_forms_cjk"), key=len, reverse=True)))
+        legal_forms_cjk=tuple(sorted(p.get(PATH, "legal_forms_cjk"), key=len, reverse=True)),
+        generic_words=frozenset(p.get(PATH, "generic_name_words")),
+        generic_weight=float(p.fraction(PATH, "generic_word_weight")))
     for field, value in (("threshold", out.review), ("match_threshold", out.match)):
         if not 0 < value <= 1:
             raise InputError(field, f"must be a number between 0 and 1 (got {value})")
