@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import chain
 
 from rapidfuzz import fuzz, process
@@ -48,6 +49,7 @@ def _keys(tokens: tuple[str, ...]) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=100_000)
 def _phonetic(t: str) -> str:
     return metaphone(t) if len(t) >= 3 and not t.isdigit() else t
 
@@ -76,11 +78,14 @@ class ListIndex:
                     postings.setdefault(k, []).append(ni)
         self.postings = postings
         self.keys = [n.key for n in self.norms]
+        self.joined = [n.joined for n in self.norms]
         w = settings.weights
         # The least name similarity that could still reach the review threshold with every other
         # feature at its best: names below it are not scored in detail.
-        others = sum(v for k, v in w.items() if k != "name_similarity" and v > 0)
-        self.floor = max(0.0, (settings.review - others) / w["name_similarity"]) if w["name_similarity"] > 0 else 0.0
+        # (alt_name_hit is left out: it is 1 only for an exact name, whose similarity is 1.)
+        others = sum(v for k, v in w.items() if k not in ("name_similarity", "alt_name_hit") and v > 0)
+        # A prefilter only (the score decides), so it errs low: scores are compared rounded to 1e-4.
+        self.floor = max(0.0, (settings.review - others) / w["name_similarity"] - 0.001) if w["name_similarity"] > 0 else 0.0
 
     def _weight(self, token: str) -> float:
         return self.settings.generic_weight if token in self.settings.generic_words else 1.0
@@ -112,22 +117,27 @@ class ListIndex:
     def score_pool(self, n: NormName, country: str | None, pool: list[int]) -> list[Hit]:
         if not pool:
             return []
-        found = process.extract(n.key, [self.keys[i] for i in pool], scorer=fuzz.ratio,
-                                score_cutoff=self.floor * 100, limit=None)
+        # Name similarity in C over the whole block, on both folded forms; only names that could
+        # still reach the review threshold are scored feature by feature.
+        sims: dict[int, float] = {}
+        for query, forms in ((n.key, self.keys), (n.joined, self.joined)):
+            for _, sim, at in process.extract(query, [forms[i] for i in pool], scorer=fuzz.ratio,
+                                              score_cutoff=self.floor * 100, limit=None):
+                i = pool[at]
+                sims[i] = max(sims.get(i, 0.0), sim / 100)
         best: dict[int, Hit] = {}
-        for _, sim, at in found:
-            i = pool[at]
-            hit = self._hit(n, country, i, float(sim) / 100)
+        for i, sim in sims.items():
+            hit = self._hit(n, country, i, sim)
             ei = self.owner[i]
-            if hit.score >= self.settings.review and (ei not in best or hit.score > best[ei].score):
+            if hit is not None and (ei not in best or hit.score > best[ei].score):
                 best[ei] = hit
         return sorted(best.values(), key=lambda h: (-h.score, h.entry.entry_id))[: self.settings.candidates]
 
-    def _hit(self, n: NormName, country: str | None, i: int, sim: float) -> Hit:
+    def _hit(self, n: NormName, country: str | None, i: int, sim: float) -> Hit | None:
+        """The hit of one name, or None below the review threshold."""
         e = self.entries[self.owner[i]]
         other = self.norms[i]
         exact = other.key == n.key
-        sim = max(sim, fuzz.ratio(n.joined, other.joined) / 100)
         values = {
             "name_similarity": round(sim, 4),
             "token_overlap": round(_overlap(n.tokens, other.tokens, self._weight), 4),
@@ -137,10 +147,11 @@ class ListIndex:
             "entity_type": 1.0 if n.is_organization and (e.type or "").lower() == "individual" else 0.0,
         }
         w = self.settings.weights
+        score = round(min(1.0, max(0.0, sum(round(v * w[k], 4) for k, v in values.items()))), 4)
+        if score < self.settings.review:
+            return None
         feats = {k: {"value": v, "weight": w[k], "contribution": round(v * w[k], 4), "why": FEATURES[k]}
                  for k, v in values.items()}
-        total = sum(f["contribution"] for f in feats.values())
-        score = round(min(1.0, max(0.0, total)), 4)
         return Hit(e, score, feats, other.original, exact, bool(values["country_agreement"]))
 
 
