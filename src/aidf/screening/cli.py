@@ -52,14 +52,16 @@ def status(ledger: LedgerOpt = None, as_json: Annotated[bool, typer.Option("--js
     from aidf.screening.settings import settings
 
     led = _open(ledger)
-    rows = [v.row() | {"age_days": round((to_us(dt.datetime.now(dt.UTC)) - v.loaded_us) / 86_400e6, 2)}
-            for v in store.versions(led)]
+    now = to_us(dt.datetime.now(dt.UTC))
+    found = store.versions(led)
+    rows = [v.row() | {"age_days": round((now - v.loaded_us) / 86_400e6, 2)} for v in found]
     limit = stale_days if stale_days is not None else settings().stale_after_days
     warning = None
     if not rows:
         warning = "no list is loaded: decisions are not screened (aidf lists load FILE)"
-    elif rows[0]["age_days"] > limit:
-        warning = f"the newest list version is {rows[0]['age_days']:.1f} days old (more than {limit}): load a fresh list"
+    elif now - found[0].loaded_us > limit * 86_400_000_000:
+        warning = (f"the newest list version is older than {limit} days ({rows[0]['age_days']:.1f} days): "
+                   "load a fresh list")
     if as_json:
         typer.echo(json.dumps({"versions": rows, "stale_after_days": limit, "warning": warning}, indent=2))
     else:
