@@ -43,10 +43,23 @@ class Hit:
     country_agrees: bool
 
 
+@lru_cache(maxsize=200_000)
+def _token_keys(t: str) -> tuple[str, ...]:
+    """A word's blocking keys: itself, its sound (metaphone) and, for longer words, each spelling with
+    one letter dropped, so that one typo, inserted or missing letter still meets the entry (fipel / fiael)."""
+    out = [t]
+    if len(t) >= 3 and not t.isdigit():
+        m = metaphone(t)
+        if m:
+            out.append("~" + m)
+    if len(t) >= 4:
+        out += {"-" + t[:i] + t[i + 1:] for i in range(len(t))}
+        out.append("-" + t)
+    return tuple(out)
+
+
 def _keys(tokens: tuple[str, ...]) -> list[str]:
-    out = list(tokens)
-    out += ["~" + m for m in (metaphone(t) for t in tokens if len(t) >= 3 and not t.isdigit()) if m]
-    return out
+    return [k for t in tokens for k in _token_keys(t)]
 
 
 @lru_cache(maxsize=100_000)
@@ -137,32 +150,40 @@ class ListIndex:
         """The hit of one name, or None below the review threshold."""
         e = self.entries[self.owner[i]]
         other = self.norms[i]
+        w = self.settings.weights
         exact = other.key == n.key
+        agree = 1.0 if country and country in e.countries else 0.0
+        disagree = 1.0 if country and e.countries and not agree else 0.0
+        person = 1.0 if n.is_organization and (e.type or "").lower() == "individual" else 0.0
+        fixed = (round(sim, 4) * w["name_similarity"] + (w["alt_name_hit"] if exact else 0.0)
+                 + agree * w["country_agreement"] + disagree * w["country_disagreement"] + person * w["entity_type"])
+        if fixed + w["token_overlap"] + 0.001 < self.settings.review:  # even full overlap cannot reach it
+            return None
         values = {
             "name_similarity": round(sim, 4),
-            "token_overlap": round(_overlap(n.tokens, other.tokens, self._weight), 4),
+            "token_overlap": round(self._overlap(n.tokens, other.tokens), 4),
             "alt_name_hit": 1.0 if exact else 0.0,
-            "country_agreement": 1.0 if country and country in e.countries else 0.0,
-            "country_disagreement": 1.0 if country and e.countries and country not in e.countries else 0.0,
-            "entity_type": 1.0 if n.is_organization and (e.type or "").lower() == "individual" else 0.0,
+            "country_agreement": agree,
+            "country_disagreement": disagree,
+            "entity_type": person,
         }
-        w = self.settings.weights
         score = round(min(1.0, max(0.0, sum(round(v * w[k], 4) for k, v in values.items()))), 4)
         if score < self.settings.review:
             return None
         feats = {k: {"value": v, "weight": w[k], "contribution": round(v * w[k], 4), "why": FEATURES[k]}
                  for k, v in values.items()}
-        return Hit(e, score, feats, other.original, exact, bool(values["country_agreement"]))
+        return Hit(e, score, feats, other.original, exact, bool(agree))
 
-
-def _overlap(a: tuple[str, ...], b: tuple[str, ...], weight) -> float:
-    """Weighted Dice share of words in common; a word counts when equal, sound-alike (metaphone) or a
-    close spelling (edit similarity >= TOKEN_CLOSE, e.g. transliterations tekh / teh)."""
-    total = sum(map(weight, a)) + sum(map(weight, b))
-    if not total:
-        return 0.0
-    common = sum(weight(t) for t in a if _has_partner(t, b)) + sum(weight(t) for t in b if _has_partner(t, a))
-    return common / total
+    def _overlap(self, a: tuple[str, ...], b: tuple[str, ...]) -> float:
+        """Weighted Dice share of words in common; a word counts when equal, sound-alike (metaphone) or a
+        close spelling (edit similarity >= TOKEN_CLOSE, e.g. transliterations tekh / teh); generic words
+        count generic_weight."""
+        weight = self._weight
+        total = sum(map(weight, a)) + sum(map(weight, b))
+        if not total:
+            return 0.0
+        common = sum(weight(t) for t in a if _has_partner(t, b)) + sum(weight(t) for t in b if _has_partner(t, a))
+        return common / total
 
 
 TOKEN_CLOSE = 80
@@ -172,4 +193,6 @@ def _has_partner(t: str, others: tuple[str, ...]) -> bool:
     if t in others:
         return True
     pt = _phonetic(t)
-    return any(_phonetic(u) == pt or fuzz.ratio(t, u) >= TOKEN_CLOSE for u in others)
+    if any(_phonetic(u) == pt for u in others):
+        return True
+    return process.extractOne(t, others, scorer=fuzz.ratio, score_cutoff=TOKEN_CLOSE) is not None
