@@ -93,6 +93,11 @@ def replay_cmd(
     s = summary(r.result)
     s["seconds"] = round(r.seconds, 3)
     s["lines_per_s"] = round(r.lines / r.seconds) if r.seconds > 0 else None
+    if led is not None:  # each distinct party screened once (screening/replay.py)
+        from aidf.replay.book import load as load_book
+        from aidf.screening.replay import screen_book
+
+        s["screening"] = screen_book(load_book(orders)[0], led)
     if book:
         from aidf.replay.book import load
 
