@@ -24,7 +24,8 @@ import time
 from pathlib import Path
 
 TARGETS = {"single_decision_us_p50": ("<=", 20.0), "replay_lines_per_s": (">=", 1_000_000),
-           "replay_peak_rss_mb": ("<=", 2048), "api_decisions_per_s": (">=", 2000)}
+           "replay_peak_rss_mb": ("<=", 2048), "api_decisions_per_s": (">=", 2000),
+           "screen_parties_per_s": (">=", 5000)}
 
 
 def machine() -> dict:
@@ -187,7 +188,7 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--quick", action="store_true", help="small sizes, under five minutes")
     ap.add_argument("--json", type=Path, help="write the results as JSON")
     ap.add_argument("--sizes", help="replay book sizes, comma-separated (default 1e5,1e6,1e7; quick: 1e5)")
-    ap.add_argument("--skip", default="", help="comma-separated parts to skip: single,replay,loop,api,ledger")
+    ap.add_argument("--skip", default="", help="comma-separated parts to skip: single,replay,loop,api,ledger,screening")
     args = ap.parse_args(argv)
     skip = set(filter(None, args.skip.split(",")))
     sizes = [int(float(s)) for s in args.sizes.split(",")] if args.sizes else (
@@ -218,8 +219,11 @@ def main(argv: list[str] | None = None) -> dict:
     if "ledger" not in skip:
         res |= optional("benchmarks.ledger_bench", args.quick,
                         ["ledger_bookings_per_s_sqlite", "ledger_bookings_per_s_postgresql"])
+    if "screening" not in skip:
+        res |= optional("benchmarks.screening_bench", args.quick, ["screen_parties_per_s"])
     for k in ("single_decision_us_p50", "replay_lines_per_s", "replay_vs_loop_ratio", "replay_peak_rss_mb",
-              "api_decisions_per_s", "ledger_bookings_per_s_sqlite", "ledger_bookings_per_s_postgresql"):
+              "api_decisions_per_s", "ledger_bookings_per_s_sqlite", "ledger_bookings_per_s_postgresql",
+              "screen_parties_per_s"):
         res.setdefault(k, None)
         if res[k] is None:
             res.setdefault(f"{k}_reason", "skipped")
@@ -266,6 +270,9 @@ def _table(res: dict) -> None:
     t.add_row("API decisions/s", val("api_decisions_per_s"), tgt("api_decisions_per_s"), "")
     t.add_row("ledger bookings/s SQLite", val("ledger_bookings_per_s_sqlite"), "", "")
     t.add_row("ledger bookings/s PostgreSQL", val("ledger_bookings_per_s_postgresql"), "", "")
+    t.add_row(f"screening parties/s ({res.get('entries')} entries)", val("screen_parties_per_s"),
+              tgt("screen_parties_per_s"), f"brute force {res.get('brute_force_parties_per_s')}/s; "
+              f"x{res.get('speedup_vs_brute_force')}; CPU-time {res.get('screen_parties_per_cpu_s')}/s")
     Console().print(t)
     Console().print(f"{m['cores']} cores, {m['memory_gb']} GB, Python {m['python']}, {m['date']}; "
                     f"{res['total_seconds']} s")
