@@ -99,3 +99,18 @@ def test_booked_decision_keeps_the_list_version_and_holds(led):
     assert d.screening[0].list_version.startswith("1:")
     assert [h["transaction_id"] for h in led.holds("open")] == ["B1"]
     assert led.find("B1").decision["screening"][0]["list_version"] == d.screening[0].list_version
+
+
+def test_entry_listed_after_the_date_is_not_applied_but_warned(led):
+    early = tx("LYSANDRE CALCUL S.A.S.", "FR") | {"date": "2025-01-14"}  # fx13 listed 2025-01-15
+    d = decide(early, ledger=led)
+    assert d.screening[0].status == "match"
+    assert d.outcome != "LICENSE_REQUIRED" or all(i.authorization is None for i in d.items)
+    assert not any(t.rule == "Entity List" for t in d.trace)
+    assert any("listed on 2025-01-15, after the transaction date 2025-01-14" in w for w in d.warnings)
+
+
+def test_denial_order_that_ended_is_not_applied(led):
+    d = decide(tx("Korvath Trading", "DE") | {"date": "2034-08-01"}, ledger=led)  # the order ends 2034-07-01
+    assert d.review_policy != "denial"
+    assert any("ended on 2034-07-01" in w for w in d.warnings)

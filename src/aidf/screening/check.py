@@ -22,6 +22,7 @@ from aidf.screening.sdn import sdn
 from aidf.screening.settings import Settings, settings
 
 PROVISIONS = {"EL": entity_list, "DPL": denied_person, "SDN": sdn}
+OUT_OF_FORCE = None  # a consequence with no outcome: only its warning and trace step
 NO_LIST = ("no restricted-party list is loaded in this ledger: the parties were not screened "
            "(load the Consolidated Screening List with `aidf lists load`)")
 
@@ -86,7 +87,31 @@ def _match(h: Hit, kind: str, is_cleared: bool) -> ScreeningMatch:
                           countries=list(e.countries))
 
 
+def _date(text: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat((text or "")[:10])
+    except ValueError:
+        return None
+
+
+def out_of_force(hit: Hit, on: dt.date) -> str | None:
+    """Why an entry did not apply on the transaction's date (listed later, or its end date passed)."""
+    start, end = _date(hit.entry.start_date), _date(hit.entry.end_date)
+    if start is not None and on < start:
+        return f"listed on {start}, after the transaction date {on}"
+    if end is not None and end < on:
+        return f"its listing ended on {end}, before the transaction date {on}"
+    return None
+
+
 def consequence(role: str, kind: str, hit: Hit, on: dt.date, s: Settings) -> Consequence:
+    """What an open hit does to the decision, by its list's provision (or a hold for review)."""
+    lapsed = out_of_force(hit, on)
+    if lapsed:
+        return Consequence(OUT_OF_FORCE, "restricted-party screening: entry not in force", "engine: list dates",
+                           f"the {role} resembles {hit.entry.list} entry {hit.entry.name!r}, {lapsed}",
+                           warning=f"the {role} resembles {hit.entry.list} entry {hit.entry.name!r} "
+                                   f"({hit.entry.entry_id}), {lapsed}: not applied")
     if kind == "possible_match":
         return possible_match(role, hit.entry, hit.score, s.review)
     provision = PROVISIONS.get(hit.entry.list)

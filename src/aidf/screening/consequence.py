@@ -9,7 +9,7 @@ from aidf.model import Outcome
 
 @dataclass(frozen=True)
 class Consequence:
-    outcome: Outcome
+    outcome: Outcome | None   # None: recorded (trace, warning) without changing the answer
     rule: str
     cite: str
     why: str

@@ -31,6 +31,11 @@ def apply_screening(tx: Transaction, ledger: Any, decision: Decision, draws: lis
     decision.trace.append(TraceStep.model_construct(
         rule="restricted-party screening", cite=SCREEN_CITE, result="hits" if consequences else "no open hits",
         why=f"list version {results[0].list_version if results else '-'}; {summary}", line=None))
+    for c in [c for c in consequences if c.outcome is None]:
+        decision.trace.append(TraceStep.model_construct(rule=c.rule, cite=c.cite, result="not applied", why=c.why,
+                                                        line=None))
+        decision.warnings.append(c.warning)
+    consequences = [c for c in consequences if c.outcome is not None]
     if not consequences:
         return decision, draws
     return _overlay(decision, draws, consequences)
