@@ -6,7 +6,7 @@ import csv
 import json
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from aidf.errors import InputError
@@ -118,3 +118,28 @@ def test_bad_list_files_name_the_problem(text, field):
     with pytest.raises(InputError) as e:
         parse_list(text)
     assert e.value.field == field
+
+
+WORD = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=3, max_size=9)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(WORD, min_size=1, max_size=4, unique=True), st.randoms(use_true_random=False),
+       st.sampled_from(["", " LLC", " GmbH", " Co., Ltd.", " Limited", " OOO"]))
+def test_folding_ignores_word_order_case_and_legal_form(words, rnd, form):
+    assume(not any(normalize(w, S.legal_forms_cjk).legal_forms for w in words))  # no word is itself a legal form
+    base = normalize(" ".join(words), S.legal_forms_cjk)
+    assume(not base.legal_forms)  # nor are two of them together ("co" "ltd")
+    shuffled = words[:]
+    rnd.shuffle(shuffled)
+    other = normalize(" ".join(w.upper() for w in shuffled) + form, S.legal_forms_cjk)
+    assert other.tokens == base.tokens
+    assert bool(other.legal_forms) == bool(form)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.sampled_from(_eval_rows()), st.sampled_from(["CN", "RU", "FR", None]))
+def test_a_hit_is_never_below_the_review_threshold_and_scores_stay_in_range(index, row, country):
+    for h in index.screen(row["name"], country):
+        assert S.review <= h.score <= 1.0
+        assert round(sum(f["contribution"] for f in h.features.values()), 4) >= h.score or h.score == 1.0
