@@ -28,7 +28,11 @@ class NormName:
 
     @property
     def key(self) -> str:
-        return " ".join(self.tokens)
+        """The words sorted and joined: equal keys are an exact folded match."""
+        return self._key
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_key", " ".join(self.tokens))
 
     @property
     def is_organization(self) -> bool:
