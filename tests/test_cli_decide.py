@@ -32,14 +32,14 @@ def run(tmp_path, content: str, *args: str):
 def test_one_transaction_gives_one_decision(tmp_path):
     r = run(tmp_path, json.dumps(tx(1)))
     assert r.exit_code == 0, r.output
-    d = json.loads(r.output)
+    d = json.loads(r.stdout)
     assert d["transaction_id"] == "T1" and d["authorization"] == "LPP"
 
 
 def test_json_lines_are_decided_in_order_and_see_each_other(tmp_path):
     r = run(tmp_path, "\n".join(json.dumps(tx(i)) for i in range(3)))
     assert r.exit_code == 0, r.output
-    out = json.loads(r.output)
+    out = json.loads(r.stdout)
     assert [d["authorization"] for d in out] == ["LPP", None, None]
     assert out[1]["outcome"] == "LICENSE_REQUIRED"
 
@@ -49,7 +49,7 @@ def test_yaml_input(tmp_path):
 
     r = run(tmp_path, yaml.safe_dump(tx(1)))
     assert r.exit_code == 0, r.output
-    assert json.loads(r.output)["authorization"] == "LPP"
+    assert json.loads(r.stdout)["authorization"] == "LPP"
 
 
 def test_explain_prints_citations(tmp_path):
@@ -87,9 +87,9 @@ def test_same_id_different_content_in_one_file_is_refused(tmp_path):
 def test_rules_lists_rule_sets_and_parameters():
     r = runner.invoke(app, ["rules", "--format", "json"])
     assert r.exit_code == 0
-    assert {x["id"] for x in json.loads(r.output)} >= {"ai-diffusion-2025", "pre-diffusion-2024"}
+    assert {x["id"] for x in json.loads(r.stdout)} >= {"ai-diffusion-2025", "pre-diffusion-2024"}
     r = runner.invoke(app, ["rules", "part740/lpp", "--format", "json"])
-    assert any(x["name"] == "annual_tpp_cap" and x["value"] == 26900000 and "740.29" in x["cite"] for x in json.loads(r.output))
+    assert any(x["name"] == "annual_tpp_cap" and x["value"] == 26900000 and "740.29" in x["cite"] for x in json.loads(r.stdout))
 
 
 def test_a_refused_line_books_nothing_of_the_file(tmp_path):

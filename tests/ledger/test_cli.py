@@ -44,7 +44,8 @@ def test_ledger_commands(run, durable_url):
     assert "voided t2/0" in run("ledger", "void", "t2/0", "--reason", "cancelled").stdout
     bal = json.loads(run("ledger", "balance", CA.id, "--json").stdout)
     assert (bal["posted"], bal["pending"], bal["used"]) == (5_000, 0, 5_000)
-    assert "5.000" in run("ledger", "balance", CA.id).stdout
+    # TPP for people drops trailing zeros (issue 13): 5,000 milli-TPP reads "5", right-aligned in its cell.
+    assert " 5 │" in run("ledger", "balance", CA.id).stdout
     hist = json.loads(run("ledger", "history", CA.id, "--json").stdout)
     assert [h["kind"] for h in hist] == ["pending", "pending", "post", "void"]
     assert "expired 0" in run("ledger", "expire").stdout

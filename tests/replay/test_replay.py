@@ -20,6 +20,7 @@ from aidf.replay import book as bookmod
 from aidf.replay.columnar import replay
 from aidf.replay.generate import generate
 from aidf.replay.io import read_book, write_table, write_template
+from aidf.replay.report import PEOPLE_COLUMNS
 from aidf.replay.run import OUT_COLUMNS, book_result, run
 from aidf.replay.scan import scan, scan_reference
 
@@ -287,7 +288,8 @@ def test_cli(tmp_path):
                          "--summary-json", str(tmp_path / "s.json")])
     assert res.exit_code == 0, res.output
     out = pl.read_parquet(tmp_path / "d.parquet")
-    assert out.height == 300 and out.columns == OUT_COLUMNS
+    # The people columns (consignee, reason in words, warnings) follow the answer columns (issue 13).
+    assert out.height == 300 and out.columns == [*OUT_COLUMNS, *PEOPLE_COLUMNS]
     s = json.loads((tmp_path / "s.json").read_text())
     assert sum(s["by_outcome"].values()) == 300
     res = r.invoke(app, ["replay", str(tmp_path / "t.xlsx"), "--ledger", "memory", "--book", "-q"])

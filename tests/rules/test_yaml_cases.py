@@ -146,7 +146,7 @@ def _date(value: Any) -> dt.date | None:
 
 
 def _run_classification(doc: dict, case: dict) -> None:
-    from aidf.classify_cli import as_json
+    from aidf.cli.classify import as_json
     from aidf.rules.classify import classify_item
     from aidf.rules.parameters import parameters
 

@@ -74,7 +74,8 @@ def test_decision_form_shows_outcome_and_citations(server, page):
     page.fill("input[name=uc_country]", "FR")
     page.select_option("select[name=uc_sector]", "private")
     page.click("#decide-submit")
-    assert page.inner_text("#outcome").startswith("LICENSE_EXCEPTION · AIA")
+    # The page shows the outcome in words, with the section that grants the exception (issue 13).
+    assert page.inner_text("#outcome").startswith("License exception — AIA, 15 CFR 740.27")
     assert "15 CFR 740.27" in page.inner_text("#trace")
 
 
@@ -118,3 +119,51 @@ def test_overview_map_and_panels(server, page):
     assert "Mexico (MX)" in page.inner_text("#allocations")
     page.click("#allocations a >> text=Mexico (MX)")
     assert page.locator("svg.chart").count() >= 1
+
+
+# ---- screenshots of the pages people read (issue 13) ------------------------------------------------
+
+SHOTS = os.environ.get("AIDF_SCREENSHOTS")  # a folder to keep the screenshots in (default: the test's tmp)
+
+
+def _shot(page, tmp_path, name: str) -> str:
+    folder = SHOTS or str(tmp_path)
+    os.makedirs(folder, exist_ok=True)
+    path = os.path.join(folder, f"{name}.png")
+    page.screenshot(path=path, full_page=True)
+    assert os.path.getsize(path) > 10_000
+    return path
+
+
+@pytest.mark.parametrize("name, url, expect", [
+    ("overview", "/?on=2025-07-01", "#counts"),
+    ("decision", "/decisions/SO-004", "#outcome"),
+    ("allocation", "/allocations/IN", "svg.chart"),
+    ("allocation-tier3", "/allocations/CN", "#tier-says"),
+    ("parameters", "/parameters?path=part742/country_allocation", "td.val"),
+    ("holds", "/holds", "#holds-table"),
+])
+def test_screenshot_pages(server, page, tmp_path, name, url, expect):
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(server + url)
+    assert page.locator(expect).count() >= 1
+    body = page.inner_text("main")
+    for code in ("LICENSE_REQUIRED:", "presumption_of_", "country_allocation:country="):
+        assert code not in body, (name, code)
+    _shot(page, tmp_path, name)
+
+
+def test_screenshot_memo_page(server, page, tmp_path):
+    if not shutil.which("pdftoppm"):
+        pytest.skip("pdftoppm (poppler-utils) not installed")
+    page.goto(server + "/decisions/SO-004")
+    with page.expect_download() as dl:
+        page.click("#memo-pdf")
+    pdf = tmp_path / "memo.pdf"
+    dl.value.save_as(pdf)
+    folder = SHOTS or str(tmp_path)
+    os.makedirs(folder, exist_ok=True)
+    subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "2", str(pdf), os.path.join(folder, "memo")],
+                   check=True)
+    pngs = sorted(p for p in os.listdir(folder) if p.startswith("memo") and p.endswith(".png"))
+    assert pngs

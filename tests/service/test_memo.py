@@ -37,8 +37,9 @@ def test_memo_cli_writes_html_and_pdf(tmp_path):
     canonical = json.dumps(decision.model_dump(mode="json"), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     assert digest == hashlib.sha256(canonical.encode()).hexdigest() and digest in r.output
     html = (out / "memo-M-1.html").read_text()
-    for text in ("LICENSE_EXCEPTION", "15 CFR 740.29(a)", "maria", digest, "Consignee MX",
-                 "ai-diffusion-2025", "lpp_annual"):
+    # Memos show words, not codes (issue 13): the outcome and the LPP account read as people say them.
+    for text in ("License exception — LPP, 15 CFR 740.29", "15 CFR 740.29(a)", "maria", digest, "Consignee MX",
+                 "ai-diffusion-2025", "LPP annual limit"):
         assert text in html
     text = pdf_text(out / "memo-M-1.pdf")
     assert "Determination memo" in text and "740.29" in text and digest[:16] in text.replace("\n", "")

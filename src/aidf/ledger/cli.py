@@ -61,14 +61,9 @@ def guarded(fn):
 
 
 def _open(spec: str | None):
-    from aidf.ledger.open import open_ledger
-    try:
-        return open_ledger(spec)
-    except (ValueError, OSError) as e:
-        raise InputError("--ledger", str(e)) from None
-    except Exception as e:  # unreachable database, bad URL: the cause in one line
-        raise InputError("--ledger", f"cannot open {spec or 'the default ledger'}: "
-                                     f"{str(e).splitlines()[0]}") from None
+    """The ledger, created only in an existing folder (and announced); any failure is one line."""
+    from aidf.cli.common import open_store
+    return open_store(spec)[0]
 
 
 def actor_name(actor: str | None) -> str:
@@ -105,7 +100,9 @@ def parse_date(text: str, field: str) -> dt.date:
 
 
 def tpp(milli: int | None) -> str:
-    return "" if milli is None else f"{Decimal(milli) / MILLI:,.3f}"
+    """TPP for people: separators, exact to the milli-TPP, no trailing zeros."""
+    from aidf.people import number
+    return "" if milli is None else number(Decimal(milli) / MILLI, 3)
 
 
 def _print_json(obj: Any) -> None:
@@ -115,7 +112,7 @@ def _print_json(obj: Any) -> None:
 def _table(title: str, columns: list[str], rows: list[list[Any]]) -> None:
     t = Table(title=title)
     for c in columns:
-        t.add_column(c, justify="right" if c.endswith("TPP") or c in ("posted", "pending", "used") else "left")
+        t.add_column(c, overflow="fold", justify="right" if c.endswith("TPP") or c in ("posted", "pending", "used") else "left")
     for r in rows:
         t.add_row(*["" if v is None else str(v) for v in r])
     Console().print(t)
@@ -139,8 +136,10 @@ def accounts(ledger: LedgerOpt = None, kind: Annotated[str | None, typer.Option(
     rows = _open(ledger).accounts(kind)
     if as_json:
         return _print_json(rows)
-    _table("accounts", ["account", "posted TPP", "pending TPP", "used TPP", "last limit TPP"],
-           [[r["id"], tpp(r["posted"]), tpp(r["pending"]), tpp(r["used"]), tpp(r["last_limit"])] for r in rows])
+    from aidf.people import account as in_words
+    _table("accounts", ["account", "what", "posted TPP", "pending TPP", "used TPP", "last limit TPP"],
+           [[r["id"], in_words(r["id"]), tpp(r["posted"]), tpp(r["pending"]), tpp(r["used"]), tpp(r["last_limit"])]
+            for r in rows])
 
 
 @ledger_app.command("balance")
@@ -299,8 +298,9 @@ def hold_list(ledger: LedgerOpt = None,
     rows = _open(ledger).holds(status)
     if as_json:
         return _print_json(rows)
+    from aidf.people import hold_reason
     _table(f"holds ({status})", ["transaction", "reason", "placed", "by", "status", "release"],
-           [[h["transaction_id"], h["reason"], h["placed_at"], h["placed_by"], h["status"],
+           [[h["transaction_id"], hold_reason(h["reason"]), h["placed_at"], h["placed_by"], h["status"],
              _release_text(h.get("release"))] for h in rows])
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from aidf import people
 from aidf.ledger import LedgerError
 from aidf.model import Decision
 
@@ -34,7 +35,8 @@ def content_hash(decision: Decision) -> str:
 @lru_cache(maxsize=1)
 def _env() -> Environment:
     env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]))
-    env.filters["num"] = lambda v, d=1: "" if v is None else f"{v:,.{d}f}"
+    env.filters["num"] = lambda v, d=1: "" if v is None else people.number(v, d)
+    env.globals["people"] = people
     return env
 
 
@@ -64,13 +66,38 @@ class Memo:
         return html_path, pdf_path
 
 
+PASSING = ("not_eligible", "not eligible", "does not apply", "not assessed", "resolved", "does not change the answer")
+
+
 def _lines(decision: Decision) -> list[dict[str, Any]]:
-    """Per line: the item decision and the trace steps that worked it out."""
+    """Per line: the item decision and the steps that carried its answer (the full trace is the appendix)."""
     out = []
     for it in decision.items:
         steps = [t for t in decision.trace if t.line == it.line]
-        out.append({"item": it, "steps": steps})
+        decisive = [t for t in steps if str(t.result).lower() not in PASSING][-4:]
+        out.append({"item": it, "steps": steps, "decisive": decisive})
     return out
+
+
+def _items(decision: Decision, transaction: dict[str, Any] | None) -> list[dict[str, str]]:
+    """Items as a table: catalog name, quantity, TPP per unit and total, ECCN; weights show their operations."""
+    asked = (transaction or {}).get("items") or []
+    rows = []
+    for it in decision.items:
+        req = asked[it.line] if it.line < len(asked) else {}
+        weights = req.get("model_weights")
+        note = ""
+        if weights:
+            note = f"trained with {people.operations(weights.get('training_operations'))}"
+            note += "; published" if weights.get("published") else "; unpublished"
+        elif req.get("form") == "computer":
+            note = f"computer with {req.get('chips_per_unit')} chips each"
+        rows.append({"line": people.line(it.line), "name": it.description, "note": note,
+                     "quantity": people.number(req.get("quantity", 1), 0),
+                     "tpp_unit": "—" if it.tpp is None else people.number(it.tpp, 1),
+                     "tpp_total": "—" if it.tpp_total is None else people.number(it.tpp_total, 1),
+                     "eccn": it.eccn or "none"})
+    return rows
 
 
 def memo_for_decision(decision: Decision, transaction: dict[str, Any] | None,
@@ -80,8 +107,7 @@ def memo_for_decision(decision: Decision, transaction: dict[str, Any] | None,
     digest = content_hash(decision)
     html = _env().get_template("memo.html").render(
         d=decision, tx=transaction, meta=meta, sha256=digest, lines=_lines(decision),
-        general=[t for t in decision.trace if t.line is None],
-        effects_by_account=[(e.account.id, e) for e in decision.ledger_effects])
+        items=_items(decision, transaction), assumed=getattr(decision, "assumed", None) or [])
     return Memo(decision, html, digest, meta)
 
 

@@ -18,7 +18,8 @@ def register(app: typer.Typer) -> None:
 
 
 def replay_cmd(
-    orders: Annotated[Path | None, typer.Argument(help="order book: .csv, .parquet, .jsonl or .xlsx (see LAYOUT.md)")] = None,
+    orders: Annotated[Path | None, typer.Argument(help="order book: .csv, .parquet, .jsonl or .xlsx "
+                                                       "(columns: aidf replay --layout)")] = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="decisions file: .parquet, .csv, .jsonl or .xlsx")] = None,
     rules: Annotated[str | None, typer.Option(help="rule set for every line (default: per line, else ai-diffusion-2025)")] = None,
     book: Annotated[bool, typer.Option("--book", help="book the draws into the ledger")] = False,
@@ -30,6 +31,9 @@ def replay_cmd(
     intensity: Annotated[float, typer.Option(help="quantity multiplier for --generate (fills meters sooner)")] = 1.0,
     summary_json: Annotated[Path | None, typer.Option(help="also write the summary as JSON")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar")] = False,
+    review: Annotated[Path | None, typer.Option("--review", help="also write the lines needing a license or "
+                                                                 "review, grouped by reason (.csv, .xlsx, ...)")] = None,
+    layout: Annotated[bool, typer.Option("--layout", help="print the order-book layout (columns) and exit")] = False,
 ) -> None:
     """Replay a whole order book through the rules, line by line with running balances (columnar)."""
     from rich.console import Console
@@ -38,6 +42,11 @@ def replay_cmd(
     from aidf.replay import book as bookmod
 
     err = Console(stderr=True)
+    if layout:
+        from aidf.replay.report import layout_text
+
+        typer.echo(layout_text())
+        return
     if template is not None:
         from aidf.replay.io import write_template
 
@@ -59,14 +68,14 @@ def replay_cmd(
 
     led = None
     if ledger is not None or book:
-        from aidf.ledger import open_ledger
+        from aidf.cli.common import open_store
 
-        led = open_ledger(ledger)
-    from aidf.replay.run import STAGES, book_result, run, summary
+        led, _ = open_store(ledger)
+    from aidf.replay.run import STAGES, book_result, summary
 
     try:
         if quiet:
-            r = run(orders, out, rules=rules, ledger=led, strict=strict)
+            r = _run(orders, rules=rules, ledger=led, strict=strict)
         else:
             from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -77,7 +86,7 @@ def replay_cmd(
                 def say(stage: str) -> None:
                     prog.update(task, description=stage, completed=STAGES.index(stage) if stage in STAGES else None)
 
-                r = run(orders, out, rules=rules, ledger=led, strict=strict, progress=say)
+                r = _run(orders, rules=rules, ledger=led, strict=strict, progress=say)
                 prog.update(task, completed=len(STAGES))
     except bookmod.BookErrors as e:
         shown = e.errors[:MAX_SHOWN]
@@ -90,6 +99,9 @@ def replay_cmd(
         sys.exit(2)
     if r.ignored_columns:
         err.print(f"[yellow]ignored columns not in the layout:[/] {', '.join(r.ignored_columns)}")
+    if r.lines == 0:
+        raise InputError("ORDERS", f"{orders} has no order lines: nothing to replay")
+    _write(r, orders, out, review, rules)
     s = summary(r.result)
     s["seconds"] = round(r.seconds, 3)
     s["lines_per_s"] = round(r.lines / r.seconds) if r.seconds > 0 else None
@@ -107,33 +119,85 @@ def replay_cmd(
 
             df = df.with_columns(pl.lit(rules).alias("rules"))
         s["booked_transactions"] = book_result(r.result, df, led)
+    from aidf.replay.report import by_country
+
+    s["by_country"] = by_country(r.result)
     _print_summary(s, out)
     if summary_json is not None:
         summary_json.write_text(json.dumps(s, indent=2, default=str))
 
 
-def _print_summary(s: dict, out: Path | None) -> None:
-    from rich.console import Console
-    from rich.table import Table
+def _run(orders: Path, **kw):
+    """run() without writing; a file the readers cannot open becomes one line."""
+    from aidf.replay import book as bookmod
+    from aidf.replay.report import unreadable
+    from aidf.replay.run import run
 
-    con = Console()
+    try:
+        return run(orders, None, **kw)
+    except bookmod.BookErrors:
+        raise
+    except Exception as e:
+        if _reading_error(e):
+            raise unreadable(orders, e) from None
+        raise
+
+
+def _reading_error(e: Exception) -> bool:
+    import zipfile
+
+    import polars as pl
+
+    return isinstance(e, (zipfile.BadZipFile, pl.exceptions.PolarsError, UnicodeDecodeError, OSError,
+                          KeyError)) or type(e).__module__.startswith("openpyxl")
+
+
+def _write(r, orders: Path, out: Path | None, review: Path | None, rules: str | None) -> None:
+    """--out with the people columns (consignee, reason, warnings); --review grouped by reason."""
+    if out is None and review is None:
+        return
+    from aidf.replay.report import with_people_columns, write_answers, write_review
+    from aidf.replay.run import OUT_COLUMNS
+
+    with_people_columns(r.result, orders, rules)
+    if out is not None:
+        write_answers(r.result, out, OUT_COLUMNS)
+    if review is not None:
+        n = write_review(r.result, review)
+        typer.echo(f"{n:,} lines needing a license or review -> {review}", err=True)
+
+
+def _print_summary(s: dict, out: Path | None) -> None:
+    """The summary in people's words: outcomes, authorizations with their section, countries by name."""
+    from aidf import people
+    from aidf.cli.common import console, table
+
+    con = console()
     con.print(f"[bold]{s['lines']:,}[/] lines in {s['transactions']:,} transactions, {s['shapes']:,} distinct shapes, "
               f"{s['seconds']:.2f} s ({s['lines_per_s'] or 0:,} lines/s)" + (f" -> {out}" if out else ""))
-    t = Table("outcome", "lines", title="by outcome")
+    t = table("outcome", "lines", title="By outcome", right=("lines",))
     for k, v in s["by_outcome"].items():
-        t.add_row(k, f"{v:,}")
+        t.add_row(people.outcome(k), f"{v:,}")
     con.print(t)
-    t = Table("authorization", "lines", title="by authorization")
+    t = table("authorization", "lines", title="By authorization", right=("lines",))
     for k, v in s["by_authorization"].items():
-        t.add_row(k, f"{v:,}")
+        t.add_row(people.authorization_long(k), f"{v:,}")
     con.print(t)
+    if s.get("by_country"):
+        t = table("destination", "lines", "license required", "needs review", title="By destination",
+                  right=("lines", "license required", "needs review"))
+        for row in s["by_country"]:
+            t.add_row(row["country"], f"{row['lines']:,}", f"{row['license_required']:,}", f"{row['needs_review']:,}")
+        con.print(t)
     if s["allocation"]:
-        t = Table("country", "drawn here (TPP)", "used in total (TPP)", title="country allocations")
+        t = table("country", "drawn here (TPP)", "used in total (TPP)", title="Country allocations",
+                  right=("drawn here (TPP)", "used in total (TPP)"))
         for k, v in s["allocation"].items():
-            t.add_row(k, f"{v['drawn_tpp']:,.0f}", f"{v['used_tpp']:,.0f}")
+            t.add_row(people.country(k), people.number(v["drawn_tpp"], 0), people.number(v["used_tpp"], 0))
         con.print(t)
     con.print(f"licensed lines past their country's allocation: {s['licensed_past_allocation_lines']:,}")
+    first = ", ".join(str(n) for n in s["needs_review_first"])  # file lines, already counted from 1
     con.print(f"lines needing review: {s['needs_review_lines']:,}"
-              + (f" (first: {', '.join(map(str, s['needs_review_first']))})" if s["needs_review_lines"] else ""))
+              + (f" (first book lines: {first})" if s["needs_review_lines"] else ""))
     if "booked_transactions" in s:
         con.print(f"booked {s['booked_transactions']:,} transactions into the ledger")

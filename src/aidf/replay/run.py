@@ -59,11 +59,13 @@ def run(orders: str | Path, out: str | Path | None = None, rules: str | None = N
     return Run(result, time.perf_counter() - t0, ignored)
 
 
-def write_answers(result: ReplayResult, out: str | Path, batch_rows: int = WRITE_ROWS) -> None:
-    """The --out table (OUT_COLUMNS), decoded from the coded answers `batch_rows` lines at a time."""
-    coded = result.coded.select(coded_columns(OUT_COLUMNS))
-    write_batches(coded, out, lambda part: decode(part, columns=OUT_COLUMNS), batch_rows,
-                  lazy=coded.lazy().select(decode_exprs(coded.schema, OUT_COLUMNS)))
+def write_answers(result: ReplayResult, out: str | Path, batch_rows: int = WRITE_ROWS,
+                  columns: list[str] | None = None) -> None:
+    """The --out table (OUT_COLUMNS, or `columns`), decoded from the coded answers `batch_rows` lines at a time."""
+    cols = OUT_COLUMNS if columns is None else columns
+    coded = result.coded.select(coded_columns(cols))
+    write_batches(coded, out, lambda part: decode(part, columns=cols), batch_rows,
+                  lazy=coded.lazy().select(decode_exprs(coded.schema, cols)))
 
 
 def summary(result: ReplayResult) -> dict[str, Any]:

@@ -86,8 +86,11 @@ def classify_item(item: Item | dict, as_of: dt.date | None = None, field_prefix:
     if item.catalog is not None:
         chip = get_chip(item.catalog)
         if chip is None:
-            known = ", ".join(sorted(load_catalog())[:6])
-            raise InputError(f"{field_prefix}.catalog", f"unknown catalog id {item.catalog!r} (see `aidf catalog`; e.g. {known}, ...)")
+            from aidf.people import did_you_mean
+
+            ids = sorted(load_catalog())
+            hint = did_you_mean(item.catalog, ids) or f"e.g. {', '.join(ids[:6])}, ..."
+            raise InputError(f"{field_prefix}.catalog", f"unknown catalog id {item.catalog!r}; {hint} (see `aidf catalog`)")
         tpp, area = chip.tpp, chip.die_area_mm2
         datacenter = chip.datacenter if item.datacenter is None else item.datacenter
         if item.die_area_mm2 is not None:

@@ -31,7 +31,12 @@ def serve(ledger: LedgerOpt = None,
           sample: Annotated[bool, typer.Option("--sample", help="book the sample order book if the ledger is empty")] = False,
           ) -> None:
     """Start the REST API (/v1, docs at /docs) and the web dashboard (/)."""
+    from aidf.cli.common import ledger_spec, say
     from aidf.service.server import serve as run
+
+    spec = ledger_spec(ledger)  # a new ledger only in an existing folder, and said so
+    if spec.new:
+        say(f"creating a new ledger at {spec.label}")
 
     run(ledger, host=host, port=port, open_dashboard=open_dashboard_without_key, sample=sample)
 
@@ -71,7 +76,11 @@ def memo(transaction_id: Annotated[str, typer.Argument(help="id of a booked tran
          out: Annotated[Path, typer.Option("--out", help="folder for the HTML and PDF")] = Path("."),
          ) -> None:
     """Write the determination memo of a booked transaction as HTML and PDF."""
+    from aidf.cli.common import ledger_spec
     from aidf.ledger import LedgerError
+
+    if ledger_spec(ledger).new:
+        raise InputError("--ledger", f"no ledger at {ledger_spec(ledger).label}: nothing is booked there")
     from aidf.memo import memo_for_booked
     from aidf.service.core import Service
 

@@ -88,3 +88,103 @@ def lpp_top(service: Service, year: int, n: int = 10) -> list[dict[str, Any]]:
     rows = [a for a in service.accounts("lpp_annual") if a.get("year") == year]
     rows.sort(key=lambda r: -r["used_tpp"])
     return rows[:n]
+
+
+# ---- what happened: counts, holds queue, latest bookings (words for people) -------------------------
+
+HOLDS_PER_PAGE = 25
+SUMMARY_CAP = 5000  # bookings read for the counts; the page says when the period holds more
+
+
+def _booked(service: Service, transaction_id: str) -> dict[str, Any]:
+    """The booked decision (with the request the engine kept beside it), or {}."""
+    b = service.ledger.find(transaction_id)
+    return dict(b.decision) if b is not None else {}
+
+
+def _booked_ids(service: Service) -> list[str]:
+    return [e["subject"] for e in reversed(service.ledger.audit_log()) if e["action"] == "book"]
+
+
+def counts(service: Service, start: dt.date | None, end: dt.date | None) -> dict[str, Any]:
+    """Booked decisions dated within [start, end], counted by outcome and by authorization, in words."""
+    from collections import Counter
+
+    from aidf import people
+
+    by_outcome: Counter[str] = Counter()
+    by_auth: Counter[str] = Counter()
+    ids = _booked_ids(service)
+    for tid in ids[:SUMMARY_CAP]:
+        d = _booked(service, tid)
+        day = _date(d.get("date"))
+        if day is None or (start and day < start) or (end and day > end):
+            continue
+        by_outcome[people.outcome(d.get("outcome"), None, d.get("review_policy"))] += 1
+        if d.get("authorization"):
+            by_auth[people.authorization_long(d["authorization"])] += 1
+    return {"by_outcome": by_outcome.most_common(), "by_authorization": by_auth.most_common(),
+            "total": sum(by_outcome.values()), "capped": len(ids) > SUMMARY_CAP}
+
+
+def _date(v: Any) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(v)) if v else None
+    except ValueError:
+        return None
+
+
+def _shipment(d: dict[str, Any]) -> dict[str, Any]:
+    """Destination, consignee, chips and quantity of a booked decision, from the request kept with it."""
+    from aidf import people
+
+    req = d.get("request") or {}
+    uc = (req.get("parties") or {}).get("ultimate_consignee") or {}
+    qty = sum(int(i.get("quantity") or 1) for i in req.get("items") or [])
+    chips = ", ".join(people.text(i.get("description", "")) for i in d.get("items") or [])
+    dest = req.get("destination")
+    return {"destination": people.country(dest) if dest else "—", "consignee": uc.get("name") or "—",
+            "chips": chips or "—", "quantity": qty or None}
+
+
+def hold_rows(service: Service, status: str, page: int = 1, per_page: int = HOLDS_PER_PAGE) -> dict[str, Any]:
+    """One page of the holds queue, each with destination, consignee, chips, quantity and reason in words."""
+    from aidf import people
+
+    holds = service.holds(status)
+    pages = max(1, -(-len(holds) // per_page))
+    page = min(max(1, page), pages)
+    rows = []
+    for h in holds[(page - 1) * per_page: page * per_page]:
+        d = _booked(service, h["transaction_id"])
+        rows.append(h | _shipment(d) | {"reason_words": people.hold_reason(h["reason"]),
+                                        "outcome_words": people.outcome(h.get("outcome"), None, h.get("review_policy"))})
+    return {"rows": rows, "total": len(holds), "page": page, "pages": pages, "per_page": per_page,
+            "first": (page - 1) * per_page + 1 if rows else 0, "last": (page - 1) * per_page + len(rows)}
+
+
+def latest(service: Service, n: int = 15) -> list[dict[str, Any]]:
+    """The latest bookings with their outcome in words and what was shipped where."""
+    from aidf import people
+
+    out = []
+    for b in service.bookings(n):
+        d = _booked(service, b["transaction_id"])
+        out.append(b | _shipment(d) | {"outcome_words": people.decision_outcome(d) if d else "—",
+                                       "outcome": d.get("outcome"), "date": d.get("date")})
+    return out
+
+
+def tier_says(code: str, on: dt.date) -> tuple[int, str]:
+    """What applies to a destination of each tier, for its allocation page."""
+    tier = tier_function(on)(code)
+    if tier == 1:
+        return 1, ("Tier 1 (Supp. No. 5 to Part 740, para (a)): no country allocation applies. Advanced chips go "
+                   "without a license, or under License Exception AIA (15 CFR 740.27) where a license "
+                   "requirement applies.")
+    if tier == 3:
+        return 3, ("Tier 3 (Macau and Country Group D:5): no country allocation applies. A license is reviewed "
+                   "under a presumption of denial; License Exceptions AIA, ACM and LPP are not available there, "
+                   "and NAC (15 CFR 740.8) needs prior notice.")
+    return 2, ("Tier 2: licensed .a-level TPP is counted against the country allocation for the window "
+               "(15 CFR 742.6(b)(10)); within it, review under a presumption of approval.")

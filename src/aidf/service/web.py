@@ -12,13 +12,14 @@ import datetime as dt
 import json
 import secrets
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
+from aidf import people
 from aidf.errors import InputError
 from aidf.ledger import IdempotencyConflict, LedgerError
 from aidf.model import Transaction
@@ -28,9 +29,11 @@ from aidf.service.keys import Principal
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
-templates.env.filters["num"] = lambda v, d=0: "" if v is None else f"{v:,.{d}f}"
+templates.env.filters["num"] = lambda v, d=0: "" if v is None else people.number(v, d)
+templates.env.globals["people"] = people
 templates.env.filters["tojson_pretty"] = lambda v: json.dumps(v, indent=2, sort_keys=True, default=str)
 router = APIRouter(include_in_schema=False)
+PageNo = Annotated[int, Query(alias="page", ge=1, le=10**6)]
 COOKIE = "aidf_session"
 LOOPBACK = {"127.0.0.1", "::1", "localhost", "testclient"}
 LOCAL = Principal("local-dashboard", "officer", "local")
@@ -133,7 +136,8 @@ def logout(request: Request):
 # ---- overview ----------------------------------------------------------------------------------
 
 @router.get("/", response_class=HTMLResponse)
-def overview(request: Request, on: dt.date | None = None, year: int | None = None):
+def overview(request: Request, on: dt.date | None = None, year: int | None = None, start: dt.date | None = None,
+             end: dt.date | None = None, page_no: PageNo = 1):
     service: Service = request.app.state.service
     day = on or dt.date.today()
     years = views.lpp_years(service)
@@ -142,18 +146,24 @@ def overview(request: Request, on: dt.date | None = None, year: int | None = Non
     return page(request, "overview.html", {
         "on": day, "map": charts.tier_map(views.tier_function(day), views.country_names()),
         "allocations": allocs, "bar": charts.bar, "lpp": views.lpp_top(service, year), "year": year,
-        "years": years, "holds": service.holds("open"), "licenses": service.licenses(),
-        "bookings": service.bookings(15), "h100": h100_tpp(day)})
+        "years": years, "queue": views.hold_rows(service, "open", page_no), "licenses": service.licenses(),
+        "bookings": views.latest(service, 15), "h100": h100_tpp(day),
+        "counts": views.counts(service, start, end), "start": start, "end": end})
 
 
 @router.get("/allocations/{country}", response_class=HTMLResponse)
 def allocation(request: Request, country: str):
     service: Service = request.app.state.service
-    code = country.upper()[:2]
-    rows = [a for a in views.allocations(service, dt.date.today()) if a.get("country") == code]
+    code = country.strip().upper()
+    if len(code) != 2 or not people.is_country(code):
+        return page(request, "message.html", {"title": "Not a country",
+                                              "message": f"{country!r} is not an ISO 3166-1 country code."}, 404)
+    day = dt.date.today()
+    rows = [a for a in views.allocations(service, day) if a.get("country") == code]
     charts_html = [(a, charts.step_chart(views.series(service, a["id"]), a["limit_tpp"])) for a in rows]
-    return page(request, "allocation.html", {"code": code, "name": views.country_names().get(code, code),
-                                             "rows": charts_html, "h100": h100_tpp()})
+    tier, says = views.tier_says(code, day)
+    return page(request, "allocation.html", {"code": code, "name": people.country_name(code), "rows": charts_html,
+                                             "h100": h100_tpp(), "tier": tier, "says": says, "on": day})
 
 
 # ---- decisions ---------------------------------------------------------------------------------
@@ -319,10 +329,12 @@ def _memo(memo, ext: str) -> Response:
 # ---- holds and licenses ------------------------------------------------------------------------
 
 @router.get("/holds", response_class=HTMLResponse)
-def holds_page(request: Request, status: str = "open", message: str | None = None):
+def holds_page(request: Request, status: str = "open", message: str | None = None,
+               page_no: PageNo = 1):
     service: Service = request.app.state.service
     status = status if status in ("open", "released", "all") else "open"
-    return page(request, "holds.html", {"holds": service.holds(status), "status": status,
+    queue = views.hold_rows(service, status, page_no)
+    return page(request, "holds.html", {"queue": queue, "holds": queue["rows"], "status": status,
                                         "licenses": service.licenses(), "message": message})
 
 
@@ -365,7 +377,8 @@ def parameters_page(request: Request, path: str | None = None):
     files = all_values()
     chosen = path if path in files else None
     return page(request, "parameters.html", {"files": sorted(files), "path": chosen,
-                                             "values": files.get(chosen or "", {})})
+                                             "values": files.get(chosen or "", {}),
+                                             "shown": people.parameter_value})
 
 
 @router.get("/rulesets", response_class=HTMLResponse)

@@ -4,26 +4,21 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import difflib
 import json
 import math
 import sys
 from enum import StrEnum
 from fractions import Fraction
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from pydantic import ValidationError
-from rich.console import Console
-from rich.table import Table
 
-from aidf.catalog import get_chip, load_catalog
 from aidf.errors import InputError
-from aidf.model import Item
-from aidf.rules.classify import H100, Classification, classify_item
-from aidf.rules.eccn_3a090 import P as P3A090
-from aidf.rules.eccn_3a090 import tpp_from_peaks
-from aidf.rules.parameters import Parameters, all_values, parameters
+
+if TYPE_CHECKING:  # the engine loads only when a command runs, so `aidf --help` stays quick
+    from aidf.model import Item
+    from aidf.rules.classify import Classification
+    from aidf.rules.parameters import Parameters
 
 
 class Format(StrEnum):
@@ -41,6 +36,9 @@ class CatalogFormat(StrEnum):
 
 def _as_of(date: str | None) -> tuple[dt.date, Parameters]:
     """The as-of date (default today) and the parameters in force on it."""
+    from aidf.rules.eccn_3a090 import P as P3A090
+    from aidf.rules.parameters import all_values, parameters
+
     if date is None:
         day = dt.date.today()
     else:
@@ -62,6 +60,8 @@ def _positive(value: float | None, field_name: str) -> None:
 
 
 def _precisions(p: Parameters) -> str:
+    from aidf.rules.eccn_3a090 import P as P3A090
+
     return ", ".join(sorted(p.get(P3A090, "precision_bits")))
 
 
@@ -83,20 +83,28 @@ def _parse_peaks(raw: list[str], p: Parameters) -> dict[str, float]:
         if name in peaks:
             raise InputError(f"--peak {name}", "given twice")
         peaks[name] = value
+    from aidf.rules.eccn_3a090 import tpp_from_peaks
+
     tpp_from_peaks(peaks, p, "--peak")  # refuses unknown precisions and sparse figures, naming the allowed ones
     return peaks
 
 
 def _unknown_chip(chip_id: str) -> InputError:
+    from aidf.catalog import load_catalog
+    from aidf.people import did_you_mean
+
     ids = sorted(load_catalog())
-    key = chip_id.strip().lower()
-    close = [i for i in ids if key and i.startswith(key)][:4] or difflib.get_close_matches(key, ids, n=3, cutoff=0.5)
-    hint = f"did you mean {', '.join(close)}? " if close else f"e.g. {', '.join(ids[:4])}, ... "
+    hint = (did_you_mean(chip_id, ids) or f"e.g. {', '.join(ids[:4])}, ...") + " "
     return InputError("CHIP_ID", f"unknown catalog id {chip_id!r}; {hint}(`aidf catalog` lists all {len(ids)})")
 
 
 def _item(chip_id: str | None, tpp: float | None, peaks: list[str], die_area: float | None,
           datacenter: bool | None, computer: int | None, quantity: int, p: Parameters) -> Item:
+    from pydantic import ValidationError
+
+    from aidf.catalog import get_chip
+    from aidf.model import Item
+
     has_figures = tpp is not None or bool(peaks)
     if chip_id is not None and has_figures:
         raise InputError("CHIP_ID", "give a catalog id or chip figures (--tpp / --peak), not both")
@@ -142,6 +150,8 @@ def label(c: Classification) -> str:
 
 
 def _h100(c: Classification, p: Parameters) -> Fraction | None:
+    from aidf.rules.classify import H100
+
     return None if c.tpp_total is None else c.tpp_total / p.fraction(*H100)
 
 
@@ -154,10 +164,15 @@ def as_json(c: Classification, day: dt.date, p: Parameters) -> dict[str, Any]:
 
 
 def _num(v: Fraction | None, digits: int = 1) -> str:
-    return "n/a" if v is None else f"{float(v):,.{digits}f}"
+    from aidf.people import number
+
+    return "n/a" if v is None else number(v, digits)
 
 
 def _print_table(c: Classification, day: dt.date, p: Parameters) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
     console = Console(soft_wrap=False)
     head = Table(title=c.description, show_header=False, title_justify="left")
     head.add_column("field", style="bold")
@@ -207,6 +222,8 @@ def classify(
     fmt: Annotated[Format, typer.Option("--format", help="output format")] = Format.table,
 ) -> None:
     """Classify a chip (catalog id or figures) or a computer carrying it: ECCN, TPP, density, and why."""
+    from aidf.rules.classify import classify_item
+
     try:
         day, p = _as_of(date)
         item = _item(chip_id, tpp, peak or [], die_area, datacenter, computer, quantity, p)
@@ -221,6 +238,9 @@ def classify(
 
 def catalog_rows(day: dt.date) -> list[dict[str, Any]]:
     """Every catalog chip with its computed classification beside the class recorded in chips.csv."""
+    from aidf.catalog import load_catalog
+    from aidf.rules.classify import classify_item
+
     rows = []
     for chip in load_catalog().values():
         c = classify_item({"catalog": chip.id}, as_of=day)
@@ -255,6 +275,9 @@ def catalog(
         for r in rows:
             w.writerow({k: "" if v is None else v for k, v in r.items()})
         return
+    from rich.console import Console
+    from rich.table import Table
+
     t = Table(title=f"accelerator catalog, classified as of {day}", title_justify="left")
     for col, justify in (("id", "left"), ("market", "left"), ("TPP", "right"), ("die mm2", "right"),
                          ("PD", "right"), ("computed", "left"), ("prongs", "left"), ("recorded", "left")):

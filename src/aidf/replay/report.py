@@ -1,0 +1,147 @@
+"""Replay output for people: the reason in words, warnings and consignee beside each answer; the
+--review file of lines needing a license or review, grouped by reason; the summary by country.
+
+The columnar replay keeps no trace. A flagged line's warnings (NEEDS_REVIEW, LICENSE_REQUIRED) are
+those of its shape: one line of each such shape is decided by the engine (same provisions, throwaway
+ledger), which is exact for every static answer (NEEDS_REVIEW is always static) and names the readings
+a metered answer rests on. Other lines carry their answer in words (deciding every shape would cost
+about a millisecond per shape).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from aidf import people
+
+PEOPLE_COLUMNS = ["consignee", "reason", "warnings"]
+FLAGGED = ("NEEDS_REVIEW", "LICENSE_REQUIRED")
+REVIEW_COLUMNS = ["reason", "line", "transaction_id", "date", "destination", "country", "consignee", "catalog",
+                  "quantity", "eccn", "tpp_total", "outcome", "warnings"]
+_LINE_PREFIX = re.compile(r"^line \d+: ")
+_KEY = ["shape", "outcome", "authorization", "review_policy", "_past_allocation"]
+
+
+def _shape_warnings(result, orders: str | Path, rules: str | None) -> dict[int, list[str]]:
+    """The engine's warnings for one line of each shape (line references dropped: the row is the line)."""
+    from aidf.engine import decide
+    from aidf.ledger.memory import MemoryLedger
+    from aidf.replay.assemble import tx_dict
+    from aidf.replay.book import load
+
+    flagged = result.coded.filter(pl.col("outcome").cast(pl.String).is_in(FLAGGED))
+    reps = flagged.group_by("shape").agg(pl.col("line").first())
+    book, _ = load(orders)
+    rows = book.filter(pl.col("line").is_in(reps["line"].implode()))
+    by_line = {r["line"]: r for r in rows.iter_rows(named=True)}
+    out: dict[int, list[str]] = {}
+    for shape, line in reps.iter_rows():
+        r = by_line.get(line)
+        if r is None:
+            continue
+        tx = tx_dict([r])
+        if rules is not None:
+            tx["rules"] = rules
+        try:
+            d = decide(tx, ledger=MemoryLedger())
+        except Exception as e:  # a shape the engine refuses keeps its answer; say why it has no warnings
+            out[shape] = [f"warnings not available: {e}"]
+            continue
+        out[shape] = [_LINE_PREFIX.sub("", w) for w in d.warnings]
+    return out
+
+
+def _reason(outcome: str, authorization: str | None, policy: str | None, past: bool, warnings: list[str]) -> str:
+    """Why this line needs a license or review, in words (else its answer in words)."""
+    text = people.outcome(outcome, authorization, policy)
+    if past:
+        text += " (beyond the country allocation)"
+    if outcome == "NEEDS_REVIEW":
+        cause = next((w for w in warnings if "review" in w or "settled" in w or "not stated" in w), None)
+        if cause:
+            text += f": {people.text(cause)}"
+    return text
+
+
+def people_columns(result, orders: str | Path, rules: str | None = None) -> pl.DataFrame:
+    """Per line (by `line`): consignee, reason in words, warnings (joined by ' | ')."""
+    warns = _shape_warnings(result, orders, rules)
+    c = result.coded
+    keys = c.select(_KEY).unique().with_columns(pl.col(n).cast(pl.String) for n in _KEY[1:4])
+    texts = []
+    for shape, outcome, auth, policy, past in keys.iter_rows():
+        w = warns.get(shape, [])
+        texts.append({"reason": _reason(outcome, auth, policy, bool(past), w),
+                      "warnings": " | ".join(people.text(x) for x in w)})
+    keys = keys.with_columns(pl.Series("reason", [t["reason"] for t in texts], pl.String),
+                             pl.Series("warnings", [t["warnings"] for t in texts], pl.String))
+    lines = c.select(["line", *_KEY, pl.col("consignee_key").cast(pl.String).alias("consignee")])
+    lines = lines.with_columns(pl.col(n).cast(pl.String) for n in _KEY[1:4])
+    return lines.join(keys, on=_KEY, how="left", nulls_equal=True).select(["line", *PEOPLE_COLUMNS])
+
+
+def with_people_columns(result, orders: str | Path, rules: str | None = None) -> None:
+    """Add consignee, reason and warnings to the coded lines (as categoricals: few distinct texts)."""
+    extra = people_columns(result, orders, rules)
+    cat = [pl.col(n).cast(pl.Categorical) for n in PEOPLE_COLUMNS]
+    result.coded = result.coded.join(extra.with_columns(cat), on="line", how="left", maintain_order="left")
+
+
+def write_answers(result, out: str | Path, columns: list[str]) -> None:
+    """The --out table with the people columns after the answer columns."""
+    from aidf.replay.run import write_answers as write
+
+    write(result, out, columns=[*columns, *PEOPLE_COLUMNS])
+
+
+def layout_text() -> str:
+    """The order-book layout shipped with the package (LAYOUT.md), for `aidf replay --layout`."""
+    return (Path(__file__).parent / "LAYOUT.md").read_text(encoding="utf-8")
+
+
+def unreadable(path: str | Path, e: Exception):
+    """A file the readers cannot open, as one line naming it (an InputError)."""
+    from aidf.errors import InputError
+
+    kind = Path(path).suffix.lstrip(".") or "the"
+    first = (str(e).strip().splitlines() or [type(e).__name__])[0]
+    if type(e).__name__ == "NoDataError":
+        return InputError("ORDERS", f"{path} is empty: no order lines to replay")
+    return InputError("ORDERS", f"cannot read {path} as a {kind} order book: {first}")
+
+
+def write_review(result, path: str | Path) -> int:
+    """NEEDS_REVIEW and LICENSE_REQUIRED lines, grouped and sorted by reason, to CSV/Parquet/JSONL/XLSX."""
+    from aidf.replay.io import write_table
+
+    lines = result.lines if "reason" not in result.coded.columns else _decoded(result)
+    flagged = lines.filter(pl.col("outcome").is_in(FLAGGED))
+    flagged = flagged.with_columns(
+        pl.col("destination").map_elements(people.country, return_dtype=pl.String).alias("country"))
+    flagged = flagged.sort(["reason", "destination", "line"]).select(REVIEW_COLUMNS)
+    write_table(flagged, path, sheet="review")
+    return flagged.height
+
+
+def _decoded(result) -> pl.DataFrame:
+    from aidf.replay.columnar import decode
+
+    cols = [n for n in REVIEW_COLUMNS if n not in ("country",)] + ["_past_allocation"]
+    return decode(result.coded, result.limits, columns=cols)
+
+
+def by_country(result) -> list[dict[str, Any]]:
+    """Lines per destination, with how many need a license or review, country names in words."""
+    c = result.coded
+    flag = pl.col("outcome").cast(pl.String)
+    g = (c.group_by(pl.col("destination").cast(pl.String))
+         .agg(pl.len().alias("lines"),
+              (flag == "LICENSE_REQUIRED").sum().alias("license_required"),
+              (flag == "NEEDS_REVIEW").sum().alias("needs_review"))
+         .sort(["lines", "destination"], descending=[True, False]))
+    return [{"country": people.country(d), "code": d, "lines": n, "license_required": lr, "needs_review": nr}
+            for d, n, lr, nr in g.iter_rows()]
