@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from pydantic import ValidationError
 
+from aidf.assumed import assumed_facts
 from aidf.errors import InputError
 from aidf.ledger.base import MILLI, Draw, IdempotencyConflict, LimitExceeded
 from aidf.model import (
@@ -27,6 +29,7 @@ from aidf.model import (
     TraceStep,
     Transaction,
 )
+from aidf.rules import part746
 from aidf.rules.classify import H100, Classification, classify_item
 from aidf.rules.duties import aia_tally_account, duties_for, hold_duties
 from aidf.rules.exceptions.acm import acm
@@ -35,9 +38,10 @@ from aidf.rules.exceptions.lpp import lpp
 from aidf.rules.exceptions.nac_aca import nac_aca
 from aidf.rules.facts import Facts, LedgerView, Line, Verdict
 from aidf.rules.license_requirements import license_requirement
-from aidf.rules.restrictions import Restriction, restriction
+from aidf.rules.parameters import Parameters
+from aidf.rules.restrictions import Restriction, restriction, veu_under_part746
 from aidf.rules.review_policy import review_policy
-from aidf.rules.ruleset import get_ruleset
+from aidf.rules.ruleset import RuleSet, grace_decides, resolve, ruleset_date
 from aidf.rules.veu import nveu, uveu
 
 CONTRACT_KINDS = {"country_allocation", "lpp_annual", "nveu_cap", "uveu_share"}
@@ -45,7 +49,7 @@ CONTRACT_KINDS = {"country_allocation", "lpp_annual", "nveu_cap", "uveu_share"}
 # Candidate authorizations in order of burden; each is one provision. The first eligible one is used.
 Candidate = Callable[[Line, Facts, Restriction], Verdict]
 DIFFUSION_CANDIDATES: list[Candidate] = [aia, acm, nac_aca, lpp,
-                                         lambda line, f, r: uveu(line, f), lambda line, f, r: nveu(line, f)]
+                                         veu_under_part746(uveu), veu_under_part746(nveu)]
 PRE_DIFFUSION_CANDIDATES: list[Candidate] = [nac_aca]
 
 
@@ -124,63 +128,137 @@ def _answer(d: Decision) -> tuple:
     return tuple((it.outcome, it.authorization, it.review_policy) for it in d.items)
 
 
+@dataclass
+class _Regime:
+    """One rule set's view of a transaction: its parameters, facts and restrictions."""
+
+    ruleset: RuleSet
+    p: Parameters
+    f: Facts
+    r: Restriction
+    restricted_noted: bool = False
+    decided: bool = False  # decided at least one line (its warnings then belong to the answer)
+
+    @classmethod
+    def build(cls, tx: Transaction, ruleset: RuleSet, view: LedgerView) -> _Regime:
+        ruleset.check_date(tx.date)
+        p = ruleset.params(tx.date)
+        f = Facts.build(tx, ruleset, p, view)
+        for e in f.entities:
+            if e.party.country != f.dest and e.role == "ultimate_consignee":
+                f.warn(f"the ultimate consignee is located in {e.party.country} but the destination is {f.dest}; "
+                       "location tests use the destination")
+        return cls(ruleset, p, f, restriction(f))
+
+
+@dataclass
+class _LineAnswer:
+    line: Line
+    outcome: Outcome
+    authorization: str | None
+    policy: str | None
+    required: bool
+    draws: list[Draw]
+    trace: list[TraceStep]
+
+
+def _line_under(g: _Regime, i: int, item: Item) -> _LineAnswer:
+    """Decide one line under one regime, keeping its trace apart until the line's regime is chosen."""
+    cls = _classify(item.model_dump_json(), g.p.as_of, f"items.{i}")
+    trace = [step.model_copy(update={"line": i}) for step in cls.trace]
+    g.f.warnings.extend(w for w in cls.warnings if w not in g.f.warnings)
+    line = Line(i, item, cls)
+    outcome, auth, policy, required, draws = _decide_line(line, g.f, g.r, trace, g.restricted_noted)
+    g.restricted_noted = g.restricted_noted or (required and g.r.applies)
+    return _LineAnswer(line, outcome, auth, policy, required, draws, trace)
+
+
+def _grace_choice(main: _Regime, prior: _Regime, i: int, item: Item, trace: list[TraceStep]) -> tuple[_Regime, _LineAnswer]:
+    """As-written grace window: decide the line under the 2024 regime and the framework, and keep
+    the answer `grace_decides` picks; warn what the framework requires from its compliance date."""
+    fw, old = _line_under(main, i, item), _line_under(prior, i, item)
+    chosen = grace_decides(old.required, OUTCOME_ORDER.index(old.outcome), OUTCOME_ORDER.index(fw.outcome))
+    g, a = (prior, old) if chosen == prior.ruleset.id else (main, fw)
+    comp = ruleset_date("as_written_compliance_from")
+    trace.append(TraceStep.model_construct(
+        rule="regime deciding the line", cite="90 FR 4544 (DATES: effective and compliance dates)", result=g.ruleset.id,
+        why=f"grace window before {comp}: 2024 regime {'requires' if old.required else 'requires no'} license "
+            f"({_said(old)}); framework: {_said(fw)}", line=i))
+    if a is old and (fw.outcome, fw.authorization) != (old.outcome, old.authorization):
+        main.f.warn(f"line {i}: from {comp} the framework requires {_said(fw)}; until then the 2024 regime decides "
+                    f"({_said(old)})")
+        prior.f.warn(main.f.warnings[-1])
+    return g, a
+
+
+def _said(a: _LineAnswer) -> str:
+    return a.outcome.value + (f" under {a.authorization}" if a.authorization else "") + (
+        f", review {a.policy}" if a.policy else "")
+
+
 def _decide_known(tx: Transaction, ledger, rules: str | None) -> tuple[Decision, list[Draw]]:
-    ruleset = get_ruleset(rules or tx.rules)
-    ruleset.check_date(tx.date)
-    p = ruleset.params(tx.date)
-    f = Facts.build(tx, ruleset, p, LedgerView(ledger))
-    ref, status_warnings = ruleset.ref(tx.date)
+    res = resolve(rules or tx.rules, tx.date)
+    view = LedgerView(ledger)
+    main = _Regime.build(tx, res.ruleset, view)
+    prior = _Regime.build(tx, res.grace, view) if res.grace is not None else None
+    f = main.f
+    ref, status_warnings = res.ref(tx.date)
     trace: list[TraceStep] = [
-        TraceStep.model_construct(rule="rule set", cite="90 FR 4544" if ruleset.diffusion else "88 FR 73458; 89 FR 96790",
-                  result=ruleset.id, why=ref.status),
-        TraceStep.model_construct(rule="destination tier", cite="15 CFR 740 Supp. 5(a); Supp. 1 (D:5); engine tiers", result=f"tier {f.dest_tier}",
+        TraceStep.model_construct(rule="rule set", cite="90 FR 4544" if res.ruleset.diffusion else "88 FR 73458; 89 FR 96790",
+                  result=res.ruleset.id, why=ref.status),
+        TraceStep.model_construct(rule="destination tier", cite="15 CFR 772.1 (United States)" if f.geo.is_us_territory(f.dest)
+                  else "15 CFR 740 Supp. 5(a); Supp. 1 (D:5); engine tiers", result=f"tier {f.dest_tier}",
                   why=f"{tx.destination}{' (treated as ' + f.dest + ')' if f.dest != tx.destination else ''}; groups: "
                       f"{', '.join(f.geo.groups_of(f.dest)) or 'none'}"),
         TraceStep.model_construct(rule="parties", cite="15 CFR 740.27(a); 744.23(a)(3); 748.15(b)(2)", result="resolved", why=f.hq_summary()),
     ]
-    for e in f.entities:
-        if e.party.country != f.dest and e.role == "ultimate_consignee":
-            f.warn(f"the ultimate consignee is located in {e.party.country} but the destination is {f.dest}; "
-                   "location tests use the destination")
-    r = restriction(f)
     items, duties, draws = [], [], []
-    restricted_noted = False
     for i, item in enumerate(tx.items):
-        cls = _classify(item.model_dump_json(), p.as_of, f"items.{i}")
-        for step in cls.trace:
-            trace.append(step.model_copy(update={"line": i}))
-        f.warnings.extend(w for w in cls.warnings if w not in f.warnings)
-        line = Line(i, item, cls)
-        outcome, auth, policy, required, line_draws = _decide_line(line, f, r, trace, restricted_noted)
-        restricted_noted = restricted_noted or (required and r.applies)
-        f.view.add(line_draws)
-        draws += line_draws
-        duties += duties_for(line, f, auth, outcome.value)
-        tallies = _tallies(line, f, auth, line_draws)
-        f.view.add(tallies)
+        if prior is None:
+            g, a = main, _line_under(main, i, item)
+        else:
+            g, a = _grace_choice(main, prior, i, item, trace)
+        g.decided = True
+        trace += a.trace
+        view.add(a.draws)
+        draws += a.draws
+        duties += duties_for(a.line, g.f, a.authorization, a.outcome.value)
+        tallies = _tallies(a.line, g.f, a.authorization, a.draws)
+        view.add(tallies)
         draws += tallies
-        h100 = p.fraction(*H100)
-        items.append(ItemDecision(
-            line=i, description=cls.description, eccn=cls.eccn,
-            classification=cls.indeterminate and f"indeterminate: {cls.indeterminate} missing",
-            tpp=None if cls.tpp_unit is None else float(cls.tpp_unit),
-            tpp_total=None if cls.tpp_total is None else float(cls.tpp_total),
-            performance_density=None if cls.performance_density is None else round(float(cls.performance_density), 4),
-            h100_equivalents=None if cls.tpp_total is None else round(float(cls.tpp_total / h100), 2),
-            outcome=outcome, authorization=auth, review_policy=policy, license_required=required))
+        items.append(_item_decision(a, g.p))
+    warnings = list(status_warnings)
+    for g in (main, prior):
+        if g is not None and g.decided:
+            warnings += [w for w in g.f.warnings if w not in warnings]
+    return _assemble(tx, ref, f.dest_tier, items, draws, duties, trace, warnings, assumed_facts(tx, res, rules or tx.rules)), draws
+
+
+def _item_decision(a: _LineAnswer, p: Parameters) -> ItemDecision:
+    cls, h100 = a.line.cls, p.fraction(*H100)
+    return ItemDecision(
+        line=a.line.index, description=cls.description, eccn=cls.eccn,
+        classification=cls.indeterminate and f"indeterminate: {cls.indeterminate} missing",
+        tpp=None if cls.tpp_unit is None else float(cls.tpp_unit),
+        tpp_total=None if cls.tpp_total is None else float(cls.tpp_total),
+        performance_density=None if cls.performance_density is None else round(float(cls.performance_density), 4),
+        h100_equivalents=None if cls.tpp_total is None else round(float(cls.tpp_total / h100), 2),
+        outcome=a.outcome, authorization=a.authorization, review_policy=a.policy, license_required=a.required)
+
+
+def _assemble(tx, ref, dest_tier, items, draws, duties, trace, warnings, assumed) -> Decision:
     outcome = max((it.outcome for it in items), key=OUTCOME_ORDER.index)
     auths = {it.authorization for it in items}
     policies = [it.review_policy for it in items if it.review_policy]
     effects = [LedgerEffect(account=d.account, tpp=d.amount / MILLI,
                             limit_tpp=None if d.limit is None else d.limit / MILLI) for d in draws
                if d.account.kind in CONTRACT_KINDS]
-    decision = Decision(
-        transaction_id=tx.id, date=tx.date, rules=ref, destination_tier=f.dest_tier, outcome=outcome,
+    return Decision(
+        transaction_id=tx.id, date=tx.date, rules=ref, destination_tier=dest_tier, outcome=outcome,
         authorization=auths.pop() if len(auths) == 1 else None,
         review_policy=max(policies, key=REVIEW_ORDER.index) if policies else None,
         items=items, ledger_effects=_merge(effects), duties=duties, trace=trace,
-        warnings=status_warnings + f.warnings, request_hash=tx.content_hash())
-    return decision, draws
+        warnings=warnings, assumed=assumed, request_hash=tx.content_hash())
 
 
 def _tallies(line: Line, f: Facts, auth: str | None, line_draws: list[Draw]) -> list[Draw]:
@@ -231,6 +309,7 @@ def _decide_line(line: Line, f: Facts, r: Restriction, trace: list[TraceStep], r
         f.warn(f"line {i}: classification needs '{cls.indeterminate}' to be settled; never guessed")
         return Outcome.NEEDS_REVIEW, None, None, False, []
     if cls.eccn is None:
+        part746.other_items(f)
         trace.append(TraceStep.model_construct(rule="license requirement", cite="15 CFR 742.6(a)(6)(iii); 742.6(a)(13)", result="none",
                                why="not 3A090/4A090/4E091: none of these requirements applies (other EAR controls "
                                    "such as Part 744 end uses are not assessed)", line=i))
@@ -241,7 +320,7 @@ def _decide_line(line: Line, f: Facts, r: Restriction, trace: list[TraceStep], r
     if not req.required:
         return Outcome.NLR, None, None, False, []
     if not restricted_noted:
-        trace.append(TraceStep.model_construct(rule="restrictions on license exceptions", cite="15 CFR 740.2(a)(9)(ii)",
+        trace.append(TraceStep.model_construct(rule="restrictions on license exceptions", cite=r.cite,
                                result="applies" if r.applies else "does not apply", why=r.why, line=i))
     candidates = DIFFUSION_CANDIDATES if f.ruleset.diffusion else PRE_DIFFUSION_CANDIDATES
     unknown: list[Verdict] = []
@@ -326,7 +405,7 @@ def _preflight(tx: Transaction, rules: str | None, index: int) -> None:
     """Everything that can refuse a transaction, checked before any of the sequence is booked:
     the rule set, the date, and each item (catalog ids, figures)."""
     try:
-        ruleset = get_ruleset(rules or tx.rules)
+        ruleset = resolve(rules or tx.rules, tx.date).ruleset
         ruleset.check_date(tx.date)
         p = ruleset.params(tx.date)
         for i, item in enumerate(tx.items):

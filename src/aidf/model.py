@@ -13,7 +13,7 @@ from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 import pycountry
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 # ISO 3166-1 alpha-2 codes; YAML 1.1 reads a bare NO (Norway) as false, so codes are
 # validated as strings and booleans are refused with a message naming the field.
@@ -50,9 +50,22 @@ class Outcome(StrEnum):
 OUTCOME_ORDER = [Outcome.NLR, Outcome.LICENSE_EXCEPTION, Outcome.VEU, Outcome.LICENSE_REQUIRED, Outcome.NEEDS_REVIEW]
 
 Authorization = Literal["AIA", "LPP", "ACM", "ACA", "NAC", "UVEU", "NVEU"]
-# `denial`: a Denied Persons List party (a denial order prohibits the export; no license is granted).
+# `denial`: a policy of denial (Part 746 embargoes and sanctions; a Denied Persons List party),
+# stricter than a presumption of denial.
 ReviewPolicy = Literal["presumption_of_approval", "case_by_case", "presumption_of_denial", "denial"]
 REVIEW_ORDER = ["presumption_of_approval", "case_by_case", "presumption_of_denial", "denial"]
+
+# ECCNs whose ".z" paragraphs hold items that meet the 3A090/4A090 parameters (774 Supp. 1; spec 2.3).
+LISTED_ECCNS = ("3A001", "4A003", "4A004", "4A005", "5A002", "5A004", "5A992")
+ISO_REGIONS = {s.code for s in pycountry.subdivisions}
+
+
+def check_region(value: Any) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or value.strip().upper() not in ISO_REGIONS:
+        raise ValueError(f"must be an ISO 3166-2 region code such as 'UA-43' (got {value!r})")
+    return value.strip().upper()
 
 
 class Strict(BaseModel):
@@ -138,8 +151,12 @@ class ModelWeights(Strict):
     storage_meets_supp10_14_15_18: bool | None = None
 
 
+# Stands for a quantity the request did not give on a chip or computer line: refused, never taken as 1.
+_NO_QUANTITY = object()
+
+
 class Item(Strict):
-    quantity: int = Field(default=1, ge=1)
+    quantity: int | None = Field(default=None, ge=1)
     catalog: str | None = None
     tpp: float | None = Field(default=None, gt=0)
     peak_dense: dict[str, float] | None = None
@@ -149,6 +166,23 @@ class Item(Strict):
     chips_per_unit: int | None = Field(default=None, ge=1)
     model_weights: ModelWeights | None = None
     description: str | None = None
+    listed_eccn: Literal[LISTED_ECCNS] | None = Field(  # type: ignore[valid-type]
+        default=None, description="the ECCN the item is otherwise specified in; meeting 3A090/4A090 makes it '.z'")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _quantity_given(cls, data: Any) -> Any:
+        """Every chip or computer line states its quantity (model weights have none)."""
+        if isinstance(data, dict) and data.get("model_weights") is None and data.get("quantity") in (None, ""):
+            return {**data, "quantity": _NO_QUANTITY}
+        return data
+
+    @field_validator("quantity", mode="before")
+    @classmethod
+    def _quantity(cls, v: Any) -> Any:
+        if v is _NO_QUANTITY:
+            raise ValueError("quantity is required on every chip or computer line (never assumed to be 1)")
+        return v
 
     @field_validator("peak_dense")
     @classmethod
@@ -174,7 +208,19 @@ class Item(Strict):
             raise ValueError("chips_per_unit is required when form is 'computer'")
         if self.model_weights is not None and (self.form != "ic" or self.chips_per_unit is not None):
             raise ValueError("model_weights take no form or chips_per_unit")
+        if self.model_weights is not None and self.listed_eccn is not None:
+            raise ValueError("listed_eccn is for chip and computer lines, not model_weights")
         return self
+
+
+class UnitItem(Item):
+    """An item classified by itself (aidf classify, POST /v1/classify): without a quantity it describes
+    one unit, not a shipment. Transaction lines are `Item`s and always state their quantity."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _quantity_given(cls, data: Any) -> Any:
+        return data
 
 
 class Transaction(Strict):
@@ -182,6 +228,7 @@ class Transaction(Strict):
     date: dt.date
     action: Action
     destination: str
+    destination_region: str | None = Field(default=None, description="ISO 3166-2 region where the law differs by region (746.6)")
     items: list[Item] = Field(min_length=1)
     parties: Parties
     end_use: str | None = None
@@ -192,6 +239,15 @@ class Transaction(Strict):
     @classmethod
     def _dest(cls, v: Any) -> str:
         return check_country(v)
+
+    @field_validator("destination_region", mode="before")
+    @classmethod
+    def _region(cls, v: Any, info: ValidationInfo) -> str | None:
+        region = check_region(v)
+        dest = info.data.get("destination")
+        if region and dest and not region.startswith(dest + "-"):
+            raise ValueError(f"region {region} is not in destination {dest}")
+        return region
 
     def content_hash(self) -> str:
         """Hash of the request's content, for idempotency: same id + same hash = same request."""
@@ -210,6 +266,15 @@ class RuleSetRef(BaseModel):
     status: str
     in_force: bool | None = None
     enforced: bool | None = None
+    timeline: str | None = None  # as-written | as-enforced when a timeline chose the set; None when named
+
+
+class Assumed(BaseModel):
+    """A fact the engine supplied because the request did not state it."""
+
+    fact: str
+    value: Any = None
+    why: str
 
 
 class TraceStep(BaseModel):
@@ -310,5 +375,6 @@ class Decision(BaseModel):
     duties: list[Duty] = []
     trace: list[TraceStep] = []
     warnings: list[str] = []
+    assumed: list[Assumed] = []
     screening: list[ScreeningResult] = []
     request_hash: str | None = None

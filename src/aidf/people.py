@@ -354,6 +354,6 @@ def assumed(a: Any) -> str:
     if isinstance(a, str):
         return text(a)
     get = a.get if isinstance(a, dict) else (lambda k, default=None: getattr(a, k, default))
-    field, value, why = get("field"), get("value"), get("why") or get("reason")
+    field, value, why = get("fact") or get("field"), get("value"), get("why") or get("reason")  # contract: fact
     head = f"{field} taken as {value}" if field is not None and value is not None else (field or "")
     return text(f"{head}: {why}" if head and why else head or why or str(a))

@@ -36,6 +36,7 @@ B11,2025-07-01T10:00,export,DE,,,,X,DE,,,,,,,,nvidia-b200,,,,,,,,,
 B7,2025-07-01,export,MX,,,,Nube,MX,,,UVEU,V2,US=1e9,User,,,100,,,,,,1,,
 """
 
+QTY = "required on every chip or computer line (never assumed to be 1)"
 DIFFERS = "differs from the first line of the same order_id (transaction and party columns must agree)"
 # What the cell-by-cell checker (before batches) reported for BAD, line for line.
 EXPECTED = [
@@ -45,7 +46,9 @@ EXPECTED = [
     (5, "destination", "unknown ISO 3166-1 alpha-2 country code"),
     (5, "direct_to_consignee", "not a yes/no value (true/false)"), (5, "quantity", "must be a whole number >= 1"),
     (6, "catalog", "unknown catalog id (see `aidf catalog`)"), (6, "quantity", "not a whole number"),
-    (6, "rules", "unknown rule set; allowed: ai-diffusion-2025, pre-diffusion-2024, non-enforced-2025"),
+    (6, "quantity", QTY),
+    (6, "rules", "unknown rule set; allowed: ai-diffusion-2025, pre-diffusion-2024, non-enforced-2025, as-written, "
+                 "as-enforced"),
     (7, "chips_per_unit", "required when form is computer"),
     (8, "item", "no item: give catalog, tpp (or peak_*), or weights_training_operations"),
     (8, "tpp", "not a number"), (8, "veu_id", "required with veu_type"),
@@ -58,6 +61,7 @@ EXPECTED = [
     (12, "date", "before 2023-11-17, when the 3A090 test these rule sets apply began"),
     (13, "consignee_name", "required"), (13, "order_id", "required"),
     (15, "date", "not an ISO date (YYYY-MM-DD)"),
+    (15, "quantity", QTY),
     (16, "end_user_country", "required when an end user is given"), (16, "veu_id", DIFFERS),
 ]
 
@@ -143,10 +147,12 @@ def test_epochs_merged_across_new_year_decide_as_alone():
 
 def test_merged_epochs_read_the_same_parameters():
     breaks = static.breakpoints()
-    for rid in (None, "pre-diffusion-2024", "non-enforced-2025"):
+    for rid in (None, "ai-diffusion-2025", "pre-diffusion-2024", "non-enforced-2025", "as-enforced"):
         starts = static.merged_starts(rid)
         assert set(starts) == set(breaks)
-        ruleset = static.get_ruleset(rid)
         for b, first in starts.items():
             assert first <= b
-            assert static._signature(ruleset.params(b).as_of) == static._signature(ruleset.params(first).as_of)
+            # a timeline's epochs merge only where it applies the same rule set (and grace window)
+            res = static.resolve(rid, b)
+            assert static.resolve(rid, first).key == res.key
+            assert static._signature(res.ruleset.params(b).as_of) == static._signature(res.ruleset.params(first).as_of)

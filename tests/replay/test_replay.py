@@ -150,6 +150,8 @@ def test_contract_examples(case, tmp_path):
             if key.startswith("items."):
                 _, idx, field = key.split(".")
                 got = mine.row(int(idx), named=True)[field]
+            elif key == "rules.id":
+                got = tx["rule_set"]  # the rule set applied (a timeline resolved on the line's date)
             elif key in ("outcome", "authorization", "review_policy"):
                 got = tx[f"tx_{key}"]
             else:
@@ -242,9 +244,9 @@ def test_jsonl_line_numbers_skip_blank_lines(tmp_path):
 
 def test_lines_of_one_order_must_agree(tmp_path):
     path = tmp_path / "o.csv"
-    path.write_text("order_id,date,action,destination,consignee_name,consignee_country,catalog\n"
-                    "O1,2025-07-01,export,MX,Nube,MX,nvidia-h100-sxm5\n"
-                    "O1,2025-07-01,export,BR,Nube,MX,nvidia-h100-sxm5\n")
+    path.write_text("order_id,date,action,destination,consignee_name,consignee_country,catalog,quantity\n"
+                    "O1,2025-07-01,export,MX,Nube,MX,nvidia-h100-sxm5,1\n"
+                    "O1,2025-07-01,export,BR,Nube,MX,nvidia-h100-sxm5,1\n")
     with pytest.raises(bookmod.BookErrors) as e:
         run(path)
     assert [(x.line, x.field) for x in e.value.errors] == [(3, "destination")]

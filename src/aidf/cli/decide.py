@@ -133,10 +133,10 @@ def decide(
     shipments needing a license or review are put on hold. --dry-run books nothing."""
     from aidf.engine import parse_many
     from aidf.ledger.cli import actor_name
-    from aidf.rules.ruleset import get_ruleset
+    from aidf.rules.ruleset import RULE_IDS
 
-    if rules:
-        get_ruleset(rules)
+    if rules and rules not in RULE_IDS:
+        raise InputError("--rules", f"unknown rule set or timeline {rules!r}; allowed: {', '.join(RULE_IDS)}")
     raw, single = read_transactions(file)
     if not raw:
         raise InputError("FILE", f"{file} holds no transactions: nothing to decide")

@@ -17,12 +17,16 @@ class Format(StrEnum):
 
 def _rulesets(on, fmt: Format) -> None:
     from aidf.cli.common import console, table
-    from aidf.rules.ruleset import RULESETS
+    from aidf.rules.ruleset import RULESETS, TIMELINES, resolve
 
     rows = []
     for r in RULESETS.values():
         status, in_force, enforced, _ = r.status(on)
         rows.append({"id": r.id, "title": r.title, "status": status, "in_force": in_force, "enforced": enforced})
+    for name in TIMELINES:  # a timeline names the set in force on the date
+        ref, _ = resolve(name, on).ref(on)
+        rows.append({"id": name, "title": f"timeline: applies {ref.id} on {on}", "status": ref.status,
+                     "in_force": ref.in_force, "enforced": ref.enforced})
     if fmt == Format.json:
         typer.echo(json.dumps(rows, indent=2))
         return

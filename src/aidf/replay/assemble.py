@@ -76,7 +76,7 @@ def _party(r: dict[str, Any], prefix: str) -> dict[str, Any] | None:
 
 def item_dict(r: dict[str, Any]) -> dict[str, Any]:
     """One item of the contract from one book line."""
-    it: dict[str, Any] = {"quantity": 1 if r.get("quantity") is None else r["quantity"]}
+    it: dict[str, Any] = {} if r.get("quantity") is None else {"quantity": r["quantity"]}
     if r.get("weights_training_operations") is not None:
         w: dict[str, Any] = {"training_operations": r["weights_training_operations"],
                              "published": r.get("weights_published")}
@@ -94,7 +94,7 @@ def item_dict(r: dict[str, Any]) -> dict[str, Any]:
             it["peak_dense"] = peaks
         elif r.get("tpp") is not None:
             it["tpp"] = r["tpp"]
-        for k in ("die_area_mm2", "datacenter", "form", "chips_per_unit"):
+        for k in ("die_area_mm2", "datacenter", "form", "chips_per_unit", "listed_eccn"):
             if r.get(k) is not None:
                 it[k] = r[k]
     if r.get("description") is not None:
@@ -112,6 +112,8 @@ def tx_dict(rows: list[dict[str, Any]]) -> dict[str, Any]:
     tx: dict[str, Any] = {"id": r["order_id"], "date": r["date"], "action": r["action"],
                           "destination": r["destination"], "items": [item_dict(x) for x in rows],
                           "parties": parties}
+    if r.get("destination_region") is not None:
+        tx["destination_region"] = r["destination_region"]
     if r.get("end_use") is not None:
         tx["end_use"] = r["end_use"]
     if r.get("direct_to_consignee") is not None:

@@ -17,12 +17,12 @@ from functools import lru_cache
 import polars as pl
 
 from aidf.catalog import load_catalog
-from aidf.model import ISO2
+from aidf.model import ISO2, ISO_REGIONS
 from aidf.replay.layout import BY_NAME, COLUMNS, NAMES, ORDER_LEVEL, PEAK_COLUMNS, REQUIRED, WEIGHT_COLUMNS
 
 TRUE = ("true", "t", "yes", "y", "1")
 FALSE = ("false", "f", "no", "n", "0")
-DTYPES = {"text": pl.String, "country": pl.String, "enum": pl.String, "date": pl.Date, "bool": pl.Boolean,
+DTYPES = {"text": pl.String, "country": pl.String, "region": pl.String, "enum": pl.String, "date": pl.Date, "bool": pl.Boolean,
           "number": pl.Float64, "int": pl.Int64}
 
 
@@ -75,8 +75,12 @@ def _typed(name: str, kind: str, schema: dict) -> tuple[pl.Expr, pl.Expr | None,
         up = raw.str.to_uppercase()
         return up.alias(name), up.is_not_null() & ~up.is_in(sorted(ISO2)), \
             "unknown ISO 3166-1 alpha-2 country code"
+    if kind == "region":
+        up = raw.str.to_uppercase()
+        return up.alias(name), up.is_not_null() & ~up.is_in(sorted(ISO_REGIONS)), \
+            "unknown ISO 3166-2 region code (e.g. UA-43)"
     if kind == "enum":
-        norm = raw.str.to_uppercase() if name == "veu_type" else raw.str.to_lowercase()
+        norm = raw.str.to_uppercase() if name in ("veu_type", "listed_eccn") else raw.str.to_lowercase()
         return norm.alias(name), norm.is_not_null() & ~norm.is_in(list(c.choices)), \
             f"must be one of {', '.join(c.choices)}"
     if kind == "date":
@@ -136,7 +140,7 @@ def parse_installed_base(text: str) -> dict[str, float]:
 BATCH_ROWS = 200_000
 # Typed layout columns kept per line: text, country and enum cells as categoricals (a code per line,
 # each distinct string stored once), order ids as text; dates, flags and numbers in their own types.
-CATEGORICAL_KINDS = ("text", "country", "enum")
+CATEGORICAL_KINDS = ("text", "country", "region", "enum")
 
 
 def _out_dtype(name: str, kind: str):
@@ -306,7 +310,14 @@ def _row_rules(df: pl.DataFrame, present: set[str]) -> list[LineError]:
         ("die_area_mm2", col("die_area_mm2") <= 0, "must be > 0"),
         *[(p, col(p) <= 0, "must be a number > 0") for p in PEAK_COLUMNS],
         ("quantity", col("quantity") < 1, "must be a whole number >= 1"),
+        ("quantity", col("quantity").is_null() & col("weights_training_operations").is_null(),
+         "required on every chip or computer line (never assumed to be 1)"),
         ("chips_per_unit", col("chips_per_unit") < 1, "must be a whole number >= 1"),
+        ("destination_region", col("destination_region").is_not_null()
+         & ~col("destination_region").cast(pl.String).str.starts_with(col("destination").cast(pl.String) + "-"),
+         "not a region of the destination"),
+        ("listed_eccn", col("weights_training_operations").is_not_null() & col("listed_eccn").is_not_null(),
+         "for chip and computer lines, not model weights"),
         ("chips_per_unit", (form == "computer") & col("chips_per_unit").is_null(),
          "required when form is computer"),
         ("form", col("weights_training_operations").is_not_null()
@@ -370,9 +381,9 @@ def _order_rules(df: pl.DataFrame) -> list[LineError]:
 
 
 def _rule_ids() -> list[str]:
-    from aidf.rules.ruleset import RULESETS
+    from aidf.rules.ruleset import RULE_IDS
 
-    return list(RULESETS)
+    return list(RULE_IDS)
 
 
 def _date_floor() -> dt.date:

@@ -34,8 +34,14 @@ def replay_cmd(
     review: Annotated[Path | None, typer.Option("--review", help="also write the lines needing a license or "
                                                                  "review, grouped by reason (.csv, .xlsx, ...)")] = None,
     layout: Annotated[bool, typer.Option("--layout", help="print the order-book layout (columns) and exit")] = False,
+    scenario: Annotated[Path | None, typer.Option(help="decide under a scenario file's rules, reforms and "
+                                                       "arrangements, as `aidf compare` does")] = None,
+    demand: Annotated[str | None, typer.Option(help="with --generate: make the book from a demand profile (a YAML "
+                                                    "file, or 'default'); N > 0 scales it to about N lines")] = None,
 ) -> None:
     """Replay a whole order book through the rules, line by line with running balances (columnar)."""
+    if scenario is not None:
+        return _under_scenario(dict(locals()))
     from rich.console import Console
 
     from aidf.errors import InputError
@@ -58,6 +64,12 @@ def replay_cmd(
             raise InputError("out", "--generate needs --out FILE")
         if generate < 0:
             raise InputError("generate", "must be >= 0")
+        if demand is not None:
+            from aidf.simulate.demand import write as write_demand
+
+            df = write_demand(out, None if demand == "default" else demand, seed=seed, lines=generate)
+            typer.echo(f"wrote {df.height:,} lines to {out} from demand profile {demand}")
+            return
         from aidf.replay.generate import write
 
         write(generate, str(out), seed=seed, intensity=intensity)
@@ -125,6 +137,20 @@ def replay_cmd(
     _print_summary(s, out)
     if summary_json is not None:
         summary_json.write_text(json.dumps(s, indent=2, default=str))
+
+
+def _under_scenario(args: dict) -> None:
+    """The same replay with a scenario's rules (unless --rules names others) and its reforms applied;
+    it never books, since a reform is not the law."""
+    from aidf.errors import InputError
+    from aidf.rules.parameters import overlay
+    from aidf.simulate.scenario import load
+
+    if args["book"]:
+        raise InputError("scenario", "a scenario's answers are not the law: drop --book")
+    s = load(args["scenario"])
+    with overlay.use(s.layer):
+        replay_cmd(**(args | {"scenario": None, "rules": args["rules"] or s.rules}))
 
 
 def _run(orders: Path, **kw):

@@ -29,7 +29,7 @@ from aidf.replay.assemble import replay_positions, tx_dict
 from aidf.replay.book import BookErrors, LineError, parse_installed_base
 from aidf.replay.codes import compact, dense_index, expand, row_codes
 from aidf.replay.scan import scan
-from aidf.rules.ruleset import RULESETS
+from aidf.rules.ruleset import RULE_IDS, resolve
 
 OUTCOMES = [o.value for o in OUTCOME_ORDER]
 Progress = Callable[[str], None]
@@ -97,7 +97,7 @@ def replay_owned(holder: list[pl.DataFrame], ledger=None, rules: str | None = No
     df, plans, n_shapes = _shapes(df, items)
     keep = ["line", "seq", "order_id", "item", "date", "destination", "dest", "destination_tier", "iid",
             "quantity", "consignee_id", "consignee_name", "veu_type", "veu_id", "veu_installed_base", "shape",
-            "unit_tpp", "tpp_num", "tpp_den"]
+            "unit_tpp", "tpp_num", "tpp_den", "rule_set"]
     # Into replay order (only the narrow per-line columns move), then each shape's plan by position.
     df = df.select(keep).sort("seq")
     table = _plan_table(plans)  # row i: shape i
@@ -107,8 +107,7 @@ def replay_owned(holder: list[pl.DataFrame], ledger=None, rules: str | None = No
     del table, shape
 
     # ---- amounts ------------------------------------------------------------------------------
-    qty = pl.col("quantity").fill_null(1)
-    df = df.with_columns(qty.alias("quantity"))
+    # quantity is required on chip and computer lines (book.py); weights lines have none (amount 0).
     big = df.select((pl.col("tpp_num").max() * pl.col("quantity").max()).fill_null(0)).item()
     if big < (1 << 52):
         df = df.with_columns(
@@ -190,7 +189,7 @@ def replay_owned(holder: list[pl.DataFrame], ledger=None, rules: str | None = No
     return ReplayResult(_answers(holder, items), n_shapes, init, limits)
 
 
-MODE_ITEM, MODE_PRE, MODE_WEIGHTS, MODE_FULL = 0, 1, 2, 3
+MODE_ITEM, MODE_PRE, MODE_WEIGHTS, MODE_FULL, MODE_GRACE = 0, 1, 2, 3, 4
 SHAPE_ROWS = 1_000_000  # lines whose shape features are computed at a time
 
 
@@ -205,7 +204,7 @@ def _shapes(df: pl.DataFrame, items: pl.DataFrame | None = None) -> tuple[pl.Dat
     bseries = pl.Series("b", breaks, dtype=pl.Date)
     df = df.with_columns(bseries.search_sorted(df["date"], side="right").cast(pl.Int64).alias("epoch"))
     # Contexts: (rule set, epoch), each with its look-up tables.
-    rule_ids = [None, *RULESETS]
+    rule_ids = [None, *RULE_IDS]
     rcode = c("rules").replace_strict(rule_ids[1:], list(range(1, len(rule_ids))), default=0,
                                       return_dtype=pl.Int64)
     # Any date of an epoch stands for all of it: the first day of the run of epochs that decide alike
@@ -227,7 +226,9 @@ def _shapes(df: pl.DataFrame, items: pl.DataFrame | None = None) -> tuple[pl.Dat
     for v in ctx_u.to_list():
         contexts.append(shapes.context(rule_ids[v >> 32], epoch0 + dt.timedelta(days=v & 0xFFFFFFFF)))
     pdates = pl.Series([x.pdate for x in contexts], dtype=pl.Date)
-    df = df.with_columns(pdates.gather(df["ctx"]).alias("pdate"))
+    # The rule set each context applies (a timeline resolved on its date).
+    rsets = pl.Series([resolve(x.rules, x.rep_date).ruleset.id for x in contexts], dtype=pl.Categorical)
+    df = df.with_columns(pdates.gather(df["ctx"]).alias("pdate"), rsets.gather(df["ctx"]).alias("rule_set"))
 
     # Items: each distinct item (per parameter date) is classified once; items whose classification
     # reads the same to every provision share an item class.
@@ -267,6 +268,8 @@ def _shapes(df: pl.DataFrame, items: pl.DataFrame | None = None) -> tuple[pl.Dat
     # Parties and destination, through each context's country tables. The key is packed for a slice
     # of lines at a time, so the ~40 feature columns of one slice exist at once, not the book's.
     eu_vals = df["end_use"].drop_nulls().unique().sort().to_list()
+    # Regions (746.6): whether a Part 746 section reaches each region named in the book, per context.
+    reg_vals = df["destination_region"].cast(pl.String).drop_nulls().unique().sort().to_list()
 
     def slice_keys(df: pl.DataFrame) -> pl.DataFrame:
         tables, radix = shapes.party_columns(contexts)
@@ -282,11 +285,15 @@ def _shapes(df: pl.DataFrame, items: pl.DataFrame | None = None) -> tuple[pl.Dat
                         (base + ci(epar)).alias("ep"), (hq == "US").alias("c_us"))
         tier, hsig = tables["tier"], tables["hsig"]
         diffusion = pl.Series([x.diffusion for x in contexts], dtype=pl.Boolean)
+        grace = pl.Series([x.grace for x in contexts], dtype=pl.Boolean)
         canon = pl.Series([code for x in contexts for code in x.canon], dtype=pl.Categorical)
         # End use: whether it is one of ACM's end uses in the line's context.
         acm = pl.Series([e in x.acm_uses for x in contexts for e in ["", *eu_vals]], dtype=pl.Boolean)
         eu_idx = df.select(c("end_use").replace_strict(eu_vals, list(range(1, len(eu_vals) + 1)), default=0,
                                                        return_dtype=pl.Int64)).to_series()
+        regions = shapes.region_classes(contexts, reg_vals)
+        r_idx = df.select(c("destination_region").cast(pl.String).replace_strict(
+            reg_vals, list(range(1, len(reg_vals) + 1)), default=0, return_dtype=pl.Int64)).to_series()
         feats = pl.DataFrame([
             df["iclass"], df["ctx"],
             tier.gather(idx["d"]).alias("d_tier"), tables["dsig"].gather(idx["d"]).alias("dsig"),
@@ -297,10 +304,13 @@ def _shapes(df: pl.DataFrame, items: pl.DataFrame | None = None) -> tuple[pl.Dat
             tier.gather(idx["el"]).alias("e_loc"), hsig.gather(idx["eh"]).alias("e_hq"),
             hsig.gather(idx["ep"]).alias("e_par"), tier.gather(idx["eh"]).alias("e_hqt"),
             tier.gather(idx["ep"]).alias("e_part"),
-            diffusion.gather(df["ctx"]).alias("diffusion"),
+            diffusion.gather(df["ctx"]).alias("diffusion"), grace.gather(df["ctx"]).alias("grace"),
+            idx["d"].alias("d_code"),
             item_only.gather(df["iclass"]).alias("item_only"), is_w.gather(df["iclass"]).alias("is_w"),
             level_a.gather(df["iclass"]).alias("level_a"),
             acm.gather(df["ctx"] * (len(eu_vals) + 1) + eu_idx).alias("acm"),
+            (tables["embargoed"].gather(idx["d"]) | (regions.gather(df["ctx"] * (len(reg_vals) + 1) + r_idx) > 0))
+            .alias("emb"), eu_idx.alias("eu"),
         ])
         act = df.select(c("action").replace_strict(shapes.ACTIONS, [0, 1, 2], return_dtype=pl.Int64)).to_series()
         lpp_actions = pl.Series([a in x.lpp_actions for x in contexts for a in shapes.ACTIONS], dtype=pl.Boolean)
@@ -314,12 +324,14 @@ def _shapes(df: pl.DataFrame, items: pl.DataFrame | None = None) -> tuple[pl.Dat
             c("veu_type").replace_strict(["UVEU", "NVEU"], [1, 2], default=0, return_dtype=pl.Int8).alias("veu")))
         d5hq = (c("c_hqt") == 3) | (c("c_part") == 3) | (c("e_hqt") == 3) | (c("e_part") == 3)
         req = (pl.when(c("is_w")).then(c("diffusion"))
-               .otherwise((c("diffusion") & c("level_a")) | c("d145") | d5hq))
+               .otherwise((c("diffusion") & c("level_a")) | c("d145") | d5hq)) | c("emb")  # Part 746
         mode = (pl.when(c("item_only") | ~req).then(MODE_ITEM).when(~c("diffusion")).then(MODE_PRE)
-                .when(c("is_w")).then(MODE_WEIGHTS).otherwise(MODE_FULL))
+                .when(c("grace")).then(MODE_GRACE).when(c("is_w")).then(MODE_WEIGHTS).otherwise(MODE_FULL))
         feats = feats.with_columns(mode.cast(pl.Int8).alias("mode"))
         m = c("mode")
-        full, pre, weights = m == MODE_FULL, m == MODE_PRE, m == MODE_WEIGHTS
+        # The grace window reads what both regimes read: PRE's facts and FULL's, and the destination itself.
+        grace_m = m == MODE_GRACE
+        full, pre, weights = (m == MODE_FULL) | grace_m, (m == MODE_PRE) | grace_m, m == MODE_WEIGHTS
         la, dt1, dt2 = c("level_a"), c("d_tier") == 1, c("d_tier") == 2
 
         def when(cond: pl.Expr, value: pl.Expr) -> pl.Expr:
@@ -330,12 +342,13 @@ def _shapes(df: pl.DataFrame, items: pl.DataFrame | None = None) -> tuple[pl.Dat
             "iclass", "mode", when(m != MODE_ITEM, c("ctx")).alias("ctx"),
             # PRE: NAC (transfer) and the 2026 China policy (export); FULL: LPP (.a only) and NAC (Macau/D:5).
             (when(pre, c("action") + 1) + when(full & (la | (c("d_tier") == 3)), 4 + c("lpp_action") * 2
-                                                  + (c("action") == 2))).alias("action"),
+                                                  + (c("action") == 2)) * 4).alias("action"),
             # PRE reads every country list (China policy); the framework: tier, group tests, arrangements.
-            pl.when(pre).then(c("dsig").cast(pl.Int64)).when(full | weights).then(c("fsig").cast(pl.Int64))
-            .otherwise(0).alias("dsig"),
+            pl.when(grace_m).then(c("d_code").cast(pl.Int64)).when(pre).then(c("dsig").cast(pl.Int64))
+            .when(full | weights).then(c("fsig").cast(pl.Int64)).otherwise(0).alias("dsig"),
             # Headquarters: tiers; "in the US or A:5/A:6" only where 744.23(d)(2) can be reached.
-            *[pl.when(pre | (full & dt2 & ~la)).then(c(h).cast(pl.Int64) + 8)
+            # Part 746 reads "in the US or A:5/A:6" of every parent (746.8(b)(3)(vi)).
+            *[pl.when(pre | (full & dt2 & ~la) | c("emb")).then(c(h).cast(pl.Int64) + 8)
               .when(full | weights).then(c(t).cast(pl.Int64)).otherwise(0).alias(h)
               for h, t in (("c_hq", "c_hqt"), ("c_par", "c_part"), ("e_hq", "e_hqt"), ("e_par", "e_part"))],
             when(m != MODE_ITEM, c("e_present")).alias("e_present"),
@@ -346,11 +359,13 @@ def _shapes(df: pl.DataFrame, items: pl.DataFrame | None = None) -> tuple[pl.Dat
             when(full, c("veu")).alias("veu"),                                 # UVEU / NVEU
             when(full & la & dt1, c("c_loc") == 1).alias("c_loc"),             # AIA (a)(1), Tier 1 only
             when(full & la & dt1, c("e_loc") == 1).alias("e_loc"),
-            when(full & (c("veu") == 1), c("c_us")).alias("c_us"))             # UVEU: US-headquartered
-        fields = [("iclass", len(classes)), ("mode", 4), ("ctx", len(contexts)), ("action", 8),
-                  ("dsig", max(radix["dsig"], radix["fsig"])), ("c_hq", radix["hsig"] + 8), ("c_par", radix["hsig"] + 8),
+            when(full & (c("veu") == 1), c("c_us")).alias("c_us"),             # UVEU: US-headquartered
+            when(m != MODE_ITEM, c("emb")).alias("emb"),                       # Part 746 (region of 746.6)
+            when(c("emb"), c("eu")).alias("eu"))                               # Part 746 end uses (746.9(c))
+        fields = [("iclass", len(classes)), ("mode", 5), ("ctx", len(contexts)), ("action", 32),
+                  ("dsig", max(radix["dsig"], radix["fsig"], len(contexts) * shapes.NC + 1)), ("c_hq", radix["hsig"] + 8), ("c_par", radix["hsig"] + 8),
                   ("e_hq", radix["hsig"] + 8), ("e_par", radix["hsig"] + 8), ("e_present", 2), ("direct", 2),
-                  ("acm", 2), ("c_priv", 3), ("e_priv", 3), ("veu", 3), ("c_loc", 2), ("e_loc", 2), ("c_us", 2)]
+                  ("acm", 2), ("c_priv", 3), ("e_priv", 3), ("veu", 3), ("c_loc", 2), ("e_loc", 2), ("c_us", 2), ("emb", 2), ("eu", len(eu_vals) + 1)]
         parts = shapes.pack_parts(kf, fields)
         del kf
         return parts.with_columns(feats["dest"], feats["d_tier"])
@@ -540,7 +555,7 @@ def _answers(holder: list[pl.DataFrame], items: pl.DataFrame) -> pl.DataFrame:
                .when(lpp).then(_lit("LICENSE_EXCEPTION")).when(veu).then(_lit("VEU"))
                .otherwise(c("s_outcome")))
     auth = (pl.when(c("terminal")).then(c("s_authorization"))
-            .when(lpp).then(_lit("LPP")).when(veu).then(c("veu_step")).otherwise(pl.lit(None, dtype=pl.Categorical)))
+            .when(lpp).then(_lit("LPP")).when(veu).then(c("veu_step")).otherwise(c("s_authorization")))
     policy = (pl.when(c("terminal")).then(c("s_review_policy"))
               .when(lpp | veu).then(pl.lit(None, dtype=pl.Categorical))
               .when(c("alloc")).then(pl.when(alloc).then(c("alloc_ok_policy")).otherwise(c("alloc_fail_policy")))
@@ -601,7 +616,7 @@ def _answers(holder: list[pl.DataFrame], items: pl.DataFrame) -> pl.DataFrame:
         pl.col("unit_tpp").alias("tpp"), "tpp_total", "outcome", "authorization", "review_policy",
         "license_required", pl.col("kind").alias("effect_kind"), "effect_account", "effect_milli",
         "tally_account",
-        "tx_outcome", "tx_authorization", "tx_review_policy",
+        "tx_outcome", "tx_authorization", "tx_review_policy", "rule_set",
         # kept for booking and summaries
         pl.col("ckey").alias("consignee_key"), pl.col("aia_tally"), pl.col("amt").alias("amount_milli"),
         pl.col("dest").alias("_dest"), pl.col("year").cast(NARROW["_year"]).alias("_year"),
@@ -665,7 +680,8 @@ def _empty() -> pl.DataFrame:
         "review_policy": pl.String, "license_required": pl.Boolean, "effect_kind": pl.String,
         "effect_account": pl.String, "effect_tpp": pl.Float64, "effect_milli": pl.Int64,
         "tally_account": pl.String, "tally_tpp": pl.Float64, "tx_outcome": pl.String,
-        "tx_authorization": pl.String, "tx_review_policy": pl.String, "consignee_key": pl.String,
+        "tx_authorization": pl.String, "tx_review_policy": pl.String, "rule_set": pl.String,
+        "consignee_key": pl.String,
         "aia_tally": pl.Boolean, "amount_milli": pl.Int64, "_dest": pl.String, "_year": pl.Int64,
         "_veu": pl.String, "_window": pl.String, "_lpp_limit": pl.Int64, "_alloc_limit": pl.Int64,
         "_alloc_mult": pl.Int64, "_declared": pl.Boolean, "_past_allocation": pl.Boolean})

@@ -21,8 +21,11 @@ import polars as pl
 from aidf.replay.layout import NAMES
 
 TIER1 = ["US", "FR", "DE", "JP", "GB", "KR", "NL", "CA", "IE", "TW", "SE", "AU", "ES", "IT"]
-TIER2 = ["MX", "IN", "BR", "MY", "SG", "TH", "AE", "SA", "IL", "VN", "KZ", "ID", "TR", "PL", "CH", "CL", "EG"]
-TIER3 = ["CN", "RU", "MO", "HK", "VE", "IR"]
+TIER2 = ["MX", "IN", "BR", "MY", "SG", "TH", "AE", "SA", "IL", "VN", "KZ", "ID", "TR", "PL", "CH", "CL", "EG",
+         "UA", "PR"]
+TIER3 = ["CN", "RU", "MO", "HK", "VE", "IR", "BY", "SY", "CU", "KP"]
+# Regions of Ukraine drawn for UA orders: none stated, Crimea, Donetsk (746.6), Kyiv (no Part 746 section).
+UA_REGIONS = [None, "UA-43", "UA-14", "UA-30"]
 
 # (catalog id or None, weight, extra item columns)
 ITEMS: list[tuple[dict[str, Any], int]] = [
@@ -36,6 +39,8 @@ ITEMS: list[tuple[dict[str, Any], int]] = [
     ({"catalog": "nvidia-b200", "form": "computer", "chips_per_unit": 8}, 30),
     ({"catalog": "nvidia-l40s", "form": "computer", "chips_per_unit": 4}, 10),
     ({"catalog": "nvidia-rtx-4090", "datacenter": True}, 5),
+    ({"catalog": "nvidia-h100-sxm5", "listed_eccn": "5A992"}, 6), ({"catalog": "nvidia-rtx-4090", "listed_eccn": "3A001"}, 3),
+    ({"catalog": "nvidia-l40s", "form": "computer", "chips_per_unit": 4, "listed_eccn": "4A003"}, 3),
     ({"tpp": 4000.0, "die_area_mm2": 600.0, "datacenter": True, "description": "custom ASIC (a.2)"}, 10),
     ({"tpp": 3000.0, "die_area_mm2": 900.0, "datacenter": True, "description": "custom ASIC (b)"}, 8),
     ({"tpp": 5200.0, "datacenter": True, "description": "custom ASIC, no die area"}, 6),
@@ -91,6 +96,8 @@ def _profiles(k: int, rnd: random.Random) -> list[dict[str, Any]]:
             p["end_use"], p["scale"] = "data_center", rnd.choice([5, 20])
             if kind == "uveu_declared":
                 p["veu_installed_base"] = rnd.choice(["US=2000000000", "US=900000000;DE=100000000", "US=50000000"])
+        elif kind == "tier3" and country in ("RU", "BY") and rnd.random() < 0.4:
+            p["consignee_ultimate_parent_headquarters"] = rnd.choice(["US", "DE", "CN"])  # 746.8(b)(3)(vi)
         p.setdefault("declared", None)
         out.append(p)
     return out
@@ -146,6 +153,10 @@ def generate(n: int, seed: int = 0, intensity: float = 1.0, start: str = "2025-0
         .when(pl.col("u_action") < 0.97).then(pl.lit("reexport")).otherwise(pl.lit("transfer")).alias("action"),
         pl.when(pl.col("u_dest") < 0.97).then(uc).otherwise(alt).alias("destination"),
         pl.when(pl.col("u_direct") < 0.05).then(False).otherwise(None).alias("direct_to_consignee"),
+        pl.when((pl.col("u_dest") < 0.97) & (uc == "UA"))
+        .then(_pick(o, seed, 12, len(UA_REGIONS)).replace_strict(list(range(len(UA_REGIONS))), UA_REGIONS,
+                                                                  return_dtype=pl.String))
+        .alias("destination_region"),
         pl.when(pl.col("declared").is_not_null() & (_u(o, seed, 11) < 0.5)).then(pl.col("declared"))
         .otherwise(pl.col("veu_installed_base")).alias("veu_installed_base"),
         pl.when(pl.col("u_rules") < 0.02).then(pl.lit("pre-diffusion-2024"))

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from aidf.model import LISTED_ECCNS
+
 # Precisions for datasheet peak columns (`peak_fp8`, ...): the names 3A090 Technical Note 2 knows.
 PEAK_PRECISIONS = ("fp4", "int4", "fp6", "fp8", "int8", "fp16", "bf16", "int16", "tf32", "fp32", "int32", "fp64")
 
@@ -16,7 +18,7 @@ PEAK_PRECISIONS = ("fp4", "int4", "fp6", "fp8", "int8", "fp16", "bf16", "int16",
 @dataclass(frozen=True)
 class Column:
     name: str
-    kind: str  # text | country | date | bool | number | int | enum
+    kind: str  # text | country | region | date | bool | number | int | enum
     level: str  # transaction | consignee | end_user | item
     help: str
     required: bool = False
@@ -41,9 +43,11 @@ COLUMNS: list[Column] = [
     Column("action", "enum", "transaction", "export, reexport or transfer (in-country)", True,
            ("export", "reexport", "transfer")),
     Column("destination", "country", "transaction", "country the items go to (ISO 3166-1 alpha-2)", True),
+    Column("destination_region", "region", "transaction",
+           "ISO 3166-2 region where the law differs by region (746.6), e.g. UA-43 Crimea"),
     Column("end_use", "text", "transaction", "e.g. data_center, development, production, storage, research"),
     Column("direct_to_consignee", "bool", "transaction", "shipped directly to the ultimate consignee (default true)"),
-    Column("rules", "text", "transaction", "rule set id (default ai-diffusion-2025)"),
+    Column("rules", "text", "transaction", "rule set or timeline id (default: timeline as-written)"),
     *_party("consignee", "consignee", "ultimate consignee", True),
     Column("veu_type", "enum", "consignee", "the consignee's Data Center VEU status: UVEU or NVEU", False,
            ("UVEU", "NVEU")),
@@ -59,7 +63,9 @@ COLUMNS: list[Column] = [
     Column("datacenter", "bool", "item", "designed or marketed for datacenters; overrides the catalog's"),
     Column("form", "enum", "item", "ic (default) or computer (4A090)", False, ("ic", "computer")),
     Column("chips_per_unit", "int", "item", "ICs per computer (required with form=computer)"),
-    Column("quantity", "int", "item", "units on this line (default 1)"),
+    Column("listed_eccn", "enum", "item", "the ECCN the chip or computer is otherwise specified in; "
+           "it is that ECCN's .z item when it meets 3A090", False, LISTED_ECCNS),
+    Column("quantity", "int", "item", "units on this line (required on chip and computer lines)"),
     Column("description", "text", "item", "free text carried into the decision"),
     Column("weights_training_operations", "number", "item", "model weights: training operations (4E091)"),
     Column("weights_published", "bool", "item", "model weights: published (734.7(a))"),

@@ -19,7 +19,7 @@ from aidf.replay.io import write_batches
 OUT_COLUMNS = ["line", "transaction_id", "item", "date", "destination", "destination_tier", "catalog", "quantity",
                "eccn", "tpp", "tpp_total", "outcome", "authorization", "review_policy", "license_required",
                "effect_kind", "effect_account", "effect_tpp", "tally_account", "tally_tpp",
-               "tx_outcome", "tx_authorization", "tx_review_policy"]
+               "tx_outcome", "tx_authorization", "tx_review_policy", "rule_set"]
 STAGES = ["read", "check", "order", "shapes", "LPP", "VEU", "allocation", "answers", "write"]
 WRITE_ROWS = 250_000  # lines decoded and written at a time
 
@@ -101,7 +101,7 @@ def book_result(result: ReplayResult, orders_book: pl.DataFrame, ledger, progres
     from aidf.ledger.base import Draw
     from aidf.model import AccountRef, Decision
     from aidf.replay.assemble import in_replay_order, transaction_dicts
-    from aidf.rules.ruleset import get_ruleset
+    from aidf.rules.ruleset import resolve
 
     full = result.lines
     txs = {t["id"]: t for t in transaction_dicts(in_replay_order(orders_book))}
@@ -127,7 +127,7 @@ def book_result(result: ReplayResult, orders_book: pl.DataFrame, ledger, progres
                 e["tpp"] += milli / 1000
             if r["aia_tally"] and r["authorization"] == "AIA":
                 draws.append(Draw(AccountRef(kind="aia_cumulative", consignee=r["consignee_key"]), r["amount_milli"], None))
-        ref, warnings = get_ruleset(tx.rules).ref(tx.date)
+        ref, warnings = resolve(tx.rules, tx.date).ref(tx.date)
         first = rows.row(0, named=True)
         decision = Decision(transaction_id=tid, date=tx.date, rules=ref, destination_tier=first["destination_tier"],
                             outcome=first["tx_outcome"], authorization=first["tx_authorization"],

@@ -7,7 +7,8 @@ raw cells. Here each line is reduced to those facts, computed columnar from smal
 - item class: ECCN, level, weights or not, datacenter, indeterminate, weights storage, whether the
   vendor is an unapproved IC designer, whether the chip falls under the 2026 China review policy;
 - destination: tier, the Part 740 group tests, membership of every country list in the
-  parameters (after aliases such as Hong Kong -> China);
+  parameters (after aliases such as Hong Kong -> China), the Part 746 section that reaches it and
+  whether it is the United States (772.1); the region of 746.6 (destination_region);
 - each party (consignee, end user): tier of its location, tier of its headquarters and ultimate
   parent and whether those are in the US or A:5/A:6, private sector, VEU type; the consignee's
   headquarters being the US itself (UVEU share test);
@@ -34,9 +35,10 @@ from typing import Any
 import polars as pl
 
 from aidf.model import ISO2
+from aidf.rules import part746
 from aidf.rules.countries import Geography
 from aidf.rules.parameters import Parameters, all_values
-from aidf.rules.ruleset import get_ruleset
+from aidf.rules.ruleset import resolve
 
 CODES: list[str] = sorted(ISO2)
 NC = len(CODES) + 1  # index 0: no country
@@ -87,10 +89,12 @@ class Context:
     hsig: list[tuple]        # headquarters facts: tier, in US or A:5/A:6
     acm_uses: frozenset[str]
     lpp_actions: frozenset[str]
+    grace: bool = False      # as-written grace window: the 2024 regime and the framework both read the line
 
 
 def context(rules: str | None, rep_date: dt.date) -> Context:
-    ruleset = get_ruleset(rules)
+    res = resolve(rules, rep_date)
+    ruleset = res.ruleset
     p = ruleset.params(rep_date)
     geo = Geography.of(p)
     trusted = {"US"} | geo.a5 | geo.a6
@@ -104,11 +108,13 @@ def context(rules: str | None, rep_date: dt.date) -> Context:
         tier.append(t)
         dsig.append((t, c == "US", geo.d145_outside_a5a6(c), geo.d14_outside_d5(c), c in trusted,
                      *(c in s for s in lists)))
-        fsig.append((t, geo.d145_outside_a5a6(c), geo.d14_outside_d5(c), c in arrangements))
+        fsig.append((t, geo.d145_outside_a5a6(c), geo.d14_outside_d5(c), c in arrangements,
+                     part746.section(p, c, None), geo.is_us_territory(c)))
         hsig.append((t, c in trusted))
     uses = frozenset(p.get(ACM, "end_uses")) if p.has(ACM, "end_uses") else frozenset()
     actions = frozenset(p.get(LPP, "actions")) if p.has(LPP, "actions") else frozenset()
-    return Context(rules, rep_date, ruleset.diffusion, p.as_of, canon, tier, dsig, fsig, hsig, uses, actions)
+    return Context(rules, rep_date, ruleset.diffusion, p.as_of, canon, tier, dsig, fsig, hsig, uses, actions,
+                   res.grace is not None)
 
 
 def item_flags(cls, p: Parameters) -> tuple[bool, bool]:
@@ -171,7 +177,20 @@ def party_columns(contexts: list[Context]) -> tuple[dict[str, pl.Series], dict[s
     f_ids, f_radix = _dense([s for c in contexts for s in c.fsig])
     h_ids, h_radix = _dense([s for c in contexts for s in c.hsig])
     d145 = [bool(s and s[2]) for c in contexts for s in c.dsig]
+    embargoed = [bool(s and s[4]) for c in contexts for s in c.fsig]
     tables = {"tier": pl.Series(tier, dtype=pl.Int8), "dsig": pl.Series(d_ids, dtype=pl.Int32),
               "fsig": pl.Series(f_ids, dtype=pl.Int32),
-              "hsig": pl.Series(h_ids, dtype=pl.Int32), "d145": pl.Series(d145, dtype=pl.Boolean)}
+              "hsig": pl.Series(h_ids, dtype=pl.Int32), "d145": pl.Series(d145, dtype=pl.Boolean),
+              "embargoed": pl.Series(embargoed, dtype=pl.Boolean)}
     return tables, {"dsig": d_radix, "fsig": f_radix, "hsig": h_radix}
+
+
+def region_classes(contexts: list[Context], regions: list[str]) -> pl.Series:
+    """Per context and region (index 0: none): 1 where a Part 746 section reaches the region (746.6)."""
+    from aidf.rules.parameters import parameters
+
+    out = []
+    for x in contexts:
+        p = parameters(x.pdate)  # the parameters the context's rule set reads
+        out += [0] + [int(part746.section(p, r[:2], r) is not None) for r in regions]
+    return pl.Series(out, dtype=pl.Int8)

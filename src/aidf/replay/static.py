@@ -24,13 +24,13 @@ from typing import Any
 
 from aidf import engine
 from aidf.errors import InputError
-from aidf.model import Outcome, Transaction
+from aidf.model import OUTCOME_ORDER, Outcome, Transaction
 from aidf.rules.classify import classify_item
 from aidf.rules.facts import Facts, LedgerView, Line
 from aidf.rules.parameters import all_values, parameters
 from aidf.rules.restrictions import restriction
 from aidf.rules.review_policy import review_policy
-from aidf.rules.ruleset import get_ruleset
+from aidf.rules.ruleset import RuleSet, get_ruleset, grace_decides, resolve
 
 DYNAMIC_KINDS = {"lpp_annual": "LPP", "uveu_share": "UVEU", "nveu_cap": "NVEU"}
 NVEU_CAPS = ("part748/nveu_caps", "quarterly_cap")
@@ -95,11 +95,12 @@ def merged_starts(rules: str | None) -> dict[dt.date, dt.date]:
     parameter's value, a New Year's Day kept for the allocation window, an NVEU-table coverage change.
     """
     breaks, sensitive = _epochs()
-    ruleset = get_ruleset(rules)
     out: dict[dt.date, dt.date] = {}
     cur, prev = None, None
     for b in breaks:
-        sig = _signature(ruleset.params(b).as_of)
+        res = resolve(rules, b)  # a timeline changes its rule set on its boundaries
+        sig = (res.key, _signature(res.ruleset.params(b).as_of),
+               res.grace and _signature(res.grace.params(b).as_of))
         if cur is None or b in sensitive or sig != prev:
             cur = b
         out[b] = cur
@@ -184,8 +185,47 @@ def _classify(item_json: str, as_of: dt.date):
 
 
 def evaluate(tx: Transaction) -> Plan:
-    """The plan for the single item of `tx` (a representative transaction of one shape)."""
-    ruleset = get_ruleset(tx.rules)
+    """The plan for the single item of `tx` (a representative transaction of one shape).
+
+    In the as-written grace window the line is planned under the framework and the 2024 regime,
+    and each answer the balances can lead to is chosen between them by `grace_decides`."""
+    res = resolve(tx.rules, tx.date)
+    plan = _evaluate(tx, res.ruleset)
+    if res.grace is None:
+        return plan
+    return _grace_plan(plan, _evaluate(tx, res.grace))
+
+
+RANKS = [o.value for o in OUTCOME_ORDER]
+STEP_OUTCOME = {"LPP": Outcome.LICENSE_EXCEPTION.value, "UVEU": Outcome.VEU.value, "NVEU": Outcome.VEU.value}
+
+
+def _grace_plan(fw: Plan, old: Plan) -> Plan:
+    """Combine the framework's plan with the 2024 regime's (always terminal: it reads no balance).
+
+    Balance-dependent steps come in order of rising outcome rank, so the steps the 2024 answer beats
+    are a tail: it replaces them and the fallback."""
+    old = dataclasses.replace(old, dest=fw.dest, dest_tier=fw.dest_tier)
+    rank = RANKS.index
+    if not fw.terminal:
+        keep = []
+        for step in fw.steps:
+            if grace_decides(old.license_required, rank(old.outcome), rank(STEP_OUTCOME[step])) != "ai-diffusion-2025":
+                break
+            keep.append(step)
+        if len(keep) == len(fw.steps) and grace_decides(old.license_required, rank(old.outcome),
+                                                        rank(fw.outcome)) == "ai-diffusion-2025":
+            return fw
+        if not keep:
+            return old
+        return dataclasses.replace(fw, steps=keep, alloc=False, outcome=old.outcome, authorization=old.authorization,
+                                   review_policy=old.review_policy, uveu=fw.uveu if "UVEU" in keep else None,
+                                   nveu_caps=fw.nveu_caps if "NVEU" in keep else None)
+    chosen = grace_decides(old.license_required, rank(old.outcome), rank(fw.outcome))
+    return fw if chosen == "ai-diffusion-2025" else old
+
+
+def _evaluate(tx: Transaction, ruleset: RuleSet) -> Plan:
     ruleset.check_date(tx.date)
     p = ruleset.params(tx.date)
     item = tx.items[0]
@@ -283,7 +323,7 @@ def item_features(tx_data: dict[str, Any]) -> ItemFeatures | InputError:
 
     try:
         tx = engine.parse_transaction(tx_data)
-        ruleset = get_ruleset(tx.rules)
+        ruleset = resolve(tx.rules, tx.date).ruleset
         ruleset.check_date(tx.date)
         p = ruleset.params(tx.date)
         item = tx.items[0]

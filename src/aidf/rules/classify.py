@@ -10,8 +10,8 @@ from fractions import Fraction
 
 from aidf.catalog import get_chip, load_catalog
 from aidf.errors import InputError
-from aidf.model import Item, TraceStep
-from aidf.rules.eccn_3a090 import classify_ic, performance_density, tpp_from_peaks
+from aidf.model import Item, TraceStep, UnitItem
+from aidf.rules.eccn_3a090 import classify_ic, performance_density, tpp_from_peaks, z_paragraph
 from aidf.rules.eccn_4e091 import classify_weights
 from aidf.rules.parameters import parameters
 
@@ -31,11 +31,12 @@ class Classification:
     tpp_unit: Fraction | None = None
     tpp_total: Fraction | None = None
     performance_density: Fraction | None = None
-    quantity: int = 1
+    quantity: int | None = None  # none for model weights
     indeterminate: str | None = None
     vendor: str | None = None
     chip_tpp: Fraction | None = None  # TPP of one IC (a computer carries several)
     memory_bw_tbs: Fraction | None = None  # DRAM bandwidth of one IC, where the catalog has it
+    listed_eccn: str | None = None  # the ECCN a .z item is otherwise specified in
     trace: list[TraceStep] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -72,7 +73,7 @@ def _finite(item: Item, prefix: str) -> None:
 def classify_item(item: Item | dict, as_of: dt.date | None = None, field_prefix: str = "item") -> Classification:
     """Classify one line of a transaction as of a date (default today)."""
     if isinstance(item, dict):
-        item = Item.model_validate(item)
+        item = UnitItem.model_validate(item)
     _finite(item, field_prefix)
     p = parameters(as_of or dt.date.today())
 
@@ -127,14 +128,19 @@ def classify_item(item: Item | dict, as_of: dt.date | None = None, field_prefix:
             trace.append(TraceStep(rule=f"4A090.{cc.level}", cite=f"15 CFR 774 Supp. 1, ECCN 4A090.{cc.level}",
                                    result=eccn, why=f"a computer containing ICs that meet 3A090.{cc.level}; "
                                                     f"TPP per unit = {n} x {float(tpp):,.1f}"))
+    z = z_paragraph(item.listed_eccn, cc.level, p)
+    if z is not None:
+        eccn = z.result
+        trace.append(z)
     h100 = p.fraction(*H100)
+    units = item.quantity or 1  # only an item classified by itself (per unit) lacks one; lines always state it
     cls = Classification(description=description, eccn=eccn, level=cc.level, prongs=list(cc.prongs),
                          datacenter=datacenter,
-                         tpp_unit=unit_tpp, tpp_total=unit_tpp * item.quantity,
-                         performance_density=performance_density(tpp, area), quantity=item.quantity,
+                         tpp_unit=unit_tpp, tpp_total=unit_tpp * units,
+                         performance_density=performance_density(tpp, area), quantity=units,
                          indeterminate=cc.indeterminate, vendor=vendor, trace=trace,
-                         chip_tpp=tpp, memory_bw_tbs=memory_bw)
+                         chip_tpp=tpp, memory_bw_tbs=memory_bw, listed_eccn=item.listed_eccn)
     if cls.tpp_total is not None and cls.level:
         cls.trace.append(TraceStep(rule="quantity", cite="15 CFR 774 Supp. 1, 3A090 Technical Note 1", result=f"TPP {float(cls.tpp_total):,.1f}",
-                                   why=f"{item.quantity} x {float(unit_tpp):,.1f} = {float(cls.tpp_total / h100):,.1f} H100-equivalents"))
+                                   why=f"{units} x {float(unit_tpp):,.1f} = {float(cls.tpp_total / h100):,.1f} H100-equivalents"))
     return cls

@@ -1,6 +1,7 @@
 """Country groups and tiers: Supp. No. 1 to Part 740 (groups) and Supp. No. 5 para (a) (Tier 1).
 
-"Tier" is the engine's word, not the rule's: Tier 1 = Supp. No. 5 para (a) plus the US,
+"Tier" is the engine's word, not the rule's: Tier 1 = Supp. No. 5 para (a) plus the US (with Puerto Rico and
+the US territories, which are the United States under 772.1),
 Tier 3 = Macau plus D:5, Tier 2 = the rest. The same split is applied to where an entity is
 headquartered and where its ultimate parent is (740.27(a), 744.23(a)(3), 748.15(b)(2)).
 """
@@ -13,6 +14,7 @@ from aidf.rules.parameters import Parameters
 
 GROUPS = "part740/supp1_country_groups"
 TIER1 = "part740/supp5_tier1"
+US = "part772/united_states"
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,7 @@ class Geography:
     d5: frozenset[str]
     macau: frozenset[str]
     aliases: dict[str, str]
+    us_territories: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, p: Parameters) -> Geography:
@@ -37,7 +40,7 @@ class Geography:
         tier1 = p.countries(TIER1, "tier1") if p.has(TIER1, "tier1") else frozenset()
         return cls(tier1, p.countries(GROUPS, "A5"), p.countries(GROUPS, "A6"), p.countries(GROUPS, "D1"),
                    p.countries(GROUPS, "D4"), p.countries(GROUPS, "D5"), p.countries(GROUPS, "macau"),
-                   dict(p.get(GROUPS, "aliases")))
+                   dict(p.get(GROUPS, "aliases")), p.countries(US, "territories") if p.has(US, "territories") else frozenset())
 
     def canon(self, country: str) -> str:
         """Hong Kong is treated as China for these controls."""
@@ -48,12 +51,16 @@ class Geography:
         c = self.canon(country)
         return c in self.d5 or c in self.macau
 
+    def is_us_territory(self, country: str) -> bool:
+        """Puerto Rico or a US territory: the United States under 772.1, so shipping there is no export."""
+        return country in self.us_territories
+
     def tier(self, country: str) -> int:
         c = self.canon(country)
         if self.is_tier3(c):
             return 3
-        if c in self.tier1:
-            return 1
+        if c in self.tier1 or c == "US" or c in self.us_territories:
+            return 1  # the United States is Tier 1 on every date, with Puerto Rico and the territories (772.1)
         return 2
 
     def d145_outside_a5a6(self, country: str) -> bool:

@@ -122,3 +122,25 @@ def classify_ic(tpp: Fraction, die_area: Fraction | None, datacenter: bool | Non
         return out
     steps.append(_step("3A090", CITE, "not 3A090", f"TPP {float(tpp):,.1f} and PD {pd_txt} meet no prong of .a or .b"))
     return out
+
+
+Z = "part774/eccn_z"
+
+
+def z_paragraph(listed_eccn: str | None, level: str | None, p: Parameters) -> TraceStep | None:
+    """774 Supp. 1 '.z': an item specified in `listed_eccn` that meets 3A090.a/.b (or 4A090.a/.b) is that ECCN's
+    .z item, at the same level (740.2(a)(9)(ii)(B)); one outside 3A090 (by its notes too) is not."""
+    if listed_eccn is None or level is None:
+        return None
+    paragraphs = p.get(Z, f"{level}_level")[listed_eccn]
+    return _step(f"{listed_eccn}.z", f"15 CFR 774 Supp. 1, ECCN {listed_eccn}.z; 740.2(a)(9)(ii)(B)", f"{listed_eccn}.z",
+                 f"specified in {listed_eccn} and meets the 3A090.{level} parameters: {paragraphs}, "
+                 f".{level}-level (counted and restricted as 3A090.{level} / 4A090.{level})")
+
+
+def designer_condition_applies(eccn: str | None, listed_eccn: str | None, level: str | None, p: Parameters) -> bool:
+    """Note 1 to 3A090.a (740.27(a)(1)): the designer condition names 3A090.a and the .a-level 5A002.z / 5A992.z."""
+    if eccn == "3A090.a":
+        return True
+    return level == "a" and listed_eccn is not None and p.has(Z, "designer_condition_listed") \
+        and listed_eccn in p.get(Z, "designer_condition_listed")

@@ -2,13 +2,15 @@
 
 15 CFR 742.6(a)(6)(iii)(A) (.a-level, worldwide under the framework), 742.6(a)(6)(iii)(B) (.b-level
 to D:1/D:4/D:5 outside A:5/A:6), 744.23(a)(3) (Macau/D:5-headquartered entities anywhere),
-742.6(a)(13) (4E091 worldwide).
+742.6(a)(13) (4E091 worldwide); Part 746 destinations (part746.py) whatever else applies; none for Puerto
+Rico and the US territories, which are the United States (772.1).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from aidf.rules import part746
 from aidf.rules.facts import Facts, Line
 
 
@@ -22,6 +24,13 @@ class Requirement:
 def license_requirement(line: Line, f: Facts) -> Requirement:
     """Decide whether a license requirement applies to this line before any exception."""
     cls = line.cls
+    if f.geo.is_us_territory(f.dest):
+        f.rests_on(f.p.entry("part772/united_states", "territories"), f"{f.dest} as the United States")
+        return Requirement(False, "15 CFR 772.1", f"{f.dest} is the United States under the EAR's definition: "
+                                                  "shipping there is neither an export nor a reexport")
+    embargoed = part746.requirement(f)
+    if embargoed is not None:
+        return Requirement(True, *embargoed)
     if cls.is_weights:
         if f.ruleset.diffusion:
             return Requirement(True, "15 CFR 742.6(a)(13)", "4E091 needs a license to every destination worldwide")

@@ -3,15 +3,21 @@
 Triggered when the item goes to or within D:1, D:4 or D:5 (outside A:5/A:6), or to an entity
 headquartered (or whose ultimate parent is) in Macau or D:5. Then only TMP, NAC/ACA, RPL, GOV,
 TSU, HBM, ACM and (for 4E091 only) AIA remain; LPP is not listed.
+
+15 CFR 740.2(a)(6): where Part 746 requires a license, only the exceptions Part 746 itself names remain,
+and none of this engine's is among them for these items; a Data Center VEU authorization does not
+overcome a Part 746 requirement either.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aidf.rules.facts import Facts
+from aidf.rules import part746
+from aidf.rules.facts import Facts, Line, Verdict
 
 CITE = "15 CFR 740.2(a)(9)(ii)"
+CITE_746 = "15 CFR 740.2(a)(6)"
 P = "part740/restrictions_740_2"
 
 
@@ -20,6 +26,8 @@ class Restriction:
     applies: bool
     allowed: frozenset[str]
     why: str
+    cite: str = CITE
+    part746: str | None = None  # the Part 746 section requiring a license, when one does
 
     def blocks(self, code: str) -> bool:
         """True if the restriction is triggered and exception `code` is not among those it leaves."""
@@ -27,7 +35,11 @@ class Restriction:
 
 
 def restriction(f: Facts) -> Restriction:
-    """Decide whether 740.2(a)(9)(ii) limits the exceptions available for this transaction."""
+    """Decide whether 740.2(a)(6) or (a)(9)(ii) limits the exceptions available for this transaction."""
+    e = part746.embargo(f)
+    if e is not None:
+        return Restriction(True, frozenset(), f"{e.where}: Part 746 requires a license and names none of this "
+                                              f"engine's exceptions (15 CFR {e.section})", CITE_746, e.section)
     allowed = frozenset(f.p.get(P, "allowed_exceptions"))
     if f.geo.d145_outside_a5a6(f.dest):
         return Restriction(True, allowed, f"destination {f.dest} is in D:1/D:4/D:5 and not in A:5/A:6")
@@ -35,3 +47,14 @@ def restriction(f: Facts) -> Restriction:
         return Restriction(True, allowed, "an entity is headquartered (or has its ultimate parent) in Macau or D:5")
     return Restriction(False, allowed, f"destination {f.dest} outside D:1/D:4/D:5 (or in A:5/A:6) and no Macau/D:5 "
                                        "headquarters")
+
+
+def veu_under_part746(decide):
+    """A Data Center VEU candidate that yields to a Part 746 license requirement (748.15 authorizes
+    only what 742/744 require; it lifts no embargo or sanction)."""
+    def candidate(line: Line, f: Facts, r: Restriction) -> Verdict:
+        if r.part746 is not None:
+            kind = decide.__name__.upper()
+            return Verdict(kind, "not_eligible", f"15 CFR 748.15; 15 CFR {r.part746}", r.why)
+        return decide(line, f)
+    return candidate

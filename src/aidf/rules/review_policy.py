@@ -2,16 +2,20 @@
 
 Denial for Macau/D:5 destinations and Macau/D:5-headquartered entities; for Tier 2 .a-level items,
 approval while the destination's allocation (790,000,000 TPP over 2025-2027, doubled under a
-government-to-government arrangement) can cover the shipment; 4E091 approval only for Tier 1.
+government-to-government arrangement) can cover the shipment; 4E091 approval only for Tier 1. At a Part 746
+destination the section's own policy decides (`denial` for a policy of denial; part746.py).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from aidf.ledger.base import MILLI, Draw
 from aidf.model import AccountRef
+from aidf.rules import part746
 from aidf.rules.facts import Facts, Line
+from aidf.rules.parameters import Parameters
 
 P = "part742/review_policy"
 ALLOC = "part742/country_allocation"
@@ -40,6 +44,9 @@ def allocation_account(f: Facts) -> tuple[AccountRef, dict]:
 def review_policy(line: Line, f: Facts) -> Review:
     """Decide the review policy for a line that needs a license, and what it would draw."""
     cls = line.cls
+    embargo = part746.embargo(f)
+    if embargo is not None:
+        return Review(*part746.review(f, embargo))
     china = _china_2026(line, f)
     if china is not None:
         return china
@@ -97,12 +104,24 @@ def _headquarters_policy(f: Facts) -> Review:
     return Review(_policy(f, "other", "review policy"), f"{CITE}; 15 CFR 744.23(d)(3)", "case-by-case review")
 
 
-def _published_arrangement(f: Facts) -> dict | None:
+def published_arrangement(p: Parameters, country: str, on: dt.date) -> dict | None:
     """A government-to-government arrangement listed in the parameters (none is known to date)."""
-    for a in f.p.get(ALLOC, "arrangements") or []:
-        if a.get("country") == f.dest and str(a.get("since", "")) <= f.tx.date.isoformat():
+    for a in p.get(ALLOC, "arrangements") or []:
+        if a.get("country") == country and str(a.get("since", "")) <= on.isoformat():
             return a
     return None
+
+
+def allocation_limit(p: Parameters, arrangement: dict | None) -> int:
+    """742.6(b)(10), Supp. No. 5 to Part 740: a Tier 2 country's allocation in milli-TPP, multiplied
+    once where a government-to-government arrangement (recorded or published) is in force."""
+    limit = int(p.get(ALLOC, "tpp_per_country")) * MILLI
+    return limit * p.get(ALLOC, "gov_to_gov_multiplier") if arrangement else limit
+
+
+def arrangement_in_force(f: Facts) -> dict | None:
+    """The arrangement for the destination on the date: recorded in the ledger, else published."""
+    return f.view.arrangement(f.dest, f.tx.date) or published_arrangement(f.p, f.dest, f.tx.date)
 
 
 def _allocation(line: Line, f: Facts) -> Review:
@@ -117,12 +136,11 @@ def _allocation(line: Line, f: Facts) -> Review:
     if f.tx.date < compliance:
         f.warn(f"whether licenses before the compliance date ({compliance}) draw on the allocation is uncertain "
                "(register U4: the window may start at the effective, publication or compliance date)")
-    limit = int(per_country.value) * MILLI
-    arrangement = f.view.arrangement(f.dest, f.tx.date) or _published_arrangement(f)
+    arrangement = arrangement_in_force(f)
+    limit = allocation_limit(f.p, arrangement)
     basis = f"{per_country.value:,} TPP"
     if arrangement:
         mult = f.p.get(ALLOC, "gov_to_gov_multiplier")
-        limit *= mult
         basis += f" x {mult} under the government-to-government arrangement {arrangement.get('reference', '')}".rstrip()
     used = f.view.used(account)
     after = used + line.amount

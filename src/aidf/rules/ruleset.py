@@ -1,11 +1,18 @@
-"""Rule sets (vintages): which provisions apply, from which parameters, with what legal status on a date.
+"""Rule sets (vintages) and timelines: the law in force on a date, and its legal status.
 
-- `ai-diffusion-2025`: the framework as published (90 FR 4544). The default.
+- `ai-diffusion-2025`: the framework as published (90 FR 4544).
 - `pre-diffusion-2024`: the October 2023 / December 2024 regime it replaced.
 - `non-enforced-2025`: what BIS enforces after announcing on 2025-05-13 that the framework would not be
   enforced: the pre-diffusion destination scope, plus the headquarters-based requirement BIS's
   2026-05-31 guidance says is still enforced.
 A decision always names its rule set and that set's status on the transaction's date.
+
+Timelines pick the set in force on a date (boundaries in parameters/dates.yaml):
+- `as-written` (the default): the 2024 regime before the framework took effect; from its effective
+  date to the day before its compliance date a grace window in which a line needs a license only where
+  the 2024 regime required one (the framework's authorizations may then cover it); from the
+  compliance date the framework.
+- `as-enforced`: the 2024 regime until BIS announced non-enforcement, `non-enforced-2025` from then.
 """
 
 from __future__ import annotations
@@ -17,6 +24,11 @@ from functools import lru_cache
 from aidf.errors import InputError
 from aidf.model import RuleSetRef
 from aidf.rules.parameters import Parameters, parameters
+
+
+def ruleset_date(name: str) -> dt.date:
+    """A date of parameters/dates.yaml (the boundaries of the rule sets and timelines)."""
+    return _date(name)
 
 
 def _date(name: str) -> dt.date:
@@ -63,7 +75,7 @@ class RuleSet:
                 return "in force (October 2023 / December 2024 advanced computing rules)", True, True, []
             text = (f"superseded on {eff} by the Framework for AI Diffusion (90 FR 4544); applied here for comparison. "
                     f"BIS announced non-enforcement of the framework on {announced}")
-            warnings.append(f"rule set pre-diffusion-2024 was superseded on {eff}; this answer is a comparison, "
+            warnings.append(f"rule set pre-diffusion-2024 was superseded on {eff}; applied for comparison, "
                             "not the law on the transaction date")
             return text, False, on >= announced, warnings
         if self.id == "non-enforced-2025":
@@ -95,6 +107,10 @@ class RuleSet:
         text, in_force, enforced, warnings = _status(self, on)
         return RuleSetRef(id=self.id, title=self.title, status=text, in_force=in_force, enforced=enforced), list(warnings)
 
+    def in_window(self, on: dt.date) -> bool:
+        start, end = self.window()
+        return start <= on and (end is None or on <= end)
+
 
 @lru_cache(maxsize=8192)
 def _status(ruleset: RuleSet, on: dt.date) -> tuple[str, bool, bool, tuple[str, ...]]:
@@ -109,11 +125,91 @@ RULESETS: dict[str, RuleSet] = {
         RuleSet("non-enforced-2025", "Enforcement after BIS's May 2025 non-enforcement announcement", False, True),
     )
 }
-DEFAULT_RULESET = "ai-diffusion-2025"
+TIMELINES = ("as-written", "as-enforced")
+DEFAULT_RULES = "as-written"  # a timeline: the set in force on the transaction's date
+RULE_IDS = (*RULESETS, *TIMELINES)
 
 
-def get_ruleset(rule_id: str | None) -> RuleSet:
-    rid = rule_id or DEFAULT_RULESET
-    if rid not in RULESETS:
-        raise InputError("rules", f"unknown rule set {rid!r}; allowed: {', '.join(RULESETS)}")
-    return RULESETS[rid]
+def get_ruleset(rule_id: str) -> RuleSet:
+    """A fixed rule set by id (a timeline is resolved on a date by `resolve`)."""
+    if rule_id not in RULESETS:
+        raise InputError("rules", f"unknown rule set {rule_id!r}; allowed: {', '.join(RULE_IDS)}")
+    return RULESETS[rule_id]
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """The law applied on a date: the rule set, the timeline that chose it (None: named by the
+    caller), and in the as-written grace window the 2024 regime whose requirements still bind."""
+
+    ruleset: RuleSet
+    timeline: str | None
+    grace: RuleSet | None = None
+
+    @property
+    def key(self) -> tuple[str, str | None, bool]:
+        return self.ruleset.id, self.timeline, self.grace is not None
+
+    def ref(self, on: dt.date) -> tuple[RuleSetRef, list[str]]:
+        """The answer's `rules` and the warnings its status carries on the date."""
+        if self.timeline is None:
+            ref, warnings = self.ruleset.ref(on)
+            if not self.ruleset.in_window(on):
+                warnings = [w if "applied for comparison" in w else f"{w} (applied for comparison)" for w in warnings]
+            return ref, warnings
+        text, in_force, enforced, warnings = _timeline_status(self, on)
+        return RuleSetRef(id=self.ruleset.id, title=self.ruleset.title, status=text, in_force=in_force,
+                          enforced=enforced, timeline=self.timeline), list(warnings)
+
+
+def resolve(rules: str | None, on: dt.date) -> Resolution:
+    """Which rule set decides a transaction dated `on` when `rules` names a set or a timeline."""
+    rid = rules or DEFAULT_RULES
+    if rid not in RULE_IDS:
+        raise InputError("rules", f"unknown rule set or timeline {rid!r}; allowed: {', '.join(RULE_IDS)}")
+    return _resolve(rid, on)
+
+
+@lru_cache(maxsize=4096)
+def _resolve(rid: str, on: dt.date) -> Resolution:
+    if rid in RULESETS:
+        return Resolution(RULESETS[rid], None)
+    pre = RULESETS["pre-diffusion-2024"]
+    if rid == "as-enforced":
+        if on < _date("as_enforced_non_enforced_from"):
+            return Resolution(pre, rid)
+        return Resolution(RULESETS["non-enforced-2025"], rid)
+    if on < _date("as_written_framework_from"):
+        return Resolution(pre, rid)
+    if on < _date("as_written_compliance_from"):
+        return Resolution(RULESETS["ai-diffusion-2025"], rid, grace=pre)
+    return Resolution(RULESETS["ai-diffusion-2025"], rid)
+
+
+@lru_cache(maxsize=8192)
+def _timeline_status(res: Resolution, on: dt.date) -> tuple[str, bool, bool, tuple[str, ...]]:
+    """Status of the set a timeline chose: the set's own text, without 'for comparison' notes."""
+    rs, name = res.ruleset, res.timeline
+    text, in_force, enforced, warnings = rs.status(on)
+    if rs.id == "pre-diffusion-2024" and not rs.in_window(on):  # as-enforced before the announcement
+        comp = _date("as_written_compliance_from")
+        text = (f"the 2024 regime, enforced while compliance with the Framework for AI Diffusion (effective "
+                f"{_date('diffusion_effective')}) was not yet required (compliance date {comp})")
+        return text, True, True, ()
+    if res.grace is not None:
+        comp = _date("as_written_compliance_from")
+        text = (f"{text}; grace window: before {comp} a line needs a license only where the 2024 regime "
+                "required one, and the framework's authorizations may cover it")
+        warnings = [w for w in warnings if "compliance was not required" not in w]
+    warnings = [w.replace("compare --rules non-enforced-2025", "compare --rules as-enforced") for w in warnings]
+    return f"{text} (timeline {name})", in_force, enforced, tuple(warnings)
+
+
+def grace_decides(prior_required: bool, prior_rank: int, framework_rank: int) -> str:
+    """90 FR 4544 (DATES): in the as-written grace window, which regime decides a line.
+
+    The 2024 regime decides where it required no license, or where its answer asks less of the
+    exporter (ranks in model.OUTCOME_ORDER); otherwise the framework, whose authorizations may cover it."""
+    if not prior_required or prior_rank < framework_rank:
+        return "pre-diffusion-2024"
+    return "ai-diffusion-2025"

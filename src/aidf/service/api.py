@@ -67,7 +67,7 @@ def post_classify(body: m.ClassifyRequest, _: Viewer) -> m.Classified:
     from aidf.rules.ruleset import get_ruleset
 
     if body.as_of is not None:
-        get_ruleset(None).check_date(body.as_of)  # InputError names `date`: no 3A090 test before then
+        get_ruleset("ai-diffusion-2025").check_date(body.as_of)  # InputError names `date`: no 3A090 test before then
     return m.Classified(**aidf.classify(body.item, as_of=body.as_of).summary())
 
 
@@ -91,13 +91,14 @@ def get_chip(chip_id: str, _: Viewer) -> m.Chip:
 @router.get("/rulesets", response_model=list[m.RuleSetOut], tags=["reference"])
 def get_rulesets(_: Viewer, on: Annotated[dt.date | None, Query(description="date whose status to report; default today")] = None,
                  ) -> list[m.RuleSetOut]:
-    from aidf.rules.ruleset import DEFAULT_RULESET, RULESETS
+    from aidf.rules.ruleset import RULESETS, resolve
 
     day = on or dt.date.today()
+    default = resolve(None, day).ruleset.id  # the set the default timeline (as-written) applies on the day
     out = []
     for rid, rs in RULESETS.items():
         ref, _w = rs.ref(day)
-        out.append(m.RuleSetOut(**ref.model_dump(), default=rid == DEFAULT_RULESET))
+        out.append(m.RuleSetOut(**ref.model_dump(exclude={"timeline"}), default=rid == default))
     return out
 
 

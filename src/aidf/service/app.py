@@ -44,13 +44,14 @@ def create_app(ledger_spec: str | None = None, keys_db: str | None = None, *, lo
             return errors.body(422, "malformed request body: not JSON (or not UTF-8)", "body")
         return errors.body(exc.status_code, str(exc.detail), errors.headers_field(exc))
 
-    from aidf.service import api, web
+    from aidf.service import api, simulate_page, web
 
     app.include_router(api.router)
     from aidf.service import screening_api, screening_web
     app.include_router(screening_api.router)
     app.include_router(screening_web.router)
     app.include_router(web.router)
+    app.include_router(simulate_page.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     fast.install(app)
 

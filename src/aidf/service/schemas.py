@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from aidf.model import AccountKey, Item
+from aidf.model import AccountKey, UnitItem
 
 
 class Health(BaseModel):
@@ -18,7 +18,7 @@ class Health(BaseModel):
 
 class ClassifyRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    item: Item
+    item: UnitItem
     as_of: dt.date | None = Field(default=None, description="date whose parameters apply; default today")
 
 

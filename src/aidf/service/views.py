@@ -16,18 +16,27 @@ def country_names() -> dict[str, str]:
     return {c.alpha_2: getattr(c, "common_name", c.name) for c in pycountry.countries} | {"XK": "Kosovo"}
 
 
+def _params(on: dt.date):
+    """The parameters in force on a date, resolved as decisions resolve them (default timeline)."""
+    from aidf.rules.ruleset import resolve
+
+    return resolve(None, on).ruleset.params(on)
+
+
 def tier_function(on: dt.date):
     from aidf.rules.countries import Geography
-    from aidf.rules.parameters import parameters
 
-    geo = Geography.of(parameters(on))
+    geo = Geography.of(_params(on))
     return geo.tier
 
 
 def allocation_limit(on: dt.date) -> float:
-    from aidf.rules.parameters import parameters
+    from aidf.rules.ruleset import get_ruleset
 
-    return float(parameters(on).get(ALLOC, "tpp_per_country"))
+    p = _params(on)
+    if not p.has(ALLOC, "tpp_per_country"):  # no allocation in force on the date: the framework's own
+        p = get_ruleset("ai-diffusion-2025").params(on)
+    return float(p.get(ALLOC, "tpp_per_country"))
 
 
 def allocations(service: Service, on: dt.date) -> list[dict[str, Any]]:

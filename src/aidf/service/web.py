@@ -170,13 +170,13 @@ def allocation(request: Request, country: str):
 
 def _form_context(request: Request, values: dict[str, Any] | None = None, error: dict | None = None) -> dict:
     from aidf.catalog import load_catalog
-    from aidf.rules.ruleset import DEFAULT_RULESET, RULESETS
+    from aidf.rules.ruleset import DEFAULT_RULES, RULE_IDS
 
     s = session(request) or {}
     v = {"id": f"WEB-{dt.datetime.now():%Y%m%d-%H%M%S}", "date": dt.date.today().isoformat(), "action": "export",
-         "rules": s.get("rules") or DEFAULT_RULESET, "direct": "on"} | (values or {})
+         "rules": s.get("rules") or DEFAULT_RULES, "direct": "on"} | (values or {})
     chips = sorted(load_catalog().values(), key=lambda c: (c.vendor, c.model))
-    return {"v": v, "chips": chips, "rulesets": RULESETS, "error": error, "rows": range(ITEM_ROWS)}
+    return {"v": v, "chips": chips, "rulesets": {rid: rid for rid in RULE_IDS}, "error": error, "rows": range(ITEM_ROWS)}
 
 
 @router.get("/decide", response_class=HTMLResponse)
@@ -206,7 +206,9 @@ def transaction_from_form(f: dict[str, Any]) -> dict[str, Any]:
     for i in range(ITEM_ROWS):
         chip, qty = f.get(f"chip_{i}"), (f.get(f"qty_{i}") or "").strip()
         if chip:
-            item: dict[str, Any] = {"catalog": chip, "quantity": _int(qty, 1)}
+            item: dict[str, Any] = {"catalog": chip}
+            if qty:  # a blank quantity is refused by the model, naming items.N.quantity; never taken as 1
+                item["quantity"] = _int(qty, None)
             if f.get(f"form_{i}") == "computer":
                 item |= {"form": "computer", "chips_per_unit": _int(f.get(f"cpu_{i}"), 8)}
             items.append(item)
@@ -383,16 +385,17 @@ def parameters_page(request: Request, path: str | None = None):
 
 @router.get("/rulesets", response_class=HTMLResponse)
 def rulesets_page(request: Request, on: dt.date | None = None):
-    from aidf.rules.ruleset import DEFAULT_RULESET, RULESETS
+    from aidf.rules.ruleset import RULESETS, resolve
 
     day = on or dt.date.today()
     rows = [(rs, rs.status(day)) for rs in RULESETS.values()]
-    return page(request, "rulesets.html", {"rows": rows, "on": day, "default": DEFAULT_RULESET})
+    # The default is the as-written timeline: the set it applies on this date is marked.
+    return page(request, "rulesets.html", {"rows": rows, "on": day, "default": resolve(None, day).ruleset.id})
 
 
 @router.post("/rulesets")
 async def pick_ruleset(request: Request):
-    from aidf.rules.ruleset import RULESETS
+    from aidf.rules.ruleset import RULE_IDS
 
     form = dict((await request.form()).items())
     try:
@@ -400,6 +403,6 @@ async def pick_ruleset(request: Request):
     except (NeedLogin, PermissionError):
         return RedirectResponse("/login", status_code=303)
     s = session(request)
-    if s is not None and form.get("rules") in RULESETS:
+    if s is not None and form.get("rules") in RULE_IDS:
         s["rules"] = form["rules"]
     return RedirectResponse("/decide", status_code=303)

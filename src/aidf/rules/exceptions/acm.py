@@ -14,10 +14,12 @@ P = "part740/acm"
 
 def acm(line: Line, f: Facts, r: Restriction) -> Verdict:
     """Decide whether ACM authorizes this line."""
+    if r.part746 is not None:  # 740.2(a)(6): Part 746 names none of this engine's exceptions
+        return Verdict("ACM", "not_eligible", r.cite, r.why)
     if line.cls.is_weights:
         return Verdict("ACM", "not_eligible", "15 CFR 774 Supp. 1, ECCN 4E091 (ACM: No)", "ACM does not cover 4E091")
     if r.blocks("ACM"):
-        return Verdict("ACM", "not_eligible", "15 CFR 740.2(a)(9)(ii)", r.why)
+        return Verdict("ACM", "not_eligible", r.cite, r.why)
     if f.dest_tier == 3:
         return Verdict("ACM", "not_eligible", "15 CFR 740.28", f"destination {f.dest} is in Macau/D:5")
     if f.d5_hq:

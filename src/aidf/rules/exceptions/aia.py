@@ -7,6 +7,7 @@ entities located anywhere but Macau/D:5, stored to Supp. No. 10 to Part 748 para
 
 from __future__ import annotations
 
+from aidf.rules.eccn_3a090 import designer_condition_applies
 from aidf.rules.facts import Facts, Line, Verdict
 from aidf.rules.restrictions import Restriction
 
@@ -16,12 +17,14 @@ SUPP10 = "part748/supp10"
 
 def aia(line: Line, f: Facts, r: Restriction) -> Verdict:
     """Decide whether AIA authorizes this line."""
+    if r.part746 is not None:  # 740.2(a)(6): Part 746 names none of this engine's exceptions
+        return Verdict("AIA", "not_eligible", r.cite, r.why)
     if line.cls.is_weights:
         return _weights(line, f, r)
     if line.cls.level != "a":
         return Verdict("AIA", "not_eligible", "15 CFR 740.27(a)(1)", f"(a)(1) lists .a-level commodities; {line.cls.eccn} is not")
     if r.blocks("AIA"):
-        return Verdict("AIA", "not_eligible", "15 CFR 740.2(a)(9)(ii)", f"restricted to 4E091 here: {r.why}")
+        return Verdict("AIA", "not_eligible", r.cite, f"restricted to 4E091 here: {r.why}")
     if f.dest_tier != 1:
         return Verdict("AIA", "not_eligible", "15 CFR 740.27(a)", f"destination {f.dest} is not in Supp. No. 5 para (a)")
     outside = [e for e in f.entities if not e.tier1_hq]
@@ -42,8 +45,9 @@ def aia(line: Line, f: Facts, r: Restriction) -> Verdict:
 
 def _designer(line: Line, f: Facts) -> Verdict | None:
     """740.27(a)(1) as amended by 90 FR 5298: a 3A090.a IC qualifies only if an approved or authorized
-    designer designed it. The condition names 3A090.a (not 4A090.a computers)."""
-    if line.cls.eccn != "3A090.a" or not f.p.has(P, "designer_condition_since"):
+    designer designed it. The condition names 3A090.a and the .a-level 5A002.z / 5A992.z (not 4A090.a computers)."""
+    cls = line.cls
+    if not designer_condition_applies(cls.eccn, cls.listed_eccn, cls.level, f.p) or not f.p.has(P, "designer_condition_since"):
         return None
     if f.tx.date < f.p.get(P, "designer_condition_since"):
         return None
@@ -61,17 +65,25 @@ def _designer(line: Line, f: Facts) -> Verdict | None:
 
 
 def _weights(line: Line, f: Facts, r: Restriction) -> Verdict:
+    storage = line.item.model_weights.storage_meets_supp10_14_15_18
     if not r.applies and f.dest_tier == 1 and f.all_tier1_hq:
-        return Verdict("AIA", "eligible", "15 CFR 740.27(a)(2)(ii)",
-                       f"4E091 to entities located in {f.dest} (Tier 1) and headquartered in Tier 1")
+        tier1 = f.p.entry(P, "weights_storage_tier1_location")
+        if storage is not True:  # the reading changes this answer unless the storage is known to comply
+            f.rests_on(tier1, f"line {line.index}: AIA (a)(2)(ii) for weights located in Tier 1 without the (a)(3) "
+                              "storage condition")
+        if tier1.value == "does_not_bind":
+            return Verdict("AIA", "eligible", "15 CFR 740.27(a)(2)(ii)",
+                           f"4E091 to entities located in {f.dest} (Tier 1) and headquartered in Tier 1")
     if not f.all_tier1_hq:
         return Verdict("AIA", "not_eligible", "15 CFR 740.27(a)(3)",
                        "4E091 under AIA needs every entity and its ultimate parent headquartered in Tier 1: " + f.hq_summary())
     if f.dest_tier == 3:
         return Verdict("AIA", "not_eligible", "15 CFR 740.27(a)(3)", f"(a)(3) excludes locations in Macau/D:5 ({f.dest})")
-    storage = line.item.model_weights.storage_meets_supp10_14_15_18
     since = f.p.get(SUPP10, "delayed_compliance_date")
+    reading = f.p.entry(P, "weights_storage_from")
     if storage is not True and f.tx.date < since:
+        f.rests_on(reading, f"line {line.index}: AIA (a)(3) storage condition read as not yet due before {since}")
+    if storage is not True and f.tx.date < since and reading.value == "supp10_delayed_compliance_date":
         return Verdict("AIA", "eligible", "15 CFR 740.27(a)(3)(ii); 748.15(a)(2)(ii)(A)",
                        f"Tier-1-headquartered recipient located in {f.dest}; Supp. No. 10 paras 14, 15, 18 apply from "
                        f"{since}, so the storage standard is not yet due")

@@ -22,6 +22,8 @@ def lpp_account(f: Facts) -> AccountRef:
 
 def lpp(line: Line, f: Facts, r: Restriction) -> Verdict:
     """Decide whether LPP authorizes this line, against the consignee's running calendar-year total."""
+    if r.part746 is not None:  # 740.2(a)(6): Part 746 names none of this engine's exceptions
+        return Verdict("LPP", "not_eligible", r.cite, r.why)
     cls = line.cls
     if cls.is_weights or cls.level != "a":
         return Verdict("LPP", "not_eligible", "15 CFR 740.29(a)", f"LPP covers .a-level commodities; {cls.eccn} is not")
@@ -44,5 +46,7 @@ def lpp(line: Line, f: Facts, r: Restriction) -> Verdict:
                f"{after / MILLI:,.1f} of {cap / MILLI:,.0f} TPP")
     if after > cap:
         return Verdict("LPP", "not_eligible", "15 CFR 740.29(a)", "over the calendar-year limit: " + working)
+    if f.p.has(P, "z_items_listed_uncertain") and cls.listed_eccn in f.p.get(P, "z_items_listed_uncertain"):
+        f.rests_on(f.p.entry(P, "z_items_listed_uncertain"), f"LPP for {cls.eccn}")
     return Verdict("LPP", "eligible", "15 CFR 740.29(a)", "within the calendar-year limit: " + working,
                    draws=[Draw(account, line.amount, cap)])

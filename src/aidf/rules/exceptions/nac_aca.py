@@ -3,7 +3,8 @@
 Both cover 3A090/4A090 items except 3A090.c and except items designed or marketed for datacenters
 that meet 3A090.a. NAC: exports and reexports to Macau/D:5 or to Macau/D:5-headquartered entities,
 after a 25-day notice. ACA: the rest of its scope (D:1/D:4 in the April 2024 text; Tier 2 under
-the framework's widening, a secondary reading), and in-country transfers within Macau/D:5.
+the framework's widening, a secondary reading), and in-country transfers within Macau/D:5. Both grants
+are 740.8(a); 740.8(b) restricts them: neither is available where Part 744 or 746 requires a license.
 """
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ P = "part740/nac_aca"
 def nac_aca(line: Line, f: Facts, r: Restriction) -> Verdict:
     """Decide whether NAC or ACA authorizes this line."""
     cls = line.cls
+    if r.part746 is not None:
+        return Verdict("NAC", "not_eligible", "15 CFR 740.8(b)",
+                       f"NAC/ACA are not available where Part 746 requires a license: {r.why}")
     if cls.is_weights:
         return Verdict("NAC", "not_eligible", "15 CFR 740.8", "NAC/ACA do not cover 4E091")
     if cls.level == "a":
@@ -29,7 +33,7 @@ def nac_aca(line: Line, f: Facts, r: Restriction) -> Verdict:
                            f"{cls.eccn} designed or marketed for datacenters: excluded from NAC/ACA")
     tier3_dest = f.dest_tier == 3
     if f.tx.action.value == "transfer" and tier3_dest:
-        return Verdict("ACA", "eligible", "15 CFR 740.8(b)", f"in-country transfer within {f.dest} (Macau/D:5)")
+        return Verdict("ACA", "eligible", "15 CFR 740.8(a)", f"in-country transfer within {f.dest} (Macau/D:5)")
     if f.tx.action.value == "transfer" and f.d5_hq:
         return Verdict("NAC", "not_eligible", "15 CFR 740.8(a)",
                        "NAC covers exports and reexports, and ACA excludes Macau/D:5-headquartered entities outside "
@@ -41,9 +45,9 @@ def nac_aca(line: Line, f: Facts, r: Restriction) -> Verdict:
                        f"{cls.eccn} not a datacenter .a item; {where}; {days}-day notice in SNAP-R first")
     scope = f.p.entry(P, "aca_scope")
     if f.geo.d14_outside_d5(f.dest):
-        return Verdict("ACA", "eligible", "15 CFR 740.8(b)", f"{cls.eccn} to {f.dest} in D:1/D:4 (not Macau/D:5)")
+        return Verdict("ACA", "eligible", "15 CFR 740.8(a)", f"{cls.eccn} to {f.dest} in D:1/D:4 (not Macau/D:5)")
     if scope.value == "tier2" and f.dest_tier == 2:
         f.rests_on(scope, f"ACA for {f.dest} (outside D:1/D:4)")
-        return Verdict("ACA", "eligible", "15 CFR 740.8(b)",
+        return Verdict("ACA", "eligible", "15 CFR 740.8(a)",
                        f"{cls.eccn} to Tier 2 destination {f.dest} (ACA scope as widened by 90 FR 4544)")
-    return Verdict("ACA", "not_eligible", "15 CFR 740.8(b)", f"{f.dest} is outside ACA's scope ({scope.value})")
+    return Verdict("ACA", "not_eligible", "15 CFR 740.8(a)", f"{f.dest} is outside ACA's scope ({scope.value})")

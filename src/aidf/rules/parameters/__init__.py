@@ -19,6 +19,8 @@ import yaml
 
 ROOT = Path(__file__).parent
 STATUSES = {"primary", "secondary", "uncertain", "unverified"}
+# A reform's value (policy simulation) carries this status: never a reading of the law in force.
+SCENARIO = "scenario"
 
 
 class ParameterFileError(ValueError):
@@ -56,6 +58,13 @@ def _check_value(unit: str, value: Any, where: str) -> None:
         if not isinstance(value, list):
             raise ParameterFileError(f"{where}: an iso2_list value must be a list of codes, got {value!r}")
         codes = value
+    elif unit == "iso3166_2_list":
+        from aidf.model import ISO_REGIONS
+
+        bad = [r for r in value if r not in ISO_REGIONS] if isinstance(value, list) else [value]
+        if bad:
+            raise ParameterFileError(f"{where}: {bad!r} are not ISO 3166-2 region codes")
+        return
     elif unit == "iso2_map":
         if not isinstance(value, dict):
             raise ParameterFileError(f"{where}: an iso2_map value must map codes to codes, got {value!r}")
@@ -107,12 +116,16 @@ def _files(root: Path | None = None) -> dict[str, dict[str, list[ParamValue]]]:
     return out
 
 
+_files.layer_independent = True  # the shipped files: a scenario's layer applies over them, per lookup
+
+
 class Parameters:
     """The parameters in force on one date."""
 
-    def __init__(self, as_of: dt.date, root: Path | None = None):
+    def __init__(self, as_of: dt.date, root: Path | None = None, layer=None):
         self.as_of = as_of
         self.root = root
+        self.layer = layer  # a scenario's overrides (None: the parameters as shipped)
         self._memo: dict[Any, Any] = {}
 
     def memo(self, key: Any, compute):
@@ -129,6 +142,8 @@ class Parameters:
     def _entry(self, path: str, name: str) -> ParamValue:
         try:
             history = _files(self.root)[path][name]
+            if self.layer is not None:
+                history = self.layer.history(path, name, history)
         except KeyError as e:
             raise KeyError(f"no parameter {path}:{name}") from e
         live = [e for e in history if e.since <= self.as_of]
@@ -154,10 +169,18 @@ class Parameters:
         return self.memo(("countries", path, name), lambda: frozenset(self.get(path, name)))
 
 
-@lru_cache(maxsize=4096)
 def parameters(as_of: dt.date, root: Path | None = None) -> Parameters:
-    """The parameters in force on `as_of`; `root` points at another parameter tree (tests, drafts)."""
-    return Parameters(as_of, root)
+    """The parameters in force on `as_of`; `root` points at another parameter tree (tests, drafts).
+
+    While a scenario's overrides are active (`aidf.rules.parameters.overlay`), they are read too."""
+    from aidf.rules.parameters import overlay
+
+    return _parameters(as_of, root, overlay.active())
+
+
+@lru_cache(maxsize=4096)
+def _parameters(as_of: dt.date, root: Path | None, layer) -> Parameters:
+    return Parameters(as_of, root, layer)
 
 
 def all_values(root: Path | None = None) -> dict[str, dict[str, list[ParamValue]]]:
