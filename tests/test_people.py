@@ -73,3 +73,9 @@ def test_suggestions_are_nearest_first():
 def test_transfer_kinds_in_words():
     assert people.transfer_kind("pending") == "reserved"
     assert people.transfer_kind("post") == "posted"
+
+
+def test_the_part746_policy_of_denial_in_words():
+    assert people.review_policy("denial") == "policy of denial"
+    assert people.outcome("LICENSE_REQUIRED", None, "denial") == "License required — policy of denial"
+    assert people.text("Iran: denial under 15 CFR 746.7") == "Iran: denial under 15 CFR 746.7"

@@ -9,11 +9,22 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import math
+import re
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 import pycountry
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 # ISO 3166-1 alpha-2 codes; YAML 1.1 reads a bare NO (Norway) as false, so codes are
 # validated as strings and booleans are refused with a message naming the field.
@@ -30,6 +41,98 @@ def check_country(value: Any) -> str:
 
 
 Country = Annotated[str, Field(min_length=2, max_length=2)]
+
+# ---- input bounds ---------------------------------------------------------------------------------
+# Not rule numbers: the range of input the engine accepts, so absurd values are refused with the
+# field named instead of overflowing a meter or a database column. Documented in README (Limits).
+DATE_MIN = dt.date(1990, 1, 1)
+DATE_MAX = dt.date(2099, 12, 31)
+MAX_QUANTITY = 10_000_000  # units per item line
+MAX_CHIPS_PER_UNIT = 10_000
+MAX_TPP = 1e10  # per chip (an H100 is about 16,000)
+MAX_LINE_TPP = 1e15  # per item line (quantity x chips per unit x TPP), so a meter's milli-TPP fits 64 bits
+MAX_TOPS = 1e8  # peak dense TOPS per precision
+MAX_FIGURE = 1e15  # any other figure (die area, installed base TPP)
+MAX_OPERATIONS = 1e40  # training operations of model weights (4E091 counts from 1e26)
+MAX_ID = 400  # characters of an id (the ledger keys bookings by it)
+MAX_TEXT = 2000  # characters of a name or free text
+
+
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def check_text(value: str) -> str:
+    """Refuse NUL and other control characters: they cannot be stored (PostgreSQL) or shown safely."""
+    bad = CONTROL.search(value)
+    if bad:
+        raise ValueError(f"contains the control character {bad.group()!r}; remove it")
+    return value
+
+
+def check_name(value: str) -> str:
+    """An id or a name: no control characters at all, and not only spaces."""
+    if not value.strip():
+        raise ValueError("must not be empty or only spaces")
+    if any(ch in value for ch in "\t\n\r"):
+        raise ValueError("must be on one line (no tab or line break)")
+    return check_text(value)
+
+
+def at_most(bound: float) -> AfterValidator:
+    """Refuse finite numbers above `bound`; infinities and NaN are left to the rule that reads the
+    figure, which refuses them naming the field (rules/classify.py)."""
+    def check(value: float | None) -> float | None:
+        if value is not None and math.isfinite(value) and value > bound:
+            raise ValueError(f"must be at most {bound:g} (got {value:g})")
+        return value
+    return AfterValidator(check)
+
+
+def whole(value: Any) -> Any:
+    """JSON's 3.0 is the integer 3 (as JSON Schema says); true, "3" and 3.5 stay refused (strict)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def count(bound: int, **field: Any) -> Any:
+    """A strict whole number from 1 to `bound`."""
+    return Annotated[int, Field(ge=1, le=bound, strict=True, **field), BeforeValidator(whole)]
+
+
+def figure(bound: float, **field: Any) -> Any:
+    """A strict number up to `bound`, the bound also published as the schema's maximum."""
+    return Annotated[float, Field(strict=True, json_schema_extra={"maximum": bound}, **field), at_most(bound)]
+
+
+def check_day(value: dt.date) -> dt.date:
+    if not DATE_MIN <= value <= DATE_MAX:
+        raise ValueError(f"must be between {DATE_MIN} and {DATE_MAX} (got {value})")
+    return value
+
+
+# The same rules as patterns, for the published schema (validation uses the checks above, whose
+# messages say what is wrong).
+TEXT_PATTERN = "^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]*$"
+NAME_PATTERN = "^[^\\x00-\\x1f\\x7f-\\x9f]*[^\\s\\x00-\\x1f\\x7f-\\x9f][^\\x00-\\x1f\\x7f-\\x9f]*$"
+
+# Reusable validated types: text without control characters, ids, bounded dates and numbers.
+Text = Annotated[str, Field(max_length=MAX_TEXT, json_schema_extra={"pattern": TEXT_PATTERN}),
+                 AfterValidator(check_text)]
+Name = Annotated[str, Field(min_length=1, max_length=MAX_TEXT, json_schema_extra={"pattern": NAME_PATTERN}),
+                 AfterValidator(check_name)]
+Id = Annotated[str, Field(min_length=1, max_length=MAX_ID, json_schema_extra={"pattern": NAME_PATTERN}),
+               AfterValidator(check_name)]
+Day = Annotated[dt.date, Field(json_schema_extra={"formatMinimum": DATE_MIN.isoformat(),
+                                                  "formatMaximum": DATE_MAX.isoformat()}),
+                AfterValidator(check_day)]
+StrictBool = Annotated[bool, Field(strict=True)]
+Precision = Annotated[str, Field(min_length=1, max_length=32, json_schema_extra={"pattern": NAME_PATTERN}),
+                      AfterValidator(check_name)]
+Tops = Annotated[float, Field(strict=True, json_schema_extra={"maximum": MAX_TOPS, "exclusiveMinimum": 0}),
+                at_most(MAX_TOPS)]  # > 0 and finite are checked where read (Item._peaks, classify)
+Figure = figure(MAX_FIGURE)
+Operations = figure(MAX_OPERATIONS, ge=0)
 
 
 class Action(StrEnum):
@@ -74,8 +177,8 @@ class Strict(BaseModel):
 
 class VEUStatus(Strict):
     type: Literal["UVEU", "NVEU"]
-    id: str = Field(min_length=1)
-    installed_base_tpp: dict[str, float] | None = None
+    id: Id
+    installed_base_tpp: dict[str, Figure] | None = None
 
     @field_validator("installed_base_tpp")
     @classmethod
@@ -92,12 +195,12 @@ class VEUStatus(Strict):
 
 
 class Party(Strict):
-    name: str = Field(min_length=1)
-    id: str | None = Field(default=None, description="stable party id; defaults to the name")
+    name: Name
+    id: Id | None = Field(default=None, description="stable party id; defaults to the name")
     country: str
     headquarters: str | None = None
     ultimate_parent_headquarters: str | None = None
-    private_sector: bool | None = None
+    private_sector: StrictBool | None = None
     veu: VEUStatus | None = None
 
     @field_validator("country", "headquarters", "ultimate_parent_headquarters", mode="before")
@@ -144,11 +247,11 @@ class Parties(Strict):
 
 
 class ModelWeights(Strict):
-    training_operations: float = Field(ge=0)
-    published: bool
-    base_model_published: bool | None = None
-    extra_training_operations: float | None = Field(default=None, ge=0)
-    storage_meets_supp10_14_15_18: bool | None = None
+    training_operations: Operations
+    published: StrictBool
+    base_model_published: StrictBool | None = None
+    extra_training_operations: Operations | None = None
+    storage_meets_supp10_14_15_18: StrictBool | None = None
 
 
 # Stands for a quantity the request did not give on a chip or computer line: refused, never taken as 1.
@@ -156,16 +259,17 @@ _NO_QUANTITY = object()
 
 
 class Item(Strict):
-    quantity: int | None = Field(default=None, ge=1)
-    catalog: str | None = None
-    tpp: float | None = Field(default=None, gt=0)
-    peak_dense: dict[str, float] | None = None
-    die_area_mm2: float | None = Field(default=None, gt=0)
-    datacenter: bool | None = None
+    quantity: count(MAX_QUANTITY) | None = None
+    catalog: Id | None = None
+    tpp: figure(MAX_TPP, gt=0) | None = None
+    peak_dense: Annotated[dict[Precision, Tops], Field(json_schema_extra={  # keys must match the pattern
+        "minProperties": 1, "additionalProperties": False})] | None = None
+    die_area_mm2: figure(MAX_FIGURE, gt=0) | None = None
+    datacenter: StrictBool | None = None
     form: Literal["ic", "computer"] = "ic"
-    chips_per_unit: int | None = Field(default=None, ge=1)
+    chips_per_unit: count(MAX_CHIPS_PER_UNIT) | None = None
     model_weights: ModelWeights | None = None
-    description: str | None = None
+    description: Text | None = None
     listed_eccn: Literal[LISTED_ECCNS] | None = Field(  # type: ignore[valid-type]
         default=None, description="the ECCN the item is otherwise specified in; meeting 3A090/4A090 makes it '.z'")
 
@@ -210,6 +314,12 @@ class Item(Strict):
             raise ValueError("model_weights take no form or chips_per_unit")
         if self.model_weights is not None and self.listed_eccn is not None:
             raise ValueError("listed_eccn is for chip and computer lines, not model_weights")
+        per_chip = self.tpp or 0.0
+        if self.peak_dense:  # an upper estimate: 2 x TOPS x the widest bit length (64)
+            per_chip = 128 * max(self.peak_dense.values())
+        total = (self.quantity or 1) * (self.chips_per_unit or 1) * per_chip
+        if math.isfinite(total) and total > MAX_LINE_TPP:
+            raise ValueError(f"the line's TPP (quantity x chips per unit x TPP) must be at most {MAX_LINE_TPP:g}")
         return self
 
 
@@ -224,16 +334,18 @@ class UnitItem(Item):
 
 
 class Transaction(Strict):
-    id: str = Field(min_length=1)
-    date: dt.date
+    id: Id
+    date: Day
     action: Action
     destination: str
-    destination_region: str | None = Field(default=None, description="ISO 3166-2 region where the law differs by region (746.6)")
+    destination_region: Annotated[str, Field(max_length=16, json_schema_extra={"pattern": NAME_PATTERN}),
+                                  AfterValidator(check_name)] | None = Field(
+        default=None, description="ISO 3166-2 region where the law differs by region (746.6)")
     items: list[Item] = Field(min_length=1)
     parties: Parties
-    end_use: str | None = None
-    direct_to_consignee: bool = True
-    rules: str | None = None
+    end_use: Text | None = None
+    direct_to_consignee: StrictBool = True
+    rules: Annotated[str, Field(max_length=64)] | None = None
 
     @field_validator("destination", mode="before")
     @classmethod

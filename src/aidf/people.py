@@ -26,6 +26,7 @@ REVIEW_POLICIES = {
     "presumption_of_approval": "presumption of approval",
     "case_by_case": "case-by-case review",
     "presumption_of_denial": "presumption of denial",
+    "denial": "policy of denial",  # Part 746 embargoes and sanctions
 }
 
 # Authorization code -> (its name, the section that grants it).
@@ -263,7 +264,8 @@ def text(s: str | None) -> str:
     for code, words in RESULTS.items():
         s = s.replace(code, words)
     for code, words in REVIEW_POLICIES.items():
-        s = s.replace(code, words)
+        if "_" in code:  # 'denial' is also a plain word in texts
+            s = s.replace(code, words)
     return s
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import create_engine, text
 
 from aidf.service.app import create_app
 
+CHROMIUM = "/usr/bin/chromium"
 PG_BASE = os.environ.get("AIDF_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 ROLES = ("viewer", "analyst", "officer", "admin")
 
@@ -82,3 +83,52 @@ def tx(id: str = "T1", dest: str = "MX", chip: str = "nvidia-h200-sxm", qty: int
             "items": [{"catalog": chip, "quantity": qty}],
             "parties": {"ultimate_consignee": {"name": f"Consignee {dest}", "country": dest, "private_sector": True}}}
     return body | kw
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian chromium through Playwright (skipped when absent, unless CI is set)."""
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("CI"):
+            raise RuntimeError("chromium is required in CI (apt-get install chromium)")
+        pytest.skip("chromium not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True,
+                              args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    ctx = browser.new_context(accept_downloads=True)
+    pg = ctx.new_page()
+    yield pg
+    ctx.close()
+
+
+def start_server(tmp, *args: str, env: dict | None = None):
+    """`aidf serve` in a subprocess on a free loopback port; returns (process, base URL)."""
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    from aidf.service.server import free_port
+
+    port = free_port()
+    cmd = [sys.executable, "-c", "from aidf.cli import main; main()", "serve", "--port", str(port), *args]
+    proc = subprocess.Popen(cmd, cwd=tmp, env=os.environ | (env or {}), stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            if httpx.get(url + "/v1/health", timeout=1).status_code == 200:
+                return proc, url
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError("server did not start: " + proc.stdout.read().decode(errors="replace"))

@@ -11,5 +11,6 @@ def test_api_bench_quick_runs():
     spec = importlib.util.spec_from_file_location("api_bench", path)
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
-    out = mod.run(quick=True)
-    assert out["api_decisions_per_s"] > 0 and out["api_requests"] > 0
+    out = mod.run(quick=True, rounds=1, postgresql=False)
+    assert out["api_decisions_per_s"] > 0 and out["loop_decisions_per_s"] > 0
+    assert len(out["sqlite"]["mixed"]) == 1 and out["sqlite"]["bookings_per_s"] > 0

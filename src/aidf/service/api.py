@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 import aidf
-from aidf.model import Decision, Transaction
+from aidf.model import MAX_ID, NAME_PATTERN, Day, Decision, Transaction
+from aidf.service import cursors, limits
 from aidf.service import schemas as m
 from aidf.service.auth import require
 from aidf.service.core import Service
@@ -22,6 +23,10 @@ Viewer = Annotated[Principal, Depends(require("viewer"))]
 Analyst = Annotated[Principal, Depends(require("analyst"))]
 Officer = Annotated[Principal, Depends(require("officer"))]
 Admin = Annotated[Principal, Depends(require("admin"))]
+PathId = Annotated[str, Path(min_length=1, max_length=MAX_ID, pattern=NAME_PATTERN)]
+PageLimit = Annotated[int, Query(ge=1, le=limits.PAGE_MAX, description="rows per page")]
+Cursor = Annotated[str | None, Query(max_length=800, pattern="^[A-Za-z0-9_-]+$",
+                                     description="where to continue: the previous page's X-Next-Cursor")]
 
 
 def svc(request: Request) -> Service:
@@ -29,12 +34,24 @@ def svc(request: Request) -> Service:
 
 
 @router.get("/health", response_model=m.Health, tags=["service"])
-def health(request: Request) -> m.Health:
-    """Liveness, without a key: the service answers and its ledger is open."""
+async def health(request: Request) -> m.Health:
+    """Liveness, without a key: the service answers (on the event loop, touching no database)."""
     return m.Health(status="ok", version=aidf.__version__, ledger=str(svc(request).label))
 
 
-@router.post("/decisions", response_model=Decision, tags=["decisions"])
+TID = {"transaction_id": "$response.body#/transaction_id"}
+DECISION_LINKS = {
+    "GetDecision": {"operationId": "get_decision_v1_decisions__transaction_id__get", "parameters": TID},
+    "GetMemo": {"operationId": "get_memo_v1_memos__transaction_id__get", "parameters": TID},
+    "ReleaseHold": {"operationId": "release_hold_v1_holds__transaction_id__release_post", "parameters": TID},
+}
+KEY_LINKS = {
+    "ChangeRole": {"operationId": "patch_key_v1_keys__key_id__patch", "parameters": {"key_id": "$response.body#/key_id"}},
+    "RevokeKey": {"operationId": "delete_key_v1_keys__key_id__delete", "parameters": {"key_id": "$response.body#/key_id"}},
+}
+
+
+@router.post("/decisions", response_model=Decision, tags=["decisions"], responses={200: {"links": DECISION_LINKS}})
 async def post_decision(tx: Transaction, request: Request, who: Viewer, book: Annotated[bool, Query(description=(
         "reserve the decision's draws in the ledger, keyed by the transaction id (officer role)"))] = False,
         ) -> Response:
@@ -47,16 +64,38 @@ async def post_decision(tx: Transaction, request: Request, who: Viewer, book: An
     # A booking (it writes and may wait for a lock) and reads from a database server go to the thread
     # pool; a plain decision over a local ledger runs here, saving the hop. The answer is rendered
     # once from the engine's model (no re-validation against the response model, no second encoding).
+    check_items(tx)
     service = svc(request)
-    if book or not service.reads_inline:
+    if book or not inline(service, tx):
         decision = await run_in_threadpool(service.decide, tx, book=book, actor=who)
     else:
         decision = service.decide(tx)
     return Response(decision.model_dump_json(by_alias=True), media_type="application/json")
 
 
+def check_items(tx: Transaction) -> None:
+    refused = limits.refusal(tx)
+    if refused:
+        raise ApiError(422, refused[1], refused[0])
+
+
+def inline(service: Service, tx: Transaction) -> bool:
+    """Whether a plain decision may run on the event loop: a private in-memory ledger, few items."""
+    return service.reads_inline and len(tx.items) <= limits.INLINE_ITEMS
+
+
+@router.get("/decisions", response_model=list[m.BookedDecision], tags=["decisions"],
+            responses={200: {"headers": m.NEXT_HEADERS}})
+def list_decisions(request: Request, response: Response, _: Viewer, limit: PageLimit = limits.PAGE_DEFAULT,
+                   cursor: Cursor = None) -> list[dict]:
+    """Booked decisions by transaction id, a page at a time (next page: the `X-Next-Cursor` header)."""
+    rows, nxt = svc(request).decisions_page(limit, cursors.read(cursor))
+    cursors.link(request, response, nxt)
+    return rows
+
+
 @router.get("/decisions/{transaction_id}", response_model=Decision, tags=["decisions"])
-def get_decision(transaction_id: str, request: Request, _: Viewer) -> Decision:
+def get_decision(transaction_id: PathId, request: Request, _: Viewer) -> Decision:
     """The decision booked under a transaction id."""
     return svc(request).stored(transaction_id)[0]
 
@@ -79,7 +118,7 @@ def get_catalog(_: Viewer) -> list[m.Chip]:
 
 
 @router.get("/catalog/{chip_id}", response_model=m.Chip, tags=["reference"])
-def get_chip(chip_id: str, _: Viewer) -> m.Chip:
+def get_chip(chip_id: PathId, _: Viewer) -> m.Chip:
     from aidf.catalog import get_chip as find
 
     chip = find(chip_id)
@@ -89,7 +128,7 @@ def get_chip(chip_id: str, _: Viewer) -> m.Chip:
 
 
 @router.get("/rulesets", response_model=list[m.RuleSetOut], tags=["reference"])
-def get_rulesets(_: Viewer, on: Annotated[dt.date | None, Query(description="date whose status to report; default today")] = None,
+def get_rulesets(_: Viewer, on: Annotated[Day | None, Query(description="date whose status to report; default today")] = None,
                  ) -> list[m.RuleSetOut]:
     from aidf.rules.ruleset import RULESETS, resolve
 
@@ -111,7 +150,7 @@ def list_parameters(_: Viewer) -> list[str]:
 
 
 @router.get("/parameters/{path:path}", response_model=m.ParameterFile, tags=["reference"])
-def get_parameters(path: str, _: Viewer) -> m.ParameterFile:
+def get_parameters(path: PathId, _: Viewer) -> m.ParameterFile:
     """Values of one parameter file, each with its dates and citations."""
     from aidf.rules.parameters import all_values
 
@@ -127,27 +166,35 @@ def get_parameters(path: str, _: Viewer) -> m.ParameterFile:
 
 
 @router.get("/accounts", response_model=list[m.Account], tags=["ledger"])
-def get_accounts(request: Request, _: Viewer, kind: Annotated[str | None, Query(max_length=64)] = None,
-                 country: Annotated[str | None, Query(max_length=8)] = None) -> list[dict]:
+def get_accounts(request: Request, _: Viewer, kind: Annotated[str | None, Query(max_length=64, pattern=NAME_PATTERN)] = None,
+                 country: Annotated[str | None, Query(max_length=8, pattern=NAME_PATTERN)] = None) -> list[dict]:
     """Ledger accounts with balances: posted, reserved (pending), used, limit and left, in TPP."""
     rows = svc(request).accounts(kind)
     return [r for r in rows if country is None or r.get("country") == country.upper()]
 
 
 @router.get("/accounts/{account_id}", response_model=m.Account, tags=["ledger"])
-def get_account(account_id: str, request: Request, _: Viewer) -> dict:
+def get_account(account_id: PathId, request: Request, _: Viewer) -> dict:
     return svc(request).account(account_id)
 
 
-@router.get("/accounts/{account_id}/history", response_model=list[m.Transfer], tags=["ledger"])
-def get_history(account_id: str, request: Request, _: Viewer) -> list[dict]:
-    """Every transfer on the account, oldest first."""
-    return svc(request).history(account_id)
+@router.get("/accounts/{account_id}/history", response_model=list[m.Transfer], tags=["ledger"],
+            responses={200: {"headers": m.NEXT_HEADERS}})
+def get_history(account_id: PathId, request: Request, response: Response, _: Viewer,
+                limit: PageLimit = limits.PAGE_DEFAULT, cursor: Cursor = None) -> list[dict]:
+    """Transfers on the account, oldest first, a page at a time."""
+    rows, nxt = svc(request).history_page(account_id, limit, cursors.read(cursor))
+    cursors.link(request, response, nxt)
+    return rows
 
 
-@router.get("/licenses", response_model=list[m.License], tags=["ledger"])
-def get_licenses(request: Request, _: Viewer) -> list[dict]:
-    return svc(request).licenses()
+@router.get("/licenses", response_model=list[m.License], tags=["ledger"], responses={200: {"headers": m.NEXT_HEADERS}})
+def get_licenses(request: Request, response: Response, _: Viewer, limit: PageLimit = limits.PAGE_DEFAULT,
+                 cursor: Cursor = None) -> list[dict]:
+    """Recorded licenses by number, a page at a time."""
+    rows, nxt = svc(request).licenses_page(limit, cursors.read(cursor))
+    cursors.link(request, response, nxt)
+    return rows
 
 
 @router.post("/licenses", response_model=m.License, status_code=201, tags=["ledger"])
@@ -159,14 +206,17 @@ def post_license(body: m.LicenseIn, request: Request, who: Officer) -> dict:
                                        body.parties, body.conditions, who)
 
 
-@router.get("/holds", response_model=list[m.Hold], tags=["ledger"])
-def get_holds(request: Request, _: Viewer, status: Literal["open", "released", "all"] = "open") -> list[dict]:
-    """Shipments held because they need a license or review."""
-    return svc(request).holds(status)
+@router.get("/holds", response_model=list[m.Hold], tags=["ledger"], responses={200: {"headers": m.NEXT_HEADERS}})
+def get_holds(request: Request, response: Response, _: Viewer, status: Literal["open", "released", "all"] = "open",
+              limit: PageLimit = limits.PAGE_DEFAULT, cursor: Cursor = None) -> list[dict]:
+    """Shipments held because they need a license or review, oldest first, a page at a time."""
+    rows, nxt = svc(request).holds_page(status, limit, cursors.read(cursor))
+    cursors.link(request, response, nxt)
+    return rows
 
 
 @router.post("/holds/{transaction_id}/release", response_model=m.Hold, tags=["ledger"])
-def release_hold(transaction_id: str, body: m.ReleaseIn, request: Request,
+def release_hold(transaction_id: PathId, body: m.ReleaseIn, request: Request,
                  who: Officer) -> dict:
     """Release a hold by a recorded license or by an override with a written reason (officer)."""
     if (body.license is None) == (body.reason is None):
@@ -175,10 +225,13 @@ def release_hold(transaction_id: str, body: m.ReleaseIn, request: Request,
                                 shipped_on=body.shipped_on)
 
 
-@router.get("/audit", response_model=list[m.AuditEntry], tags=["ledger"])
-def get_audit(request: Request, _: Officer, limit: Annotated[int, Query(ge=1, le=5000)] = 200) -> list[dict]:
-    """The ledger's audit log (newest last): who did what."""
-    return svc(request).audit(limit)
+@router.get("/audit", response_model=list[m.AuditEntry], tags=["ledger"], responses={200: {"headers": m.NEXT_HEADERS}})
+def get_audit(request: Request, response: Response, _: Officer, limit: Annotated[int, Query(ge=1, le=5000)] = 200,
+              cursor: Cursor = None) -> list[dict]:
+    """The ledger's audit log, newest `limit` entries (newest last); `cursor` pages back to older ones."""
+    rows, nxt = svc(request).audit_page(limit, cursors.read(cursor))
+    cursors.link(request, response, nxt)
+    return rows
 
 
 @router.get("/audit/verify", response_model=m.Verify, tags=["ledger"])
@@ -192,7 +245,7 @@ MemoFormat = Annotated[str, Query(pattern="^(html|pdf)$", description="html or p
 
 @router.get("/memos/{transaction_id}", tags=["memos"], response_class=Response,
             responses={200: {"content": {"text/html": {}, "application/pdf": {}}}})
-def get_memo(transaction_id: str, request: Request, _: Viewer, format: MemoFormat = "html") -> Response:
+def get_memo(transaction_id: PathId, request: Request, _: Viewer, format: MemoFormat = "html") -> Response:
     """Determination memo of a booked transaction."""
     from aidf.memo import memo_for_booked
 
@@ -206,6 +259,7 @@ def post_memo(tx: Transaction, request: Request, who: Analyst, format: MemoForma
     """Determination memo for a transaction decided now and not booked."""
     from aidf.memo import memo_for_decision
 
+    check_items(tx)
     decision = svc(request).decide(tx, book=False)
     memo = memo_for_decision(decision, tx.model_dump(mode="json", exclude_none=True),
                              {"decided_by": who.name, "booked": False})
@@ -224,7 +278,7 @@ def get_keys(request: Request, _: Admin) -> list[dict]:
     return svc(request).keys.list()
 
 
-@router.post("/keys", response_model=m.NewKey, status_code=201, tags=["access"])
+@router.post("/keys", response_model=m.NewKey, status_code=201, tags=["access"], responses={201: {"links": KEY_LINKS}})
 def post_key(body: m.KeyIn, request: Request, who: Admin) -> dict:
     """Make a key (admin); the key is in this answer only."""
     key, row = svc(request).keys.create(body.name, body.role, actor=who.name)
@@ -232,7 +286,17 @@ def post_key(body: m.KeyIn, request: Request, who: Admin) -> dict:
 
 
 @router.delete("/keys/{key_id}", status_code=204, tags=["access"])
-def delete_key(key_id: str, request: Request, who: Admin) -> Response:
+def delete_key(key_id: PathId, request: Request, who: Admin) -> Response:
+    """Revoke a key (admin): every request and dashboard session with it is refused from now on."""
     if not svc(request).keys.revoke(key_id, actor=who.name):
         raise ApiError(404, f"no live key {key_id!r}", "key_id")
     return Response(status_code=204)
+
+
+@router.patch("/keys/{key_id}", response_model=m.KeyOut, tags=["access"])
+def patch_key(key_id: PathId, body: m.KeyRole, request: Request, who: Admin) -> dict:
+    """Change a live key's role (admin); requests and sessions with it follow within seconds."""
+    row = svc(request).keys.set_role(key_id, body.role, actor=who.name)
+    if row is None:
+        raise ApiError(404, f"no live key {key_id!r}", "key_id")
+    return row

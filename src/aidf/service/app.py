@@ -10,7 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import aidf
-from aidf.service import errors, fast
+from aidf.service import docs, errors, fast, guard, limits
 from aidf.service.core import Service
 
 HERE = Path(__file__).parent
@@ -30,9 +30,10 @@ def create_app(ledger_spec: str | None = None, keys_db: str | None = None, *, lo
         if app.state.owns_service:
             app.state.service.close()
 
-    app = FastAPI(lifespan=lifespan, title="aidf", version=aidf.__version__,
+    app = FastAPI(lifespan=lifespan, title="aidf", version=aidf.__version__, docs_url=None, redoc_url=None,
                   description="License determinations under the Framework for AI Diffusion (90 FR 4544), "
-                              "explained: the decision contract over HTTP, a ledger of allocations, and memos.")
+                              "explained: the decision contract over HTTP, a ledger of allocations, and memos.\n\n"
+                              + limits.SUMMARY)
     app.state.owns_service = service is None
     app.state.service = service or Service(ledger_spec, keys_db)
     app.state.local_dashboard = local_dashboard
@@ -53,6 +54,8 @@ def create_app(ledger_spec: str | None = None, keys_db: str | None = None, *, lo
     app.include_router(web.router)
     app.include_router(simulate_page.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    docs.install(app)
     fast.install(app)
+    guard.install(app)  # last added = outermost: it sees every request and answer first
 
     return app

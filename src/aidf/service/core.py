@@ -7,11 +7,15 @@ milli-TPP integers; this layer hands out TPP (float) and H100-equivalents for di
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from typing import Any
 
-from aidf.ledger import MILLI, TransferStateError, UnknownError, open_ledger
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+from aidf.ledger import MILLI, TransferStateError, UnknownError, open_ledger, pages
 from aidf.model import Decision, Transaction
-from aidf.service.keys import KeyStore, Principal, keys_url
+from aidf.service import limits
+from aidf.service.keys import KeyStore, Principal, bound_waits, keys_url
 
 
 def h100_tpp(on: dt.date | None = None) -> float:
@@ -31,7 +35,11 @@ class Service:
         self.ledger = ledger if ledger is not None else open_ledger(ledger_spec)
         self.keys = KeyStore(keys_db or keys_url(ledger_spec))
         self.label = getattr(self.ledger, "label", ledger_spec or "default")
-        self.reads_inline = _local_reads(self.ledger)
+        self.reads_inline = _in_memory(self.ledger)
+        _bound_ledger_waits(self.ledger)
+        # SQLite has one writer at a time: threads of this process queue here, in order, instead of
+        # polling the file lock with SQLite's growing back-off sleeps (which made the slow tail).
+        self._writer = threading.Lock() if _dialect(self.ledger) == "sqlite" else _NoLock()
 
     def close(self) -> None:
         self.keys.close()
@@ -49,10 +57,20 @@ class Service:
         if not book:
             return engine.decide(tx, ledger=self.ledger)
         who = actor.name if actor else "service"
-        # The engine books the draws and holds shipments that need a license or review.
-        decision = engine.decide_and_book(tx, self.ledger, actor=who)
-        self.keys.save_request(tx.id, tx.model_dump(mode="json", exclude_none=True), who)
-        return decision
+        if not self._writer.acquire(timeout=limits.DB_WAIT_S):
+            raise PoolTimeout("the ledger's writer is busy")  # 503 with Retry-After (guard.py)
+        try:
+            return self._book(tx, who)
+        finally:
+            self._writer.release()
+
+    def _book(self, tx: Transaction, who: str) -> Decision:
+        from aidf import engine
+
+        # The engine books the draws and holds shipments that need a license or review; the booked
+        # record keeps the request beside the decision, so no second write is needed here (the
+        # service's own request table is only read, for bookings made before that).
+        return engine.decide_and_book(tx, self.ledger, actor=who)
 
     def stored(self, transaction_id: str) -> tuple[Decision, dict[str, Any]]:
         """The decision booked under an id, with booking facts (when, by whom, transfers)."""
@@ -67,11 +85,10 @@ class Service:
             if rows:
                 meta["booked_by"] = rows[0]["actor"]
                 meta["booked_at"] = _iso_us(rows[0]["at_us"])
-        if "booked_by" not in meta and hasattr(self.ledger, "audit_log"):
-            for e in reversed(self.ledger.audit_log()):
-                if e["action"] == "book" and e["subject"] == transaction_id:
-                    meta["booked_by"], meta["booked_at"] = e["actor"], _iso_us(e["at_us"])
-                    break
+        if "booked_by" not in meta and hasattr(self.ledger, "engine"):
+            row = pages.booking(self.ledger, transaction_id)  # one row by key, not the audit log
+            if row is not None:
+                meta["booked_by"], meta["booked_at"] = row["actor"], _iso_us(row["at_us"])
         req = self.keys.request(transaction_id)
         if req is not None:
             meta["transaction"] = req["body"]
@@ -81,19 +98,30 @@ class Service:
         return Decision.model_validate(booked.decision), meta
 
     def bookings(self, limit: int = 50) -> list[dict[str, Any]]:
-        """Latest bookings (from the audit log), newest first."""
-        out = []
-        for e in reversed(self.ledger.audit_log()):
-            if e["action"] == "book":
-                out.append({"transaction_id": e["subject"], "by": e["actor"], "at": _iso_us(e["at_us"])})
-                if len(out) >= limit:
-                    break
-        return out
+        """Latest bookings, newest first (read from the end of the audit log, never all of it)."""
+        return [{"transaction_id": e["subject"], "by": e["actor"], "at": _iso_us(e["at_us"])}
+                for e in pages.latest(self.ledger, "book", limit)]
+
+    def decisions_page(self, limit: int, after: list | None) -> tuple[list[dict[str, Any]], list | None]:
+        """Booked decisions by transaction id, one page."""
+        rows, nxt = pages.bookings(self.ledger, limit, after)
+        return [{"transaction_id": r["transaction_id"], "date": r["date"], "outcome": r["outcome"],
+                 "authorization": r["authorization"], "destination_tier": r["destination_tier"],
+                 "booked_at": _iso_us(r["at_us"]), "booked_by": r["actor"]} for r in rows], nxt
 
     # ---- accounts -----------------------------------------------------------------------------
 
     def accounts(self, kind: str | None = None) -> list[dict[str, Any]]:
+        if kind is not None and hasattr(self.ledger, "engine"):
+            return [_account(r) for r in pages.accounts(self.ledger, kind)]  # filtered in the database
         return [_account(r) for r in self.ledger.accounts(kind)]
+
+    def top_accounts(self, kind: str, year: int | None, n: int) -> list[dict[str, Any]]:
+        """The `n` most used accounts of a kind (and year), from the balances the ledger keeps."""
+        return [_account(r) for r in pages.accounts(self.ledger, kind, year=year, top=n)]
+
+    def account_years(self, kind: str) -> list[int]:
+        return pages.years(self.ledger, kind)
 
     def account(self, account_id: str) -> dict[str, Any]:
         return _account(self.ledger.balance(account_id))
@@ -102,10 +130,21 @@ class Service:
         self.ledger.balance(account_id)  # 404 for unknown accounts
         return [_transfer(r) for r in self.ledger.history(account_id)]
 
+    def history_page(self, account_id: str, limit: int, after: list | None) -> tuple[list[dict[str, Any]], list | None]:
+        self.ledger.balance(account_id)  # 404 for unknown accounts
+        rows, nxt = pages.history(self.ledger, account_id, limit, after)
+        return [_transfer(r) for r in rows], nxt
+
     # ---- licenses and holds -------------------------------------------------------------------
 
-    def licenses(self) -> list[dict[str, Any]]:
+    def licenses(self, limit: int | None = None) -> list[dict[str, Any]]:
+        if limit is not None:
+            return self.licenses_page(limit, None)[0]
         return [_license(r) for r in self.ledger.licenses()]
+
+    def licenses_page(self, limit: int, after: list | None) -> tuple[list[dict[str, Any]], list | None]:
+        rows, nxt = pages.licenses(self.ledger, limit, after)
+        return [_license(r) for r in rows], nxt
 
     def record_license(self, number: str, tpp_amount: float, valid_from: dt.date, valid_to: dt.date,
                        parties: dict | None, conditions: list[str] | None, actor: Principal) -> dict[str, Any]:
@@ -114,8 +153,25 @@ class Service:
                                          actor=actor.name)
         return _license(row | {"used": 0, "remaining": row["amount"]} if "used" not in row else row)
 
-    def holds(self, status: str = "open") -> list[dict[str, Any]]:
+    def holds(self, status: str = "open", limit: int | None = None) -> list[dict[str, Any]]:
+        if limit is not None:
+            return self.holds_page(status, limit, None)[0]
         return [_hold(h) for h in self.ledger.holds(status)]
+
+    def holds_at(self, status: str, offset: int, limit: int) -> list[dict[str, Any]]:
+        """One numbered page of holds (the dashboard's queue)."""
+        return [_hold(h) for h in pages.holds(self.ledger, status, limit, None, offset)[0]]
+
+    def count_holds(self, status: str) -> int:
+        return pages.count_holds(self.ledger, status)
+
+    def outcome_counts(self, start: dt.date | None, end: dt.date | None) -> list[tuple[Any, ...]]:
+        return pages.outcome_counts(self.ledger, start.isoformat() if start else None,
+                                    end.isoformat() if end else None)
+
+    def holds_page(self, status: str, limit: int, after: list | None) -> tuple[list[dict[str, Any]], list | None]:
+        rows, nxt = pages.holds(self.ledger, status, limit, after)
+        return [_hold(h) for h in rows], nxt
 
     def release(self, transaction_id: str, actor: Principal, license: str | None = None,
                 reason: str | None = None, shipped_on: dt.date | None = None) -> dict[str, Any]:
@@ -132,19 +188,43 @@ class Service:
                 pass  # posted, voided or expired already
         return _hold(hold)
 
-    def audit(self, limit: int = 200) -> list[dict[str, Any]]:
+    def audit(self, limit: int = 200, before: list | None = None) -> list[dict[str, Any]]:
+        return self.audit_page(limit, before)[0]
+
+    def audit_page(self, limit: int, before: list | None) -> tuple[list[dict[str, Any]], list | None]:
+        rows, nxt = pages.audit(self.ledger, limit, before)
         return [{"seq": e["seq"], "at": _iso_us(e["at_us"]), "actor": e["actor"], "action": e["action"],
-                 "subject": e["subject"], "hash": e["hash"]} for e in self.ledger.audit_log(limit)]
+                 "subject": e["subject"], "hash": e["hash"]} for e in rows], nxt
 
 
-def _local_reads(ledger: Any) -> bool:
-    """Whether the ledger's reads are local and never wait on a writer: SQLite (WAL) or in memory.
+class _NoLock:
+    """Database servers take many writers at once (they lock rows): nothing to queue for."""
 
-    Such a read costs a fraction of a millisecond, so a plain decision may run on the event loop;
-    bookings, and any read from a database server, go to the thread pool."""
+    def acquire(self, timeout: float = -1) -> bool:
+        return True
+
+    def release(self) -> None:
+        pass
+
+
+def _dialect(ledger: Any) -> str | None:
+    return getattr(getattr(getattr(ledger, "engine", None), "dialect", None), "name", None)
+
+
+def _in_memory(ledger: Any) -> bool:
+    """Whether the ledger is private to this process (`memory`): its reads never wait on another
+    writer, so a small plain decision may be answered on the event loop. Every other ledger - a
+    SQLite file another process may lock, a database server - is read from the thread pool."""
+    return getattr(ledger, "label", None) == "memory"
+
+
+def _bound_ledger_waits(ledger: Any) -> None:
+    """Let a ledger connection wait at most limits.DB_WAIT_S for a lock (503 after, see guard.py)."""
     engine = getattr(ledger, "engine", None)
-    dialect = getattr(getattr(engine, "dialect", None), "name", None)
-    return dialect == "sqlite"
+    if engine is None or _in_memory(ledger):
+        return
+    bound_waits(engine)
+    engine.dispose()  # connections opened before (migrations) reconnect with the bound
 
 
 def _iso_us(us: int | None) -> str | None:

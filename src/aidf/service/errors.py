@@ -68,7 +68,9 @@ RESPONSES = {
     403: {"model": ErrorBody, "description": "the key's role may not do this"},
     404: {"model": ErrorBody, "description": "no such thing"},
     409: {"model": ErrorBody, "description": "conflicts with what the ledger holds"},
+    413: {"model": ErrorBody, "description": "request body over the size limit"},
     422: {"model": ErrorBody, "description": "bad input; `field` names it"},
+    503: {"model": ErrorBody, "description": "the ledger database is busy; retry after the Retry-After seconds"},
 }
 
 
@@ -116,10 +118,7 @@ def install(app: FastAPI) -> None:
     async def _http(_: Request, exc: HTTPException):
         return body(exc.status_code, str(exc.detail), headers_field(exc))
 
-    @app.exception_handler(Exception)
-    async def _crash(request: Request, exc: Exception):
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return body(500, f"internal error ({type(exc).__name__}); the request changed nothing it could not undo")
+    # Anything else (a crash, a busy database) is answered by guard.py, which keeps the connection open.
 
 
 def headers_field(exc: HTTPException) -> str | None:

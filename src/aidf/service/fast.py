@@ -18,9 +18,11 @@ from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from aidf.model import Transaction
+from aidf.service.guard import DB_BUSY
+from aidf.service.limits import INLINE_ITEMS, refusal
 
 PATH = "/v1/decisions"
-FAST_MAX_BODY = 1 << 20
+FAST_MAX_BODY = 1 << 20  # never more than limits.MAX_BODY_BYTES: guard.py refuses larger bodies first
 
 
 class DecisionFastPath:
@@ -31,17 +33,18 @@ class DecisionFastPath:
         if scope["type"] != "http" or scope["path"] != PATH or scope["method"] != "POST" or scope["query_string"]:
             return await self.app(scope, receive, send)
         key = ctype = None
-        length = -1
+        length, keys = -1, 0
         for name, value in scope["headers"]:
             if name == b"x-api-key":
                 key = value.decode("latin-1")
+                keys += 1
             elif name == b"content-type":
                 ctype = value
             elif name == b"content-length":
                 length = int(value) if value.isdigit() else -1
         service = scope["app"].state.service
         who = service.keys.cached(key)
-        if (who is None or not who.may("analyst") or not 0 < length <= FAST_MAX_BODY
+        if (keys != 1 or who is None or not who.may("analyst") or not 0 < length <= FAST_MAX_BODY
                 or ctype is None or ctype.split(b";", 1)[0].strip().lower() != b"application/json"):
             return await self.app(scope, receive, send)
 
@@ -61,11 +64,15 @@ class DecisionFastPath:
             return await self.app(scope, _replay(body, receive, more=True), send)
         try:
             tx = Transaction.model_validate(json.loads(body))
-            if service.reads_inline:
-                decision = service.decide(tx)
+            if refusal(tx):
+                raise ValueError("over a limit")  # the route refuses it, naming the field
+            if service.reads_inline and len(tx.items) <= INLINE_ITEMS:
+                decision = service.decide(tx)  # a private in-memory ledger: nothing to wait for
             else:
                 decision = await run_in_threadpool(service.decide, tx)
             payload = decision.model_dump_json(by_alias=True).encode()
+        except DB_BUSY:
+            raise  # 503 from guard.py; deciding again would only wait again
         except Exception:  # the ordinary route decides again and answers in its own shape
             return await self.app(scope, _replay(body, receive), send)
         await send({"type": "http.response.start", "status": 200,

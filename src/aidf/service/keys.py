@@ -23,6 +23,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import BigInteger, Column, Integer, MetaData, String, Table, Text, create_engine, pool, select
 
+from aidf.service import limits
+
 ROLES = ("viewer", "analyst", "officer", "admin")
 PREFIX = "aidf"
 CACHE_TTL = 2.0  # seconds a verified key is trusted without asking the database again
@@ -95,14 +97,20 @@ class KeyStore:
         if url in ("sqlite://", "sqlite:///:memory:"):
             kwargs = {"poolclass": pool.StaticPool, "connect_args": {"check_same_thread": False}}
         elif url.startswith("sqlite"):
-            kwargs = {"connect_args": {"timeout": 60, "check_same_thread": False}}
+            kwargs = {"connect_args": {"timeout": limits.DB_WAIT_S, "check_same_thread": False}}
         self.engine = create_engine(url, **kwargs)
+        bound_waits(self.engine)
         self._lock = threading.Lock()
         self.cache_ttl = cache_ttl
         # sha256(presented key) -> (principal, monotonic expiry); only keys that verified are kept.
         self._cache: dict[bytes, tuple[Principal, float]] = {}
+        # key id -> (principal or None when revoked/unknown, monotonic expiry): sessions look keys up by id.
+        self._by_id: dict[str, tuple[Principal | None, float]] = {}
         self._generation = 0  # bumped by every revocation, so a lookup racing one is not cached
         metadata.create_all(self.engine)
+        from aidf.service.sessions import SessionStore
+
+        self.sessions = SessionStore(self.engine, self._lock)
 
     def create(self, name: str, role: str, *, actor: str = "cli") -> tuple[str, dict]:
         """Make a key; returns (the key, shown once, and its public record)."""
@@ -127,7 +135,39 @@ class KeyStore:
             if done:
                 self._log(conn, actor, "key_revoke", key_id, {})
         self.forget(key_id)
+        if done:
+            self.sessions.end_key(key_id)
         return bool(done)
+
+    def set_role(self, key_id: str, role: str, *, actor: str) -> dict | None:
+        """Change a live key's role; its sessions and cached checks follow within `cache_ttl`."""
+        if role not in ROLES:
+            raise ValueError(f"role must be one of {', '.join(ROLES)} (got {role!r})")
+        with self._lock, self.engine.begin() as conn:
+            done = conn.execute(api_keys.update().where(api_keys.c.key_id == key_id, api_keys.c.revoked_at.is_(None))
+                                .values(role=role)).rowcount
+            if done:
+                self._log(conn, actor, "key_role", key_id, {"role": role})
+            row = conn.execute(select(api_keys).where(api_keys.c.key_id == key_id)).mappings().first()
+        self.forget(key_id)
+        return _public(row) if done and row is not None else None
+
+    def principal(self, key_id: str) -> Principal | None:
+        """Who a live key id stands for now (None: revoked or unknown); cached for `cache_ttl` seconds."""
+        hit = self._by_id.get(key_id)
+        if hit is not None and hit[1] >= time.monotonic():
+            return hit[0]
+        generation = self._generation
+        with self.engine.connect() as conn:
+            row = conn.execute(select(api_keys).where(api_keys.c.key_id == key_id)).first()
+        who = None if row is None or row.revoked_at is not None else Principal(row.name, row.role, row.key_id)
+        if self.cache_ttl > 0:
+            with self._lock:
+                if generation == self._generation:
+                    if len(self._by_id) >= CACHE_MAX:
+                        self._by_id.clear()
+                    self._by_id[key_id] = (who, time.monotonic() + self.cache_ttl)
+        return who
 
     def forget(self, key_id: str | None = None) -> None:
         """Drop cached verifications (of one key id, or all): the next request asks the database."""
@@ -135,9 +175,11 @@ class KeyStore:
             self._generation += 1
             if key_id is None:
                 self._cache.clear()
+                self._by_id.clear()
             else:
                 for h in [h for h, (who, _) in self._cache.items() if who.key_id == key_id]:
                     self._cache.pop(h, None)
+                self._by_id.pop(key_id, None)
 
     def list(self) -> list[dict]:
         with self.engine.connect() as conn:
@@ -208,6 +250,24 @@ class KeyStore:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def bound_waits(engine) -> None:
+    """Make a database lock wait at most limits.DB_WAIT_S (then the service answers 503, see guard.py)."""
+    from sqlalchemy import event
+
+    name = engine.dialect.name
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_conn, _record):
+        cur = dbapi_conn.cursor()
+        wait_ms = int(limits.DB_WAIT_S * 1000)
+        if name == "sqlite":
+            cur.execute(f"PRAGMA busy_timeout={wait_ms}")
+        elif name == "postgresql":
+            cur.execute(f"SET lock_timeout = {wait_ms}")
+            dbapi_conn.commit()
+        cur.close()
 
 
 def _public(row) -> dict:

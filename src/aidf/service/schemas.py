@@ -3,11 +3,31 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from aidf.model import AccountKey, UnitItem
+from aidf.model import NAME_PATTERN, AccountKey, Day, Name, Text, UnitItem
+
+NEXT_HEADERS = {
+    "X-Next-Cursor": {"description": "cursor of the next page (absent on the last page)", "schema": {"type": "string"}},
+    "Link": {"description": 'the next page\'s URL, rel="next"', "schema": {"type": "string"}},
+}
+
+
+class BookedDecision(BaseModel):
+    transaction_id: str
+    date: str | None = None
+    outcome: str | None = None
+    authorization: str | None = None
+    destination_tier: int | None = None
+    booked_at: str | None = None
+    booked_by: str | None = None
+
+
+class KeyRole(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    role: Literal["viewer", "analyst", "officer", "admin"]
 
 
 class Health(BaseModel):
@@ -19,7 +39,7 @@ class Health(BaseModel):
 class ClassifyRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     item: UnitItem
-    as_of: dt.date | None = Field(default=None, description="date whose parameters apply; default today")
+    as_of: Day | None = Field(default=None, description="date whose parameters apply; default today")
 
 
 class Classified(BaseModel):
@@ -117,11 +137,13 @@ class License(BaseModel):
 class LicenseIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     number: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")
-    tpp: float = Field(gt=0, le=1e13, description="TPP the license authorizes")
-    valid_from: dt.date
-    valid_to: dt.date
-    parties: dict[str, str] | None = None
-    conditions: list[str] | None = None
+    tpp: float = Field(ge=0.001, le=1e13, strict=True, allow_inf_nan=False,
+                       description="TPP the license authorizes (at least 0.001: the ledger counts milli-TPP)")
+    valid_from: Day
+    valid_to: Day
+    parties: dict[Annotated[str, Field(max_length=64, pattern=NAME_PATTERN)], Name] | None = Field(
+        default=None, max_length=50, json_schema_extra={"additionalProperties": False})
+    conditions: list[Text] | None = Field(default=None, max_length=100)
 
 
 class Hold(BaseModel):
@@ -139,16 +161,15 @@ class Hold(BaseModel):
 
 class ReleaseIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    license: str | None = Field(default=None, min_length=1, max_length=100,
-                                description="release against this recorded license (draws the shipment on it)")
-    reason: str | None = Field(default=None, min_length=1, max_length=2000,
-                               description="or: release by override, with this written reason")
-    shipped_on: dt.date | None = Field(default=None, description="date the license is drawn on; default the decision's date")
+    license: Annotated[str, Field(min_length=1, max_length=100, pattern=NAME_PATTERN)] | None = Field(
+        default=None, description="release against this recorded license (draws the shipment on it)")
+    reason: Name | None = Field(default=None, description="or: release by override, with this written reason")
+    shipped_on: Day | None = Field(default=None, description="date the license is drawn on; default the decision's date")
 
 
 class KeyIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    name: str = Field(min_length=1, max_length=200)
+    name: Annotated[str, Field(min_length=1, max_length=200, pattern=NAME_PATTERN)]
     role: Literal["viewer", "analyst", "officer", "admin"]
 
 

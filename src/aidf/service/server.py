@@ -1,8 +1,8 @@
 """Run the service with uvicorn; refuse the keyless local dashboard on any non-loopback address.
 
-`python -m aidf.service.server --workers N` serves the API from N processes over the ledger named by
-$AIDF_LEDGER (each request reads the ledger and keys from the database, so any worker may answer it;
-the dashboard's sign-in sessions, though, live in one process, so keep the dashboard on one worker).
+`aidf serve --workers N` (or `python -m aidf.service.server --workers N`) serves the API and the
+dashboard from N processes over the ledger named by $AIDF_LEDGER: keys and dashboard sessions live
+in the database, so any worker may answer any request.
 """
 
 from __future__ import annotations

@@ -90,13 +90,12 @@ def _day(t: dict[str, Any]) -> dt.date:
 
 
 def lpp_years(service: Service) -> list[int]:
-    return sorted({a["year"] for a in service.accounts("lpp_annual") if a.get("year")}, reverse=True)
+    return service.account_years("lpp_annual")
 
 
 def lpp_top(service: Service, year: int, n: int = 10) -> list[dict[str, Any]]:
-    rows = [a for a in service.accounts("lpp_annual") if a.get("year") == year]
-    rows.sort(key=lambda r: -r["used_tpp"])
-    return rows[:n]
+    """The busiest LPP consignees of a year, from the balances the ledger keeps (the top n only)."""
+    return service.top_accounts("lpp_annual", year, n)
 
 
 # ---- what happened: counts, holds queue, latest bookings (words for people) -------------------------
@@ -111,10 +110,6 @@ def _booked(service: Service, transaction_id: str) -> dict[str, Any]:
     return dict(b.decision) if b is not None else {}
 
 
-def _booked_ids(service: Service) -> list[str]:
-    return [e["subject"] for e in reversed(service.ledger.audit_log()) if e["action"] == "book"]
-
-
 def counts(service: Service, start: dt.date | None, end: dt.date | None) -> dict[str, Any]:
     """Booked decisions dated within [start, end], counted by outcome and by authorization, in words."""
     from collections import Counter
@@ -123,17 +118,13 @@ def counts(service: Service, start: dt.date | None, end: dt.date | None) -> dict
 
     by_outcome: Counter[str] = Counter()
     by_auth: Counter[str] = Counter()
-    ids = _booked_ids(service)
-    for tid in ids[:SUMMARY_CAP]:
-        d = _booked(service, tid)
-        day = _date(d.get("date"))
-        if day is None or (start and day < start) or (end and day > end):
-            continue
-        by_outcome[people.outcome(d.get("outcome"), None, d.get("review_policy"))] += 1
-        if d.get("authorization"):
-            by_auth[people.authorization_long(d["authorization"])] += 1
+    # Counted by the database over the bookings of the period, never by reading the audit log.
+    for outcome, policy, auth, n in service.outcome_counts(start, end):
+        by_outcome[people.outcome(outcome, None, policy)] += n
+        if auth:
+            by_auth[people.authorization_long(auth)] += n
     return {"by_outcome": by_outcome.most_common(), "by_authorization": by_auth.most_common(),
-            "total": sum(by_outcome.values()), "capped": len(ids) > SUMMARY_CAP}
+            "total": sum(by_outcome.values()), "capped": False}
 
 
 def _date(v: Any) -> dt.date | None:
@@ -160,15 +151,15 @@ def hold_rows(service: Service, status: str, page: int = 1, per_page: int = HOLD
     """One page of the holds queue, each with destination, consignee, chips, quantity and reason in words."""
     from aidf import people
 
-    holds = service.holds(status)
-    pages = max(1, -(-len(holds) // per_page))
+    total = service.count_holds(status)  # one page read, never the whole queue
+    pages = max(1, -(-total // per_page))
     page = min(max(1, page), pages)
     rows = []
-    for h in holds[(page - 1) * per_page: page * per_page]:
+    for h in service.holds_at(status, (page - 1) * per_page, per_page):
         d = _booked(service, h["transaction_id"])
         rows.append(h | _shipment(d) | {"reason_words": people.hold_reason(h["reason"]),
                                         "outcome_words": people.outcome(h.get("outcome"), None, h.get("review_policy"))})
-    return {"rows": rows, "total": len(holds), "page": page, "pages": pages, "per_page": per_page,
+    return {"rows": rows, "total": total, "page": page, "pages": pages, "per_page": per_page,
             "first": (page - 1) * per_page + 1 if rows else 0, "last": (page - 1) * per_page + len(rows)}
 
 
