@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
@@ -17,7 +17,9 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/screen", response_class=HTMLResponse)
-async def screen_page(request: Request, q: str = "", country: str = "", message: str | None = None):
+def screen_page(request: Request, q: str = Query("", max_length=500), country: str = Query("", max_length=8),
+                message: str | None = Query(None, max_length=500)):
+    """A plain (threadpool) handler: the session, the list and the look-up all read the database."""
     from aidf.screening import store
     from aidf.screening.check import lookup
 
@@ -25,13 +27,13 @@ async def screen_page(request: Request, q: str = "", country: str = "", message:
     result, error = None, None
     if q.strip():
         try:
-            result = await run_in_threadpool(lookup, ledger, q, country or None)
+            result = lookup(ledger, q, country or None)
         except InputError as e:
             error = str(e)
-    versions = await run_in_threadpool(store.versions, ledger)
+    versions = store.versions(ledger)
     return page(request, "screen.html", {"q": q, "country": country, "result": result, "error": error,
                                          "message": message, "version": versions[0].row() if versions else None,
-                                         "clearances": (await run_in_threadpool(store.clearance_log, ledger, 20))})
+                                         "clearances": store.clearance_log(ledger, 20)})
 
 
 @router.post("/screen/clear")
