@@ -273,7 +273,9 @@ def _tallies(line: Line, f: Facts, auth: str | None, line_draws: list[Draw]) -> 
     if auth == "AIA":
         out.append(Draw(aia_tally_account(f), line.amount, None))
     veu = f.consignee.veu
-    if veu is not None and veu.type == "UVEU" and not any(d.account.kind == "uveu_share" for d in line_draws):
+    # UVEU share limits are the framework's (Supp. No. 10 para 6): a line the 2024 regime decides adds nothing.
+    if veu is not None and veu.type == "UVEU" and f.ruleset.diffusion \
+            and not any(d.account.kind == "uveu_share" for d in line_draws):
         shares = uveu(line, f)  # the share limits bind the UVEU whatever authorization a shipment uses
         if shares.status == "not_eligible" and "Supp. No. 10" in shares.cite:
             f.warn(f"line {line.index}: this shipment takes UVEU {veu.id} past a Supp. No. 10 para 6 share limit, "

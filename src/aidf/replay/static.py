@@ -236,7 +236,8 @@ def _evaluate(tx: Transaction, ruleset: RuleSet) -> Plan:
         plain_tx = _with_base(tx, None)
     f = Facts.build(plain_tx, ruleset, p, LedgerView(None))
     plan = Plan(dest=f.dest, dest_tier=f.dest_tier, eccn=cls.eccn, tpp_unit=cls.tpp_unit,
-                license_required=False, terminal=True, counted=cls.level == "a" and not cls.is_weights)
+                license_required=False, terminal=True,
+                counted=cls.level == "a" and not cls.is_weights and ruleset.diffusion)
     if cls.indeterminate:
         plan.outcome = Outcome.NEEDS_REVIEW.value
         return plan
