@@ -27,7 +27,7 @@ from pathlib import Path
 
 TARGETS = {"cli_help_s": ("<=", 0.3), "single_decision_us_p50": ("<=", 20.0), "replay_lines_per_s": (">=", 1_000_000),
            "replay_peak_rss_mb": ("<=", 2048), "api_decisions_per_s": (">=", 2000),
-           "options_ms_typical": ("<=", 50.0)}
+           "options_ms_typical": ("<=", 50.0), "screen_parties_per_s": (">=", 5000)}
 
 
 def machine() -> dict:
@@ -190,7 +190,8 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--quick", action="store_true", help="small sizes, under five minutes")
     ap.add_argument("--json", type=Path, help="write the results as JSON")
     ap.add_argument("--sizes", help="replay book sizes, comma-separated (default 1e5,1e6,1e7; quick: 1e5)")
-    ap.add_argument("--skip", default="", help="comma-separated parts to skip: single,replay,loop,api,options,ledger,cli")
+    ap.add_argument("--skip", default="", help="comma-separated parts to skip: single,replay,loop,api,options,ledger,"
+                                               "cli,screening")
     ap.add_argument("--baseline", metavar="REV", help="also run git revision REV's replay on the same books")
     args = ap.parse_args(argv)
     skip = set(filter(None, args.skip.split(",")))
@@ -232,8 +233,11 @@ def main(argv: list[str] | None = None) -> dict:
                         ["ledger_bookings_per_s_sqlite", "ledger_bookings_per_s_postgresql"])
     if "cli" not in skip:
         res |= optional("benchmarks.cli_bench", args.quick, ["cli_help_s"])
+    if "screening" not in skip:
+        res |= optional("benchmarks.screening_bench", args.quick, ["screen_parties_per_s"])
     for k in ("cli_help_s", "single_decision_us_p50", "replay_lines_per_s", "replay_vs_loop_ratio", "replay_peak_rss_mb",
-              "api_decisions_per_s", "ledger_bookings_per_s_sqlite", "ledger_bookings_per_s_postgresql"):
+              "api_decisions_per_s", "ledger_bookings_per_s_sqlite", "ledger_bookings_per_s_postgresql",
+              "screen_parties_per_s"):
         res.setdefault(k, None)
         if res[k] is None:
             res.setdefault(f"{k}_reason", "skipped")
@@ -286,6 +290,9 @@ def _table(res: dict) -> None:
     t.add_row("aidf --help (s)", val("cli_help_s", "{:.3f}"), tgt("cli_help_s"),
               f"python {res.get('cli_python_s')} s; import typer {res.get('cli_typer_import_s')} s; "
               f"x{res.get('cli_help_vs_typer_ratio')}")
+    t.add_row(f"screening parties/s ({res.get('entries')} entries)", val("screen_parties_per_s"),
+              tgt("screen_parties_per_s"), f"brute force {res.get('brute_force_parties_per_s')}/s; "
+              f"x{res.get('speedup_vs_brute_force')}; CPU-time {res.get('screen_parties_per_cpu_s')}/s")
     Console().print(t)
     if "baseline" in res:
         _baseline_table(res["baseline"])

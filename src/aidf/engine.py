@@ -83,10 +83,15 @@ HQ_STAND_INS = ("US", "BR", "CN")
 
 
 def _decide(tx: Transaction, ledger, rules: str | None) -> tuple[Decision, list[Draw]]:
+    from aidf.screening.effect import apply_screening
+
     unknown = [(role, fld) for role, party in tx.parties.entities() for fld in party.unknown_headquarters]
     if unknown:
-        return _decide_unknown_headquarters(tx, ledger, rules, unknown)
-    return _decide_known(tx, ledger, rules)
+        decision, draws = _decide_unknown_headquarters(tx, ledger, rules, unknown)
+    else:
+        decision, draws = _decide_known(tx, ledger, rules)
+    # Every party is screened; a listed party overrides the answer above (screening/effect.py).
+    return apply_screening(tx, ledger, decision, draws)
 
 
 def _with_headquarters(tx: Transaction, unknown: list[tuple[str, str]], stand_in: str | None) -> Transaction:

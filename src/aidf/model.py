@@ -153,7 +153,8 @@ class Outcome(StrEnum):
 OUTCOME_ORDER = [Outcome.NLR, Outcome.LICENSE_EXCEPTION, Outcome.VEU, Outcome.LICENSE_REQUIRED, Outcome.NEEDS_REVIEW]
 
 Authorization = Literal["AIA", "LPP", "ACM", "ACA", "NAC", "UVEU", "NVEU"]
-# `denial`: a policy of denial (Part 746 embargoes and sanctions), stricter than a presumption of denial.
+# `denial`: a policy of denial (Part 746 embargoes and sanctions; a Denied Persons List party),
+# stricter than a presumption of denial.
 ReviewPolicy = Literal["presumption_of_approval", "case_by_case", "presumption_of_denial", "denial"]
 REVIEW_ORDER = ["presumption_of_approval", "case_by_case", "presumption_of_denial", "denial"]
 
@@ -230,12 +231,19 @@ class Party(Strict):
 class Parties(Strict):
     ultimate_consignee: Party
     end_user: Party | None = None
+    purchaser: Party | None = None
+    intermediate_consignee: Party | None = None
 
     def entities(self) -> list[tuple[str, Party]]:
         out = [("ultimate_consignee", self.ultimate_consignee)]
         if self.end_user is not None:
             out.append(("end_user", self.end_user))
         return out
+
+    def screened(self) -> list[tuple[str, Party]]:
+        """Every party that is screened against the restricted-party lists (748.5 roles)."""
+        extra = [(role, getattr(self, role)) for role in ("purchaser", "intermediate_consignee")]
+        return self.entities() + [(role, p) for role, p in extra if p is not None]
 
 
 class ModelWeights(Strict):
@@ -466,6 +474,32 @@ class Option(BaseModel):
     warnings: list[str] = []  # readings and missing facts this answer rests on that the original did not
 
 
+class ScreeningMatch(BaseModel):
+    """One list entry a party resembles, with the features that made the score."""
+
+    list: str
+    entry_id: str
+    name: str
+    score: float
+    features: dict[str, Any] = {}
+    source: str | None = None
+    federal_register_notice: str | None = None
+    license_requirement: str | None = None
+    license_policy: str | None = None
+    programs: list[str] = []
+    matched_name: str | None = None
+    kind: Literal["match", "possible_match"] | None = None
+    cleared: bool = False
+    countries: list[str] = []
+
+
+class ScreeningResult(BaseModel):
+    party: str
+    status: Literal["clear", "possible_match", "match", "cleared_by_officer"]
+    matches: list[ScreeningMatch] = []
+    list_version: str | None = None
+
+
 class Decision(BaseModel):
     transaction_id: str
     date: dt.date | None = None
@@ -480,5 +514,6 @@ class Decision(BaseModel):
     trace: list[TraceStep] = []
     warnings: list[str] = []
     assumed: list[Assumed] = []
+    screening: list[ScreeningResult] = []
     request_hash: str | None = None
     options: list[Option] | None = None  # on request: changes that would let it go with less (aidf.options)

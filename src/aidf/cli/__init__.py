@@ -33,6 +33,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "memo": ("aidf.cli.service", "Write the determination memo of a booked transaction (HTML, PDF)."),
     "replay": ("aidf.cli.replay", "Replay a whole order book through the rules (columnar)."),
     "compare": ("aidf.cli.compare", "Compare one order book under several rule sets, timelines and reforms."),
+    "lists": ("aidf.cli.screening", "Restricted-party lists: load versions, show them, clear false positives."),
+    "screen": ("aidf.cli.screening", "Screen a name (or a file of parties) against the restricted-party lists."),
 }
 
 

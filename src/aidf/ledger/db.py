@@ -13,7 +13,7 @@ import threading
 from sqlalchemy import create_engine, event, inspect, pool, text
 from sqlalchemy.engine import Engine
 
-HEAD_REVISION = "0002"
+HEAD_REVISION = "0003"  # 0003: screening tables (aidf.screening.tables)
 VERSION_TABLE = "ledger_alembic_version"
 BUSY_TIMEOUT_S = 120
 

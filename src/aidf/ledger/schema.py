@@ -152,3 +152,6 @@ chain_head = Table(
 )
 
 GENESIS = "0" * 64
+
+# The screening tables share this metadata (one schema, one migration history).
+import aidf.screening.tables  # noqa: E402, F401

@@ -73,21 +73,27 @@ def replay_cmd(
     if r.lines == 0:
         raise InputError("ORDERS", f"{orders} has no order lines: nothing to replay")
     _write(r, orders, out, review, rules)
-    s = _summary(r, orders, rules, led if book else None)
+    s = _summary(r, orders, rules, led, book)
     _print_summary(s, out)
     if summary_json is not None:
         summary_json.write_text(json.dumps(s, indent=2, default=str))
 
 
-def _summary(r, orders: Path, rules: str | None, book_into) -> dict:
-    """The summary of a run (by outcome, authorization, country), booking its draws into `book_into` if given."""
+def _summary(r, orders: Path, rules: str | None, led, book: bool) -> dict:
+    """The summary of a run (by outcome, authorization, country), with the parties screened against the
+    ledger's lists when a ledger is given, and its draws booked into it with `book`."""
     from aidf.replay.report import by_country
     from aidf.replay.run import book_result, summary
 
     s = summary(r.result)
     s["seconds"] = round(r.seconds, 3)
     s["lines_per_s"] = round(r.lines / r.seconds) if r.seconds > 0 else None
-    if book_into is not None:
+    if led is not None:  # each distinct party screened once (screening/replay.py)
+        from aidf.replay.book import load as load_book
+        from aidf.screening.replay import screen_book
+
+        s["screening"] = screen_book(load_book(orders)[0], led)
+    if book:
         from aidf.replay.book import load
 
         df, _ = load(orders)
@@ -95,7 +101,7 @@ def _summary(r, orders: Path, rules: str | None, book_into) -> dict:
             import polars as pl
 
             df = df.with_columns(pl.lit(rules).alias("rules"))
-        s["booked_transactions"] = book_result(r.result, df, book_into)
+        s["booked_transactions"] = book_result(r.result, df, led)
     s["by_country"] = by_country(r.result)
     return s
 
