@@ -226,7 +226,10 @@ def _form_context(request: Request, values: dict[str, Any] | None = None, error:
     v = {"id": f"WEB-{dt.datetime.now():%Y%m%d-%H%M%S}", "date": dt.date.today().isoformat(), "action": "export",
          "rules": (s.rules if s else None) or DEFAULT_RULES, "direct": "on"} | (values or {})
     chips = sorted(load_catalog().values(), key=lambda c: (c.vendor, c.model))
-    return {"v": v, "chips": chips, "rulesets": {rid: rid for rid in RULE_IDS}, "error": error, "rows": range(ITEM_ROWS)}
+    from aidf.model import LISTED_ECCNS
+
+    return {"v": v, "chips": chips, "rulesets": {rid: rid for rid in RULE_IDS}, "error": error, "rows": range(ITEM_ROWS),
+            "listed_eccns": LISTED_ECCNS, "end_use_words": people.end_use}
 
 
 @router.get("/decide", response_class=HTMLResponse)
@@ -262,6 +265,8 @@ def transaction_from_form(f: dict[str, Any]) -> dict[str, Any]:
                 item["quantity"] = _int(qty, None)
             if f.get(f"form_{i}") == "computer":
                 item |= {"form": "computer", "chips_per_unit": _int(f.get(f"cpu_{i}"), 8)}
+            if f.get(f"listed_{i}"):
+                item["listed_eccn"] = f[f"listed_{i}"]
             items.append(item)
     ops = (f.get("weights_ops") or "").strip()
     if ops:
@@ -275,6 +280,9 @@ def transaction_from_form(f: dict[str, Any]) -> dict[str, Any]:
         tx["parties"]["end_user"] = eu
     if f.get("end_use"):
         tx["end_use"] = f["end_use"]
+    region = (f.get("destination_region") or "").strip().upper()
+    if region:
+        tx["destination_region"] = region
     if f.get("rules"):
         tx["rules"] = f["rules"]
     return tx
