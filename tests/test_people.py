@@ -79,3 +79,13 @@ def test_the_part746_policy_of_denial_in_words():
     assert people.review_policy("denial") == "policy of denial"
     assert people.outcome("LICENSE_REQUIRED", None, "denial") == "License required — policy of denial"
     assert people.text("Iran: denial under 15 CFR 746.7") == "Iran: denial under 15 CFR 746.7"
+
+
+def test_an_assumed_fact_reads_in_words():
+    from aidf import people
+
+    hq = {"fact": "parties.ultimate_consignee.headquarters", "value": "BR", "why": "not stated"}
+    assert people.assumed(hq) == "Ultimate consignee's headquarters: Brazil (BR) (not stated)"
+    direct = {"fact": "direct_to_consignee", "value": True, "why": "not stated"}
+    assert people.assumed(direct) == "Shipped directly to the consignee: yes (not stated)"
+    assert people.assumed({"fact": "items.0.form", "value": "ic", "why": "not stated"}).startswith("Line 1 item form: chips")

@@ -357,5 +357,42 @@ def assumed(a: Any) -> str:
         return text(a)
     get = a.get if isinstance(a, dict) else (lambda k, default=None: getattr(a, k, default))
     field, value, why = get("fact") or get("field"), get("value"), get("why") or get("reason")  # contract: fact
-    head = f"{field} taken as {value}" if field is not None and value is not None else (field or "")
-    return text(f"{head}: {why}" if head and why else head or why or str(a))
+    head = f"{fact(field)}: {_assumed_value(field, value)}" if field is not None and value is not None else fact(field)
+    if head and why:
+        return f"{head} ({text(why)})"  # the fact already counts lines from 1
+    return head or text(why) or str(a)
+
+
+_ROLES = {"ultimate_consignee": "ultimate consignee", "end_user": "end user", "purchaser": "purchaser",
+          "intermediate_consignee": "intermediate consignee"}
+_FACTS = {"headquarters": "headquarters", "ultimate_parent_headquarters": "ultimate parent's headquarters",
+          "direct_to_consignee": "shipped directly to the consignee", "rules": "rule set",
+          "form": "item form", "end_user": "end user"}
+
+
+def fact(path: str | None) -> str:
+    """A dotted fact of the contract in words: 'parties.ultimate_consignee.headquarters' ->
+    "Ultimate consignee's headquarters"; lines counted from 1."""
+    if not path:
+        return ""
+    parts = [x for x in str(path).split(".") if x != "parties"]
+    words = []
+    for i, x in enumerate(parts):
+        if x.isdigit() and i and parts[i - 1] == "items":
+            words[-1] = f"line {int(x) + 1}"
+        elif x in _ROLES:
+            words.append(_ROLES[x] + ("'s" if i < len(parts) - 1 else ""))
+        else:
+            words.append(_FACTS.get(x, x.replace("_", " ")))
+    out = " ".join(words)
+    return out[:1].upper() + out[1:]
+
+
+def _assumed_value(field: str | None, value: Any) -> str:
+    if isinstance(value, bool):
+        return yes_no(value)
+    if isinstance(value, str) and len(value) == 2 and value.isupper() and str(field).endswith("headquarters"):
+        return country(value)
+    if str(field).endswith(".form"):
+        return {"ic": "chips", "computer": "computers (4A090)"}.get(str(value), str(value))
+    return str(value)
