@@ -30,6 +30,7 @@ from aidf.meters import (
 from aidf.model import (
     OUTCOME_ORDER,
     Decision,
+    Duty,
     Item,
     ItemDecision,
     LedgerEffect,
@@ -91,7 +92,7 @@ def _decide(tx: Transaction, ledger, rules: str | None) -> tuple[Decision, list[
     else:
         decision, draws = _decide_known(tx, ledger, rules)
     # Every party is screened; a listed party overrides the answer above (screening/effect.py).
-    return apply_screening(tx, ledger, decision, draws)
+    return apply_screening(tx, ledger, decision, draws, rules)
 
 
 def _with_headquarters(tx: Transaction, unknown: list[tuple[str, str]], stand_in: str | None) -> Transaction:
@@ -122,14 +123,20 @@ def _decide_unknown_headquarters(tx: Transaction, ledger, rules, unknown) -> tup
     items = [it.model_copy(update={"outcome": Outcome.NEEDS_REVIEW, "authorization": None, "review_policy": None})
              if it.license_required else it for it in base.items]
     # Duties of an authorization not given fall away; the shipment waits for review instead.
-    p = resolve(rules or tx.rules, tx.date).ruleset.params(tx.date)  # classification: the date's parameters
-    kept = [d for i, item in enumerate(tx.items)
-            for d in standing_duties(i, _classify(item.model_dump_json(), p.as_of, f"items.{i}"))]
+    kept = standing(tx, rules)
     hold = [duty for it in items if it.outcome == Outcome.NEEDS_REVIEW
             for duty in hold_duties(it.line)]
     review = base.model_copy(update={"outcome": Outcome.NEEDS_REVIEW, "authorization": None, "review_policy": None,
                                      "items": items, "ledger_effects": [], "duties": kept + hold})
     return review, []
+
+
+def standing(tx: Transaction, rules: str | None) -> list[Duty]:
+    """The duties every line brings whatever authorizes it, or whether anything does (758.6(a)(2),
+    762.2(a)): what stays due when an authorization falls away."""
+    p = resolve(rules or tx.rules, tx.date).ruleset.params(tx.date)  # classification: the date's parameters
+    return [d for i, item in enumerate(tx.items)
+            for d in standing_duties(i, _classify(item.model_dump_json(), p.as_of, f"items.{i}"))]
 
 
 def _answer(d: Decision) -> tuple:

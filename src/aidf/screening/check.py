@@ -32,7 +32,7 @@ _LOCK = threading.Lock()
 
 def index_for(ledger: Any, version: store.Version, s: Settings) -> ListIndex:
     """The folded, blocked index of a list version, built once per process."""
-    key = (str(ledger.engine.url), version.seq, version.file_hash, s.key)
+    key = (str(store.base(ledger).engine.url), version.seq, version.file_hash, s.key)
     with _LOCK:
         if key in _INDEXES:
             _INDEXES.move_to_end(key)

@@ -15,11 +15,11 @@ from aidf.screening.check import screen_parties
 from aidf.screening.consequence import Consequence
 
 SCREEN_CITE = "15 CFR 744.11; Supp. No. 4 to part 744; 736.2(b)(4); 31 CFR chapter V"
-KEPT_DUTIES = ("15 CFR 762.2(a)", "15 CFR 758.6")  # records and destination control stay due
 LICENSE_KINDS = {"country_allocation"}             # a license still draws on the country allocation
 
 
-def apply_screening(tx: Transaction, ledger: Any, decision: Decision, draws: list) -> tuple[Decision, list]:
+def apply_screening(tx: Transaction, ledger: Any, decision: Decision, draws: list,
+                    rules: str | None = None) -> tuple[Decision, list]:
     results, consequences, missing = screen_parties(tx.parties.screened(), ledger, tx.date)
     if missing:
         decision.warnings.append(missing)
@@ -38,10 +38,15 @@ def apply_screening(tx: Transaction, ledger: Any, decision: Decision, draws: lis
     consequences = [c for c in consequences if c.outcome is not None]
     if not consequences:
         return decision, draws
-    return _overlay(decision, draws, consequences)
+    from aidf.engine import standing
+
+    return _overlay(decision, draws, consequences, standing(tx, rules))
 
 
-def _overlay(decision: Decision, draws: list, consequences: list[Consequence]) -> tuple[Decision, list]:
+def _overlay(decision: Decision, draws: list, consequences: list[Consequence],
+             standing: list) -> tuple[Decision, list]:
+    """The decision as the listed parties leave it: their outcome and policy on every line, the draws of
+    licenses only, and the standing duties (records, ECCN on the invoice) with the holds."""
     worst = max((c.outcome for c in consequences), key=OUTCOME_ORDER.index)
     policies = [c.review_policy for c in consequences if c.review_policy]
     for c in consequences:
@@ -60,7 +65,7 @@ def _overlay(decision: Decision, draws: list, consequences: list[Consequence]) -
     else:
         kept_draws = [d for d in draws if d.account.kind in LICENSE_KINDS]
         effects = [e for e in decision.ledger_effects if e.account.kind in LICENSE_KINDS]
-    duties = [d for d in decision.duties if d.cite.startswith(KEPT_DUTIES)]
+    duties = list(standing)
     duties += [d for it in items for d in hold_duties(it.line)]
     duties += [Duty(what=f"Hold: {c.hold}", cite=c.cite, when="before shipping", kind="hold")
                for c in consequences if c.hold]

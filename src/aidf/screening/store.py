@@ -7,8 +7,10 @@ later version where the entry says the same, and is re-opened when the entry cha
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -59,8 +61,27 @@ def party_key(name: str, country: str | None, s: Settings | None = None) -> str:
     return f"{normalize(name, forms).key}|{(country or '').upper()}"
 
 
+def base(ledger: Any) -> Any:
+    """The store behind a ledger handle: an open booking batch reads the lists of its store."""
+    from aidf.ledger.batch import Batch
+
+    return ledger.store if isinstance(ledger, Batch) else ledger
+
+
 def supported(ledger: Any) -> bool:
-    return ledger is not None and hasattr(ledger, "_write") and hasattr(ledger, "engine")
+    store = base(ledger)
+    return store is not None and hasattr(store, "_write") and hasattr(store, "engine")
+
+
+@contextlib.contextmanager
+def _reading(ledger: Any) -> Iterator[Any]:
+    """A connection to read lists and clearances: inside an open booking batch, the batch's own (its
+    transaction holds the write lock, and a second connection could wait on it); else a fresh read."""
+    if base(ledger) is not ledger:
+        yield ledger.conn
+    else:
+        with ledger._read() as conn:
+            yield conn
 
 
 def load_version(ledger: Any, entries: list[Entry], file_hash: str, file_name: str, fmt: str,
@@ -87,7 +108,7 @@ def load_version(ledger: Any, entries: list[Entry], file_hash: str, file_name: s
 def versions(ledger: Any) -> list[Version]:
     if not supported(ledger):
         return []
-    with ledger._read() as conn:
+    with _reading(ledger) as conn:
         return [_version(r) for r in conn.execute(select(t.list_versions).order_by(t.list_versions.c.seq.desc()))]
 
 
@@ -95,7 +116,7 @@ def latest(ledger: Any) -> Version | None:
     """The newest version, or None when no list was ever loaded."""
     if not supported(ledger):
         return None
-    with ledger._read() as conn:
+    with _reading(ledger) as conn:
         top = conn.execute(select(func.max(t.list_versions.c.seq))).scalar()
         if top is None:
             return None
@@ -103,14 +124,14 @@ def latest(ledger: Any) -> Version | None:
 
 
 def entries(ledger: Any, version: int) -> list[Entry]:
-    with ledger._read() as conn:
+    with _reading(ledger) as conn:
         rows = conn.execute(select(t.list_entries.c.data).where(t.list_entries.c.version == version)
                             .order_by(t.list_entries.c.entry_id)).scalars().all()
     return [Entry.from_dict(json.loads(r)) for r in rows]
 
 
 def entry(ledger: Any, version: int, entry_id: str) -> Entry | None:
-    with ledger._read() as conn:
+    with _reading(ledger) as conn:
         data = conn.execute(select(t.list_entries.c.data).where(
             t.list_entries.c.version == version, t.list_entries.c.entry_id == entry_id)).scalar()
     return None if data is None else Entry.from_dict(json.loads(data))
@@ -149,7 +170,7 @@ def clear(ledger: Any, name: str, country: str | None, entry_id: str, version: i
 
 def cleared(ledger: Any, key: str) -> dict[str, set[str]]:
     """For one party: entry id -> the entry content hashes it was cleared against."""
-    with ledger._read() as conn:
+    with _reading(ledger) as conn:
         rows = conn.execute(select(t.clearances.c.entry_id, t.clearances.c.entry_hash)
                             .where(t.clearances.c.party_key == key)).all()
     out: dict[str, set[str]] = {}
@@ -161,7 +182,7 @@ def cleared(ledger: Any, key: str) -> dict[str, set[str]]:
 def clearance_log(ledger: Any, limit: int = 200) -> list[dict[str, Any]]:
     if not supported(ledger):
         return []
-    with ledger._read() as conn:
+    with _reading(ledger) as conn:
         rows = conn.execute(select(t.clearances).order_by(t.clearances.c.seq.desc()).limit(limit)).all()
     return [{"clearance": r.seq, "party": r.party_name, "party_key": r.party_key, "entry_id": r.entry_id,
              "version": r.version, "reason": r.reason, "actor": r.actor, "at": from_us(r.at_us)} for r in rows]
