@@ -6,14 +6,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import httpx
 import pytest
 
-from aidf.service.server import free_port
 from tests.screening.helpers import FIXTURE
+from tests.service.conftest import start_server
 
 CHROMIUM = "/usr/bin/chromium"
 pytestmark = pytest.mark.browser
@@ -31,19 +29,7 @@ def server(tmp_path_factory):
     base = [sys.executable, "-c", "from aidf.cli import main; main()"]
     subprocess.run(base + ["lists", "load", str(FIXTURE), "--ledger", led, "--actor", "loader"], check=True,
                    cwd=tmp, capture_output=True)
-    port = free_port()
-    proc = subprocess.Popen(base + ["serve", "--port", str(port), "--ledger", led, "--open-dashboard-without-key"],
-                            cwd=tmp, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            if httpx.get(url + "/v1/health", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    else:
-        proc.kill()
-        raise RuntimeError("server did not start: " + proc.stdout.read().decode(errors="replace"))
+    proc, url = start_server(tmp, "--ledger", led, "--open-dashboard-without-key")
     yield url
     proc.terminate()
     proc.wait(timeout=20)

@@ -5,13 +5,10 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
-import time
 
-import httpx
 import pytest
 
-from aidf.service.server import free_port
+from tests.service.conftest import start_server
 from tests.service.test_memo import pdf_text
 
 CHROMIUM = "/usr/bin/chromium"
@@ -20,47 +17,16 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
+    """`aidf serve` on the sample book, with the dashboard open to this machine's browser."""
     if not os.path.exists(CHROMIUM):
         if os.environ.get("CI"):
             raise RuntimeError("chromium is required in CI (apt-get install chromium)")
         pytest.skip("chromium not installed")
     tmp = tmp_path_factory.mktemp("srv")
-    port = free_port()
-    cmd = [sys.executable, "-c", "from aidf.cli import main; main()", "serve", "--port", str(port),
-           "--ledger", str(tmp / "ledger.sqlite"), "--sample", "--open-dashboard-without-key"]
-    proc = subprocess.Popen(cmd, cwd=tmp, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            if httpx.get(url + "/v1/health", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    else:
-        proc.kill()
-        raise RuntimeError("server did not start: " + proc.stdout.read().decode(errors="replace"))
+    proc, url = start_server(tmp, "--ledger", str(tmp / "ledger.sqlite"), "--sample", "--open-dashboard-without-key")
     yield url
     proc.terminate()
     proc.wait(timeout=20)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                              args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def page(browser):
-    ctx = browser.new_context(accept_downloads=True)
-    pg = ctx.new_page()
-    yield pg
-    ctx.close()
 
 
 def test_decision_form_shows_outcome_and_citations(server, page):

@@ -6,7 +6,8 @@ import pytest
 
 from aidf.simulate import compare, report, scenario
 from aidf.simulate.sample import SAMPLE_BOOK
-from tests.service.test_browser import browser, page, server  # noqa: F401  (fixtures)
+from tests.service.conftest import browser, page  # noqa: F401  (fixtures)
+from tests.service.test_browser import server  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.browser
 
