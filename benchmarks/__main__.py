@@ -25,6 +25,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.cases import SINGLE_CASES
+
 TARGETS = {"cli_help_s": ("<=", 0.3), "single_decision_us_p50": ("<=", 20.0), "replay_lines_per_s": (">=", 1_000_000),
            "replay_peak_rss_mb": ("<=", 2048), "api_decisions_per_s": (">=", 2000),
            "options_ms_typical": ("<=", 50.0), "screen_parties_per_s": (">=", 5000)}
@@ -51,14 +53,7 @@ def single_decision(quick: bool) -> dict:
     from aidf.model import Transaction
 
     n = 3000 if quick else 20000
-    cases = [
-        {"id": "S1", "date": "2025-07-01", "action": "export", "destination": "MX",
-         "items": [{"catalog": "nvidia-h200-sxm", "quantity": 500}],
-         "parties": {"ultimate_consignee": {"name": "Monterrey Nube", "country": "MX", "private_sector": True}}},
-        {"id": "S2", "date": "2025-07-01", "action": "export", "destination": "FR",
-         "items": [{"catalog": "nvidia-b200", "quantity": 16}],
-         "parties": {"ultimate_consignee": {"name": "Lyon Calcul", "country": "FR", "private_sector": True}}},
-    ]
+    cases = SINGLE_CASES
     txs = [Transaction.model_validate(c) for c in cases]
     for _ in range(200):
         for t in txs:

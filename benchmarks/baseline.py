@@ -20,6 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.cases import SINGLE_CASES
+
 REPO = Path(__file__).resolve().parents[1]
 
 # Waits for the command and prints its peak RSS (KB): the wrapper's only child is the command.
@@ -32,14 +34,7 @@ SINGLE = """
 import json, time
 from aidf.engine import decide
 from aidf.model import Transaction
-cases = [
-    {"id": "S1", "date": "2025-07-01", "action": "export", "destination": "MX",
-     "items": [{"catalog": "nvidia-h200-sxm", "quantity": 500}],
-     "parties": {"ultimate_consignee": {"name": "Monterrey Nube", "country": "MX", "private_sector": True}}},
-    {"id": "S2", "date": "2025-07-01", "action": "export", "destination": "FR",
-     "items": [{"catalog": "nvidia-b200", "quantity": 16}],
-     "parties": {"ultimate_consignee": {"name": "Lyon Calcul", "country": "FR", "private_sector": True}}},
-]
+cases = json.loads(CASES)
 txs = [Transaction.model_validate(c) for c in cases]
 for _ in range(300):
     for t in txs:
@@ -122,7 +117,7 @@ def startup(python: str, tree: Path | None, repeat: int = 5) -> float:
 
 
 def single_p50(python: str, tree: Path | None, n: int) -> float:
-    r = subprocess.run([python, "-c", f"N = {n}\n" + SINGLE], capture_output=True, text=True, env=_env(tree),
+    r = subprocess.run([python, "-c", f"N = {n}\nCASES = {json.dumps(json.dumps(SINGLE_CASES))}\n" + SINGLE], capture_output=True, text=True, env=_env(tree),
                        cwd=tempfile.gettempdir(), check=True)
     return json.loads(r.stdout.strip().splitlines()[-1])["p50_us"]
 

@@ -155,22 +155,19 @@ def is_country(code: str) -> bool:
 
 # ---- outcomes and authorizations ----------------------------------------------------------------
 
-def authorization(code: Any) -> str:
-    """'LPP, 15 CFR 740.29'."""
-    c = _code(code)
-    if not c:
-        return "—"
-    _, section = AUTHORIZATIONS.get(c, (c, ""))
-    return f"{c}, {section}" if section else c
-
-
-def authorization_long(code: Any) -> str:
-    """'Low Processing Performance (LPP), 15 CFR 740.29'."""
+def authorization(code: Any, long: bool = False) -> str:
+    """'LPP, 15 CFR 740.29'; with `long`, 'Low Processing Performance (LPP), 15 CFR 740.29'."""
     c = _code(code)
     if not c:
         return "—"
     name, section = AUTHORIZATIONS.get(c, (c, ""))
-    return f"{name}, {section}" if section else name
+    label = name if long else c
+    return f"{label}, {section}" if section else label
+
+
+def authorization_long(code: Any) -> str:
+    """'Low Processing Performance (LPP), 15 CFR 740.29'."""
+    return authorization(code, long=True)
 
 
 def review_policy(code: Any) -> str:
