@@ -84,6 +84,9 @@ def test_overview_map_and_panels(server, page):
     assert page.locator("svg.worldmap path.t3[data-iso=CN]").count() == 1
     assert "Mexico (MX)" in page.inner_text("#allocations")
     page.click("#allocations a >> text=Mexico (MX)")
+    # a click only starts the navigation: wait for the allocation page before counting its charts
+    page.wait_for_url("**/allocations/MX")
+    page.locator("svg.chart").first.wait_for(state="attached")
     assert page.locator("svg.chart").count() >= 1
 
 

@@ -42,7 +42,7 @@ def test_officer_session_is_refused_after_revocation(keyed, page):
     assert r.status_code == 204
     row.locator("input[name=reason]").fill("override attempted after revocation")
     row.locator("button").click()  # the page was loaded before the revocation, the form is still there
-    page.wait_for_load_state()
+    page.wait_for_url("**/login")  # the refused post sends the browser to sign in again
     assert page.url.endswith("/login")
     assert "Sign in" in page.inner_text("h1")
     holds = httpx.get(f"{url}/v1/holds", headers={"X-API-Key": keyed["admin"]}).json()
