@@ -23,12 +23,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from sqlalchemy import bindparam, select, text, update
 from sqlalchemy.engine import Connection
 
 from aidf.ledger import schema as s
 from aidf.ledger.base import LedgerError
-from aidf.ledger.common import canonical, sha256
+from aidf.ledger.common import canonical, fast_canonical, parse, sha256
+from aidf.ledger.db import insert_rows
 from aidf.ledger.schema import GENESIS
 
 KEY_ENV = "AIDF_AUDIT_KEY"
@@ -62,16 +64,26 @@ def _key_file(path: str) -> bytes:
     return _key_file(path)
 
 
+_UNREAD = object()
+
+
 def entry_hash(key: bytes, seq: int, at_us: int, actor: str, action: str, subject: str, data: str,
-               prev: str) -> str:
+               prev: str, value: Any = _UNREAD) -> str:
+    """HMAC of the previous hash and the entry's canonical JSON, its data as read back from the
+    stored text `data` (or `value`, when the writer knows reading it back gives the same)."""
     body = {"seq": seq, "at_us": at_us, "actor": actor, "action": action, "subject": subject,
-            "data": json.loads(data), "prev": prev}
-    return hmac.new(key, (prev + canonical(body)).encode(), hashlib.sha256).hexdigest()
+            "data": parse(data) if value is _UNREAD else value, "prev": prev}
+    if value is not _UNREAD and type(seq) is int and type(at_us) is int \
+            and all(type(x) is str for x in (actor, action, subject, prev)):
+        text = orjson.dumps(body, option=orjson.OPT_SORT_KEYS).decode()  # `value` was walked by its writer
+    else:
+        text = canonical(body)
+    return hmac.new(key, (prev + text).encode(), hashlib.sha256).hexdigest()
 
 
 Q_HEAD = select(s.chain_head.c.seq, s.chain_head.c.hash).where(s.chain_head.c.id == 1).with_for_update()
 U_HEAD = update(s.chain_head).where(s.chain_head.c.id == 1).values(seq=bindparam("seq"), hash=bindparam("h"))
-I_AUDIT = s.audit.insert()
+AUDIT_COLUMNS = ("seq", "at_us", "actor", "action", "subject", "data", "prev_hash", "hash")
 
 
 def lock_head(conn: Connection) -> tuple[int, str]:
@@ -96,13 +108,16 @@ def append_many(conn: Connection, head: tuple[int, str], at_us: int,
     key, (seq, prev), rows = _key(conn), head, []
     for actor, action, subject, data in entries:
         seq += 1
-        body = canonical(data)
-        h = entry_hash(key, seq, at_us, actor, action, subject, body, prev)
-        rows.append({"seq": seq, "at_us": at_us, "actor": actor, "action": action, "subject": subject,
-                     "data": body, "prev_hash": prev, "hash": h})
+        body = fast_canonical(data)  # orjson wrote it: reading it back gives `data` itself
+        if body is None:
+            body = canonical(data)
+            h = entry_hash(key, seq, at_us, actor, action, subject, body, prev)
+        else:
+            h = entry_hash(key, seq, at_us, actor, action, subject, body, prev, data)
+        rows.append((seq, at_us, actor, action, subject, body, prev, h))
         prev = h
     if rows:
-        conn.execute(I_AUDIT, rows)
+        insert_rows(conn, s.audit, AUDIT_COLUMNS, rows)
         conn.execute(U_HEAD, {"seq": seq, "h": prev})
     return seq, prev
 
@@ -213,7 +228,7 @@ def verify(conn: Connection, expect_head: str | None = None) -> VerifyReport:
             return VerifyReport(False, n, row.seq, "previous-hash link broken (an earlier entry was changed)")
         try:
             h = entry_hash(key, row.seq, row.at_us, row.actor, row.action, row.subject, row.data, row.prev_hash)
-            data = json.loads(row.data)
+            data = parse(row.data)
         except (ValueError, TypeError) as e:
             return VerifyReport(False, n, row.seq, f"unreadable entry: {e}")
         if not hmac.compare_digest(h, row.hash):

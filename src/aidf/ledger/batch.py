@@ -23,9 +23,15 @@ from aidf.ledger import schema as s
 from aidf.ledger.base import Booked, Draw, IdempotencyConflict, LedgerError, LimitExceeded
 from aidf.ledger.bounds import MAX_ACCOUNT_MILLI, MAX_LINE_MILLI
 from aidf.ledger.common import canonical, check_actor, check_amount, check_id, check_limit, iso_date, sha256
+from aidf.ledger.db import insert_rows
 from aidf.model import AccountRef
 
 MAX_DRAWS = 1000  # per linked group; a decision has a handful
+# Rows are buffered as tuples in these column orders and written by one executemany per table.
+TRANSFER_COLUMNS = ("id", "transaction_id", "account_id", "kind", "amount", "limit", "pending_id", "expires_us",
+                    "as_of", "at_us", "actor", "note")
+OPEN_COLUMNS = ("transfer_id", "account_id", "amount", "created_us")
+BOOKING_COLUMNS = ("transaction_id", "request_hash", "decision", "transfer_ids", "as_of", "at_us", "actor")
 Q_ONE = select(s.accounts.c.posted, s.accounts.c.pending).where(s.accounts.c.id == bindparam("aid"))
 Q_BOOKING = select(s.bookings).where(s.bookings.c.transaction_id == bindparam("tid"))
 Q_VEU = (select(s.accounts.c.id, s.accounts.c.country)
@@ -73,22 +79,23 @@ class Batch:
         self.last_limit: dict[str, int] = {}
         self.veus: dict[str, set[str]] = {}  # UVEU -> countries with a share account
         self.booked: dict[str, Booked] = {}
-        self.transfers: list[dict[str, Any]] = []
-        self.open: list[dict[str, Any]] = []
-        self.bookings: list[dict[str, Any]] = []
+        self.transfers: list[tuple] = []  # TRANSFER_COLUMNS
+        self.open: list[tuple] = []  # OPEN_COLUMNS
+        self.bookings: list[tuple] = []  # BOOKING_COLUMNS
         self.holds: list[dict[str, Any]] = []
         self.entries: list[tuple[str, str, str, dict[str, Any]]] = []
         self._arr: dict[tuple[str, str], Any] = {}
         self._absent: set[str] = set()  # transaction ids known to have no booking yet
-        self._ids: dict[AccountRef, str] = {}
+        self._ids: dict[int, tuple[AccountRef, str]] = {}  # id(ref) -> (ref, its account id)
         self._held: dict[str, str] = {}  # holds placed in this batch: transaction id -> content hash
         self._limits: dict[tuple, int | None] = {}
 
     def _id(self, ref: AccountRef) -> str:
-        aid = self._ids.get(ref)
-        if aid is None:
-            aid = self._ids[ref] = ref.id
-        return aid
+        """The account id of `ref`, remembered by object (hashing a model costs more than the id)."""
+        hit = self._ids.get(id(ref))
+        if hit is None or hit[0] is not ref:
+            hit = self._ids[id(ref)] = (ref, ref.id)  # the ref is kept, so its id() is never reused
+        return hit[1]
 
     # ---- reads over this transaction (the engine's LedgerReader) --------------------------------
 
@@ -158,7 +165,7 @@ class Batch:
             if prior.request_hash != request_hash:
                 raise IdempotencyConflict(transaction_id)
             return prior
-        running: dict[AccountRef, int] = defaultdict(int)
+        running: dict[str, int] = defaultdict(int)  # account id -> drawn by this group so far
         floors: dict[str, int] = {}
         for d in draws:
             self._check_draw(d, day, running, floors)
@@ -166,7 +173,7 @@ class Batch:
         booked.decision = decision
         return booked
 
-    def _check_draw(self, d: Draw, day: dt.date, running: dict[AccountRef, int], floors: dict[str, int]) -> None:
+    def _check_draw(self, d: Draw, day: dt.date, running: dict[str, int], floors: dict[str, int]) -> None:
         aid = self._id(d.account)
         if d.kind != "floor":
             check_amount(d.amount, f"draw on {aid}")
@@ -176,11 +183,11 @@ class Batch:
             raise LedgerError(f"draw on {aid}: {d.amount} milli-TPP is past the bound of {MAX_LINE_MILLI} per line")
         check_limit(d.limit)
         b = self._balance(d.account, aid)
-        cur = b[0] + b[1] + running[d.account]
+        cur = b[0] + b[1] + running[aid]
         if d.kind == "floor":  # a declared base raises what is counted, never lowers it
             if d.amount > cur:
                 floors[aid] = floors.get(aid, 0) + d.amount - cur
-                running[d.account] += d.amount - cur
+                running[aid] += d.amount - cur
             return
         if cur + d.amount > MAX_ACCOUNT_MILLI:
             raise LedgerError(f"account {aid}: {cur + d.amount} milli-TPP would pass the bound of "
@@ -190,7 +197,7 @@ class Batch:
             raise LimitExceeded(d.account, cur, d.amount, limit)
         if d.account.kind == "uveu_share" and d.kind == "draw":
             self._check_shares(d, day, running)
-        running[d.account] += d.amount
+        running[aid] += d.amount
 
     def _limit(self, d: Draw, day: dt.date) -> int | None:
         """The stricter of the caller's limit and the law's (limits.py)."""
@@ -211,13 +218,15 @@ class Batch:
             return self.store._license_amount(self.conn, getattr(ref, "license", None))
         return None
 
-    def _check_shares(self, d: Draw, day: dt.date, running: dict[AccountRef, int]) -> None:
+    def _check_shares(self, d: Draw, day: dt.date, running: dict[str, int]) -> None:
         veu, dest = d.account.veu, d.account.country
-        here = {r.country for r in running if r.kind == "uveu_share" and r.veu == veu and r.country}
+        drawn = [self.refs[a] for a in running]
+        here = {r.country for r in drawn if r.kind == "uveu_share" and r.veu == veu and r.country}
         after = {}
         for country in self._countries("uveu_share", veu) | here | {dest}:
             ref = AccountRef(kind="uveu_share", veu=veu, country=country)
-            after[country] = self.used(ref) + running.get(ref, 0)
+            aid = self._id(ref)
+            after[country] = self.used(ref) + running.get(aid, 0)
         after[dest] += d.amount
         breach = limits.share_breach(after, dest, d.hq, day)
         if breach is not None:
@@ -225,37 +234,34 @@ class Batch:
 
     def _buffer(self, tid: str, request_hash: str, decision_text: str, draws: list[Draw], floors: dict[str, int],
                 as_of_s: str, actor: str) -> Booked:
-        now, rows, logged = self.now, [], []
+        now, logged = self.now, []
         for aid, amount in sorted(floors.items()):
             ref = next(d.account for d in draws if d.account.id == aid)
-            row = self._row(f"{tid}/floor/{aid}", tid, ref, "adjust", amount, None, as_of_s, actor,
-                            "declared installed base: the count is raised to it", aid)
+            self._transfer(f"{tid}/floor/{aid}", tid, aid, "adjust", amount, None, as_of_s, actor,
+                           "declared installed base: the count is raised to it", logged)
             self._apply(ref, amount, 0, None, aid)
-            rows.append(row)
         tids = []
-        for d in (d for d in draws if d.kind != "floor"):
+        for d in draws:
+            if d.kind == "floor":
+                continue
             aid = self._id(d.account)
-            row = self._row(f"{tid}/{len(tids)}", tid, d.account, "pending", d.amount, d.limit, as_of_s, actor, None,
-                            aid)
-            self.open.append({"transfer_id": row["id"], "account_id": aid, "amount": d.amount, "created_us": now})
+            rid = f"{tid}/{len(tids)}"
+            self._transfer(rid, tid, aid, "pending", d.amount, d.limit, as_of_s, actor, None, logged)
+            self.open.append((rid, aid, d.amount, now))
             self._apply(d.account, 0, d.amount, d.limit, aid)
-            tids.append(row["id"])
-            rows.append(row)
-        self.transfers.extend(rows)
-        logged = [audit.logged(r) | {"limit": r["limit"]} for r in rows]
-        self.bookings.append({"transaction_id": tid, "request_hash": request_hash, "decision": decision_text,
-                              "transfer_ids": json.dumps(tids), "as_of": as_of_s, "at_us": now, "actor": actor})
+            tids.append(rid)
+        self.bookings.append((tid, request_hash, decision_text, json.dumps(tids), as_of_s, now, actor))
         self.entries.append((actor, "book", tid, {"request_hash": request_hash, "as_of": as_of_s,
                                                   "decision_sha256": sha256(decision_text), "transfers": logged}))
         booked = Booked(tid, request_hash, {}, tids)
         self.booked[tid] = booked
         return booked
 
-    def _row(self, rid: str, tid: str, ref: AccountRef, kind: str, amount: int, limit: int | None, as_of_s: str,
-             actor: str, note: str | None, aid: str) -> dict[str, Any]:
-        return {"id": rid, "transaction_id": tid, "account_id": aid, "kind": kind, "amount": amount,
-                "limit": limit, "pending_id": None, "expires_us": None, "as_of": as_of_s, "at_us": self.now,
-                "actor": actor, "note": note}
+    def _transfer(self, rid: str, tid: str, aid: str, kind: str, amount: int, limit: int | None, as_of_s: str,
+                  actor: str, note: str | None, logged: list[dict[str, Any]]) -> None:
+        """Buffer one transfer row (TRANSFER_COLUMNS order) and what its audit entry says of it."""
+        self.transfers.append((rid, tid, aid, kind, amount, limit, None, None, as_of_s, self.now, actor, note))
+        logged.append({"id": rid, "kind": kind, "account": aid, "amount": amount, "limit": limit})
 
     def _apply(self, ref: AccountRef, posted: int, pending: int, limit: int | None, aid: str) -> None:
         b = self._balance(ref, aid)
@@ -289,22 +295,21 @@ class Batch:
     # ---- writing -----------------------------------------------------------------------------------
 
     def flush(self) -> None:
-        """Write everything buffered: accounts, balances, transfers, bookings, holds, audit entries."""
+        """Write everything buffered: accounts, balances, transfers, bookings, holds, audit entries;
+        one executemany per table."""
         conn = self.conn
-        touched = sorted({r["account_id"] for r in self.transfers})
+        touched = sorted({r[2] for r in self.transfers})
         if touched:
             conn.execute(self.store._insert_account, [
                 {**account_columns(self.refs[a]), "posted": 0, "pending": 0, "created_us": self.now} for a in touched])
             delta: dict[str, list[int]] = defaultdict(lambda: [0, 0])
             for r in self.transfers:
-                delta[r["account_id"]][0 if r["kind"] == "adjust" else 1] += r["amount"]
+                delta[r[2]][0 if r[3] == "adjust" else 1] += r[4]
             conn.execute(U_BALANCE, [{"aid": a, "dposted": delta[a][0], "dpending": delta[a][1],
                                       "lim": self.last_limit.get(a)} for a in touched])
-            conn.execute(s.transfers.insert(), self.transfers)
-        if self.open:
-            conn.execute(s.open_pending.insert(), self.open)
-        if self.bookings:
-            conn.execute(s.bookings.insert(), self.bookings)
+            insert_rows(conn, s.transfers, TRANSFER_COLUMNS, self.transfers)
+        insert_rows(conn, s.open_pending, OPEN_COLUMNS, self.open)
+        insert_rows(conn, s.bookings, BOOKING_COLUMNS, self.bookings)
         if self.holds:
             conn.execute(s.holds.insert(), self.holds)
         if self.entries:

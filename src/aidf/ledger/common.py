@@ -5,8 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import math
 from collections.abc import Callable
 from typing import Any
+
+import orjson
 
 from aidf.ledger.base import LedgerError
 
@@ -27,9 +30,75 @@ class HoldError(LedgerError):
     """A hold cannot be placed or released as asked."""
 
 
-def canonical(obj: Any) -> str:
-    """One JSON text per value (sorted keys, no spaces), the input of every hash."""
+def canonical_reference(obj: Any) -> str:
+    """The definition of the canonical form: sorted keys, no spaces, UTF-8 text unescaped, anything
+    JSON lacks written as its str(). Every hash ever stored was made over this text."""
     return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+# The same encoder as canonical_reference, built once (json.dumps builds one per call).
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+_PLAIN = (str, int, bool, type(None))
+_TINY = 1e-4  # below this (and for NaN / infinities) the two encoders write floats differently
+
+
+def _plain(obj: Any) -> bool:
+    """True when orjson writes `obj` exactly as canonical_reference does: only dicts, lists, tuples,
+    str, int, bool, None and finite floats written without a negative exponent (exact types, so no
+    subclass or enum takes another path). Keys that are not str and ints past 64 bits make orjson
+    raise, which also falls back. Walked with a stack (no recursion limit, no generator per node)."""
+    stack = [obj]
+    pop, push = stack.pop, stack.extend
+    while stack:
+        o = pop()
+        tp = type(o)
+        if tp is str or tp is int or o is None or tp is bool:
+            continue
+        if tp is dict:
+            push(o.values())
+        elif tp is list or tp is tuple:
+            push(o)
+        elif tp is not float or not (math.isfinite(o) and (o == 0 or abs(o) >= _TINY)):
+            return False
+    return True
+
+
+def fast_canonical(obj: Any) -> str | None:
+    """canonical(obj) when orjson writes it (then re-reading the text gives back `obj`'s own
+    canonical form), else None."""
+    if _plain(obj):
+        try:
+            return orjson.dumps(obj, option=orjson.OPT_SORT_KEYS).decode()
+        except TypeError:  # a key that is not str, an int past 64 bits, nesting past orjson's depth
+            pass
+    return None
+
+
+def canonical(obj: Any) -> str:
+    """One JSON text per value (sorted keys, no spaces), the input of every hash: byte for byte
+    canonical_reference(obj) (tests/ledger/test_canonical.py), written by orjson when it can be."""
+    text = fast_canonical(obj)
+    return _ENCODER.encode(obj) if text is None else text
+
+
+def _has_float(obj: Any) -> bool:
+    tp = type(obj)
+    if tp is dict:
+        return any(_has_float(v) for v in obj.values())
+    if tp is list:
+        return any(_has_float(v) for v in obj)
+    return tp is float
+
+
+def parse(text: str) -> Any:
+    """json.loads(text), read by orjson when that is the same: orjson turns integers past 64 bits
+    into floats and refuses NaN, so a text with any float (or that orjson refuses) is read by the
+    standard parser."""
+    try:
+        value = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
+    return json.loads(text) if _has_float(value) else value
 
 
 def sha256(text: str) -> str:

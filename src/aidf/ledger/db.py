@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import create_engine, event, inspect, pool, text
-from sqlalchemy.engine import Engine
+from sqlalchemy import Table, create_engine, event, inspect, pool, text
+from sqlalchemy.engine import Connection, Engine
 
 HEAD_REVISION = "0003"  # 0003: screening tables (aidf.screening.tables)
 VERSION_TABLE = "ledger_alembic_version"
 BUSY_TIMEOUT_S = 120
+CACHE_KIB = 65536  # SQLite page cache per connection (the default 2 MiB spills a batch of 8,000 to the WAL)
 
 
 def normalize_url(url: str) -> str:
@@ -49,7 +52,8 @@ def _sqlite_engine(url: str) -> Engine:
         cur = dbapi_conn.cursor()
         if not memory:
             cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute("PRAGMA synchronous=FULL")
+        cur.execute("PRAGMA synchronous=FULL")  # WAL + FULL: each commit is on disk when it returns
+        cur.execute(f"PRAGMA cache_size=-{CACHE_KIB}")  # a batch's pages stay in memory until its commit
         cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_S * 1000}")
         cur.close()
 
@@ -59,6 +63,25 @@ def _sqlite_engine(url: str) -> Engine:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
     return engine
+
+
+_INSERTS: dict[tuple[str, str, tuple[str, ...]], str] = {}
+
+
+def insert_rows(conn: Connection, table: Table, columns: tuple[str, ...], rows: Sequence[tuple[Any, ...]]) -> None:
+    """INSERT rows given as tuples in `columns` order: one executemany straight to the driver, so
+    no per-row parameter building (the batch path writes thousands of rows per transaction)."""
+    if not rows:
+        return
+    dialect = conn.dialect
+    key = (dialect.name, table.name, columns)
+    sql = _INSERTS.get(key)
+    if sql is None:
+        quote = dialect.identifier_preparer.quote
+        mark = "?" if dialect.paramstyle == "qmark" else "%s"
+        sql = _INSERTS[key] = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
+                               f"VALUES ({', '.join([mark] * len(columns))})")
+    conn.exec_driver_sql(sql, list(rows))
 
 
 def is_current(engine: Engine) -> bool:
