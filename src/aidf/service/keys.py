@@ -93,8 +93,10 @@ def keys_url(ledger_spec: str | None) -> str:
 
 
 class KeyStore:
-    def __init__(self, url: str, *, cache_ttl: float = CACHE_TTL):
+    def __init__(self, url: str, *, cache_ttl: float = CACHE_TTL, audit_key: bytes | None = None):
+        from aidf.ledger.audit import load_key
         from aidf.ledger.db import normalize_url
+        from aidf.service import keys_audit  # the chain's tables join this metadata
 
         url = normalize_url(url)
         kwargs: dict = {}
@@ -112,6 +114,8 @@ class KeyStore:
         self._by_id: dict[str, tuple[Principal | None, float]] = {}
         self._generation = 0  # bumped by every revocation, so a lookup racing one is not cached
         metadata.create_all(self.engine)
+        self._audit_key = audit_key if audit_key is not None else load_key(url)
+        keys_audit.seal_existing(self.engine, self._audit_key)
         from aidf.service.sessions import SessionStore
 
         self.sessions = SessionStore(self.engine, self._lock)
@@ -125,12 +129,15 @@ class KeyStore:
             raise ValueError("name must be 1 to 200 characters")
         if any(ord(c) < 32 or ord(c) == 127 for c in name):
             raise ValueError("name must not contain control characters")
+        from aidf.service import keys_audit
+
         key_id, secret, salt = secrets.token_hex(6), secrets.token_urlsafe(32), secrets.token_hex(16)
         row = {"key_id": key_id, "name": name, "role": role, "salt": salt,
                "digest": _digest(salt, secret), "created_at": _now(), "revoked_at": None}
         with self._lock, self.engine.begin() as conn:
             conn.execute(api_keys.insert().values(**row))
-            self._log(conn, actor, "key_create", key_id, {"name": name, "role": role})
+            self._log(conn, actor, "key_create", key_id,
+                      {"name": name, "role": role, "credential": keys_audit.credential(salt, row["digest"])})
         return f"{PREFIX}_{key_id}_{secret}", _public(row)
 
     @staticmethod
@@ -245,8 +252,24 @@ class KeyStore:
             self._log(conn, actor, action, subject, data)
 
     def _log(self, conn, actor: str, action: str, subject: str, data: dict) -> None:
-        conn.execute(events.insert().values(at=_now(), actor=actor, action=action, subject=subject,
-                                            data=json.dumps(data, sort_keys=True, default=str)))
+        from aidf.service import keys_audit
+
+        keys_audit.append(conn, self._audit_key, _now(), actor, action, subject,
+                          json.dumps(data, sort_keys=True, default=str))
+
+    def verify(self, expect_head: str | None = None):
+        """Recompute the keys audit chain and check every key against it (keys_audit.verify)."""
+        from aidf.service import keys_audit
+
+        with self._lock, self.engine.connect() as conn:
+            return keys_audit.verify(conn, self._audit_key, expect_head)
+
+    def head(self) -> str:
+        """The keys audit chain head as SEQ:HASH, to keep elsewhere and pass to verify."""
+        from aidf.service import keys_audit
+
+        with self.engine.connect() as conn:
+            return keys_audit.head(conn)
 
     def events(self, limit: int = 200) -> list[dict]:
         with self.engine.connect() as conn:
