@@ -118,3 +118,21 @@ def test_another_audit_key_fails_and_entries_made_before_the_chain_are_sealed_on
     reopened = KeyStore(url, audit_key=KEY)
     report = reopened.verify()
     assert report.ok and report.entries == 6
+
+
+def test_cli_keys_verify_and_head(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from aidf.cli import app
+
+    ledger = str(tmp_path / "ledger.sqlite")
+    runner = CliRunner()
+    assert runner.invoke(app, ["keys", "create", "--role", "admin", "--name", "root", "--ledger", ledger]).exit_code == 0
+    head = runner.invoke(app, ["keys", "head", "--ledger", ledger]).output.strip()
+    assert head.startswith("1:")
+    ok = runner.invoke(app, ["keys", "verify", "--ledger", ledger, "--expect-head", head])
+    assert ok.exit_code == 0 and "ok: 1 keys audit entries" in ok.output
+    store = KeyStore(f"sqlite:///{ledger}")
+    _raw(store, "UPDATE service_api_keys SET role = 'viewer'")
+    bad = runner.invoke(app, ["keys", "verify", "--ledger", ledger])
+    assert bad.exit_code == 1 and "role" in bad.output

@@ -97,6 +97,24 @@ def keys_revoke(key_id: str, ledger: LedgerOpt = None) -> None:
     typer.echo(f"revoked {key_id}")
 
 
+@keys_app.command("verify")
+def keys_verify(ledger: LedgerOpt = None,
+                expect_head: Annotated[str | None, typer.Option(
+                    "--expect-head", help="SEQ:HASH kept from `aidf keys head`: detects a cut tail")] = None) -> None:
+    """Recompute the keys' keyed audit chain and check every key against it; exit 1 if altered."""
+    report = _keys(ledger).verify(expect_head)
+    text = str(report).replace("audit entries", "keys audit entries", 1)
+    typer.echo(text, err=not report.ok)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@keys_app.command("head")
+def keys_head(ledger: LedgerOpt = None) -> None:
+    """Print the keys audit chain's signed head (SEQ:HASH); keep it elsewhere for verify --expect-head."""
+    typer.echo(_keys(ledger).head())
+
+
 def memo(transaction_id: Annotated[str, typer.Argument(help="id of a booked transaction")],
          ledger: LedgerOpt = None,
          out: Annotated[Path, typer.Option("--out", help="folder for the HTML and PDF")] = Path("."),
