@@ -1,7 +1,8 @@
 """Ledger throughput: bookings per second of a typical decision (a 2-draw linked group: the Tier 2
 country allocation and the consignee's LPP year), one writer; one at a time (each its own durable
 transaction: the baseline) and in batches of 100 and 8,000 (`book_many`, one transaction per batch),
-as transactions/s and transfers/s; and `decide_many` on the memory ledger against the same
+as transactions/s and transfers/s; raw two-phase transfers (posting pending transfers with
+`post(ids)`, 1, 100 or 8,000 ids per call) as post_transfers/s; and `decide_many` on the memory ledger against the same
 transactions decided without booking (the engine alone: the baseline in the same run).
 
 Run standalone: python benchmarks/ledger_bench.py [--quick]. PostgreSQL is measured in a throwaway
@@ -55,13 +56,39 @@ def _bookings_per_s(spec: str, n: int, batch: int = 1) -> float:
         led.close()
 
 
+def _posts_per_s(spec: str, n: int, batch: int) -> float:
+    """Raw transfers/s of two-phase posting: n bookings' 2n pending transfers are reserved first (not
+    timed), then posted by `post(ids)` with `batch` transfer ids per call (one database transaction
+    each, one audit entry per call)."""
+    led = open_ledger(spec)
+    try:
+        country = AccountRef(kind="country_allocation", country="AE", window="2025-2027")
+        items = [_booking(i, country) for i in range(n)]
+        for i in range(0, n, 8000):
+            led.book_many(items[i:i + 8000])
+        ids = [f"b{i}/{k}" for i in range(n) for k in (0, 1)]
+        start = time.perf_counter()
+        for i in range(0, len(ids), batch):
+            led.post(ids[i:i + batch], actor="bench")
+        rate = len(ids) / (time.perf_counter() - start)
+        assert led.verify().ok
+        return rate
+    finally:
+        led.close()
+
+
 def _sizes(spec_of, quick: bool) -> dict[str, float | None]:
+    """Bookings (transactions/s; each is 2 pending transfers, so transfers/s is twice that) and raw
+    posting of pending transfers (post_transfers/s), at batch sizes 1, 100 and 8,000."""
     out: dict[str, float | None] = {}
     for batch, n in ((1, 100 if quick else 1000), (100, 1000 if quick else 5000), (8000, 8000 if quick else 24000)):
         spec = spec_of()
         rate = None if spec is None else _bookings_per_s(spec, n, batch)
         out[f"tx_per_s_batch_{batch}"] = None if rate is None else round(rate, 1)
         out[f"transfers_per_s_batch_{batch}"] = None if rate is None else round(2 * rate, 1)
+        spec = spec_of()
+        posts = None if spec is None else _posts_per_s(spec, n // 2 if batch == 1 else n, batch)
+        out[f"post_transfers_per_s_batch_{batch}"] = None if posts is None else round(posts, 1)
     return out
 
 
@@ -132,7 +159,7 @@ def run(quick: bool = False) -> dict[str, float | None]:
                                     "ledger_bookings_per_s_postgresql":
                                         (lambda v: None if v is None else round(v, 1))(_postgresql(n))}
     with tempfile.TemporaryDirectory(prefix="aidf-bench-") as tmp:
-        names = iter(range(10))
+        names = iter(range(20))
         out |= {f"sqlite_{k}": v for k, v in _sizes(lambda: os.path.join(tmp, f"l{next(names)}.sqlite"),
                                                    quick).items()}
     made: list = []

@@ -9,12 +9,19 @@ from sqlalchemy import text
 from aidf.service.keys import KeyStore
 
 KEY = b"keys-audit-test-key"
+_OPEN: list[KeyStore] = []
+
+
+def _close_stores() -> None:
+    while _OPEN:
+        _OPEN.pop().close()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def keys_url(request, tmp_path):
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'keys.sqlite'}"
+        _close_stores()
         return
     from tests.ledger.conftest import PgSchema, pg_available
 
@@ -23,11 +30,13 @@ def keys_url(request, tmp_path):
     try:
         yield schema.url
     finally:
+        _close_stores()  # no connection of the test left open while the schema is dropped
         schema.drop()
 
 
 def _filled(url: str) -> tuple[KeyStore, list[str]]:
     store = KeyStore(url, audit_key=KEY)
+    _OPEN.append(store)
     ids = [store.create(name, role)[1]["key_id"] for name, role in
            (("root", "admin"), ("ann", "analyst"), ("olly", "officer"), ("vic", "viewer"))]
     store.set_role(ids[1], "officer", actor="root")
@@ -90,7 +99,8 @@ def test_a_cut_tail_is_caught_by_the_head_and_by_a_head_kept_elsewhere(keys_url)
     _raw(store, "DELETE FROM service_audit WHERE seq = 6")
     _raw(store, "DELETE FROM service_audit_chain WHERE seq = 6")
     assert "head" in store.verify().problem  # the head still names entry 6
-    prev = store.engine.connect().execute(text("SELECT hash FROM service_audit_chain WHERE seq = 5")).scalar()
+    with store.engine.connect() as c:
+        prev = c.execute(text("SELECT hash FROM service_audit_chain WHERE seq = 5")).scalar()
     _raw(store, "UPDATE service_audit_head SET seq = 5, hash = :h", h=prev)
     # The key revoked by entry 6 shows as live against a log that no longer revokes it only if the
     # row is changed too; cut both and only the kept head still tells.

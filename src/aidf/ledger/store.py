@@ -24,7 +24,7 @@ from sqlalchemy.engine import Connection, Engine
 from aidf.ledger import audit
 from aidf.ledger import schema as s
 from aidf.ledger.base import Booked, Draw, IdempotencyConflict, LedgerError
-from aidf.ledger.batch import Batch, account_columns
+from aidf.ledger.batch import TRANSFER_COLUMNS, Batch, account_columns
 from aidf.ledger.common import (
     Clock,
     TransferStateError,
@@ -37,6 +37,7 @@ from aidf.ledger.common import (
     system_clock,
     to_us,
 )
+from aidf.ledger.db import insert_rows
 from aidf.model import AccountRef
 
 DEFAULT_PENDING_TIMEOUT = None  # reservations never lapse by the clock; kept for callers' signatures
@@ -54,6 +55,17 @@ U_RESOLVE = (update(s.accounts).where(s.accounts.c.id == bindparam("aid"))
              .values(pending=s.accounts.c.pending - bindparam("released"),
                      posted=s.accounts.c.posted + bindparam("add")))
 D_OPEN = delete(s.open_pending).where(s.open_pending.c.transfer_id == bindparam("pid"))
+Q_KINDS = select(s.transfers.c.id, s.transfers.c.kind).where(s.transfers.c.id.in_(_IDS))
+Q_GROUPS = select(s.bookings.c.transaction_id, s.bookings.c.transfer_ids).where(s.bookings.c.transaction_id.in_(_IDS))
+Q_TRANSFERS = select(s.transfers).where(s.transfers.c.id.in_(_IDS))
+Q_RESOLVED = select(s.transfers).where(s.transfers.c.pending_id.in_(_IDS))
+IN_CHUNK = 500  # ids per IN (...) statement
+
+
+def _chunked(conn: Connection, query: Any, ids: Sequence[str]) -> Iterator[Any]:
+    """Rows of `query` over `ids`, IN_CHUNK ids per statement (no driver's parameter limit is reached)."""
+    for i in range(0, len(ids), IN_CHUNK):
+        yield from conn.execute(query, {"ids": list(ids[i:i + IN_CHUNK])})
 
 
 class StoreCore:
@@ -281,23 +293,26 @@ class StoreCore:
         return self._resolve("void", target, amount=None, actor=actor, note=reason)
 
     def _targets(self, conn: Connection, target: str | Sequence[str]) -> list[str]:
+        """The pending transfer ids named by transfer ids and transaction ids (each booking's group),
+        in order without repeats; looked up 500 names per statement."""
         names = [target] if isinstance(target, str) else list(target)
         if not names:
             raise LedgerError("nothing to post or void: no transfer id given")
+        asked = [n for n in names if isinstance(n, str)]
+        kinds = dict(_chunked(conn, Q_KINDS, asked))
+        groups = dict(_chunked(conn, Q_GROUPS, [n for n in asked if n not in kinds]))
         out: list[str] = []
         for name in names:
             check_id(name, "transfer id")
-            row = conn.execute(select(s.transfers.c.kind).where(s.transfers.c.id == name)).first()
-            if row is not None:
-                if row.kind != "pending":
-                    raise TransferStateError(f"transfer {name} is a {row.kind} transfer, not a pending one")
+            kind = kinds.get(name)
+            if kind is not None:
+                if kind != "pending":
+                    raise TransferStateError(f"transfer {name} is a {kind} transfer, not a pending one")
                 out.append(name)
                 continue
-            b = conn.execute(select(s.bookings.c.transfer_ids)
-                             .where(s.bookings.c.transaction_id == name)).first()
-            if b is None:
+            if name not in groups:
                 raise UnknownError(f"no pending transfer or booking with id {name!r}")
-            ids = json.loads(b.transfer_ids)
+            ids = json.loads(groups[name])
             if not ids:
                 raise TransferStateError(f"booking {name} has no transfers (nothing was drawn)")
             out.extend(ids)
@@ -313,10 +328,9 @@ class StoreCore:
             ids = self._targets(conn, target)
             if amount is not None and len(ids) != 1:
                 raise LedgerError("a partial post amount applies to exactly one pending transfer")
-            pend = {r.id: r for r in conn.execute(select(s.transfers).where(s.transfers.c.id.in_(ids)))}
+            pend = {r.id: r for r in _chunked(conn, Q_TRANSFERS, ids)}
             head = self._lock(conn, {p.account_id for p in pend.values()})
-            done = {r.pending_id: r for r in conn.execute(
-                select(s.transfers).where(s.transfers.c.pending_id.in_(ids)))}
+            done = {r.pending_id: r for r in _chunked(conn, Q_RESOLVED, ids)}
             out, rows = [], []
             for pid in ids:
                 p = pend[pid]
@@ -347,9 +361,13 @@ class StoreCore:
         gone = conn.execute(D_OPEN, [{"pid": r["pending_id"]} for r in rows])
         if gone.rowcount != len(rows):
             raise TransferStateError("a transfer to resolve is no longer pending")
-        conn.execute(U_RESOLVE, [{"aid": r["account_id"], "released": r["_released"],
-                                  "add": r["amount"] if kind == "post" else 0} for r in rows])
-        conn.execute(s.transfers.insert(), [{k: v for k, v in r.items() if k != "_released"} for r in rows])
+        delta: dict[str, list[int]] = {}  # account -> [released, added to posted]: one update per account
+        for r in rows:
+            d = delta.setdefault(r["account_id"], [0, 0])
+            d[0] += r["_released"]
+            d[1] += r["amount"] if kind == "post" else 0
+        conn.execute(U_RESOLVE, [{"aid": a, "released": d[0], "add": d[1]} for a, d in sorted(delta.items())])
+        insert_rows(conn, s.transfers, TRANSFER_COLUMNS, [tuple(r[c] for c in TRANSFER_COLUMNS) for r in rows])
         subject = rows[0]["transaction_id"] if len({r["transaction_id"] for r in rows}) == 1 else "(several)"
         audit.append(conn, head, now, actor, kind, subject, {
             "note": note, "transfers": [audit.logged(r) | {"pending_id": r["pending_id"]} for r in rows]})
