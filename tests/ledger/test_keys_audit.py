@@ -146,3 +146,28 @@ def test_cli_keys_verify_and_head(tmp_path, monkeypatch):
     _raw(store, "UPDATE service_api_keys SET role = 'viewer'")
     bad = runner.invoke(app, ["keys", "verify", "--ledger", ledger])
     assert bad.exit_code == 1 and "role" in bad.output
+
+
+def test_stores_opening_together_seal_once(tmp_path):
+    import threading
+
+    url = f"sqlite:///{tmp_path / 'keys.sqlite'}"
+    store, _ = _filled(url)
+    _raw(store, "DROP TABLE service_audit_chain")
+    _raw(store, "DROP TABLE service_audit_head")
+    errors: list[BaseException] = []
+
+    def open_one() -> None:
+        try:
+            KeyStore(url, audit_key=KEY).close()
+        except BaseException as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=open_one) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    report = KeyStore(url, audit_key=KEY).verify()
+    assert report.ok and report.entries == 6

@@ -22,6 +22,7 @@ import time
 from dataclasses import dataclass
 
 from sqlalchemy import BigInteger, Column, Integer, MetaData, String, Table, Text, create_engine, pool, select
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from aidf.service import limits
 
@@ -113,7 +114,10 @@ class KeyStore:
         # key id -> (principal or None when revoked/unknown, monotonic expiry): sessions look keys up by id.
         self._by_id: dict[str, tuple[Principal | None, float]] = {}
         self._generation = 0  # bumped by every revocation, so a lookup racing one is not cached
-        metadata.create_all(self.engine)
+        try:
+            metadata.create_all(self.engine)
+        except (OperationalError, ProgrammingError):  # another process created a table first
+            metadata.create_all(self.engine)
         self._audit_key = audit_key if audit_key is not None else load_key(url)
         keys_audit.seal_existing(self.engine, self._audit_key)
         from aidf.service.sessions import SessionStore

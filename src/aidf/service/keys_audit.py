@@ -21,7 +21,7 @@ from typing import Any
 
 from sqlalchemy import BigInteger, Column, Integer, String, Table, select
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from aidf.ledger.audit import VerifyReport
 from aidf.ledger.common import canonical, parse, sha256
@@ -42,6 +42,7 @@ head_table = Table(
     Column("hash", String(64), nullable=False),
 )
 Q_HEAD = select(head_table.c.seq, head_table.c.hash).where(head_table.c.id == 1)
+SEAL_TRIES = 5
 
 
 def credential(salt: str, digest: str) -> str:
@@ -79,20 +80,32 @@ def append(conn: Connection, key: bytes, at: str, actor: str, action: str, subje
 
 
 def seal_existing(engine: Any, key: bytes) -> None:
-    """Seal, once, the entries a keys database held before it had a chain (a no-op afterwards)."""
-    try:
-        with engine.begin() as conn:
-            if conn.execute(Q_HEAD).first() is not None:
-                return
-            conn.execute(head_table.insert().values(id=1, seq=0, hash=GENESIS))  # claims the sealing
-            prev, last = GENESIS, 0
-            for row in conn.execute(select(events).order_by(events.c.seq)).all():
-                h = entry_hash(key, row.seq, row.at, row.actor, row.action, row.subject, row.data, prev)
-                conn.execute(chain.insert().values(seq=row.seq, prev_hash=prev, hash=h))
-                prev, last = h, row.seq
-            conn.execute(head_table.update().where(head_table.c.id == 1).values(seq=last, hash=prev))
-    except IntegrityError:  # another process sealed them first
-        return
+    """Seal, once, the entries a keys database held before it had a chain (a no-op afterwards).
+    Processes starting together race for it: the loser sees a conflict or a busy database, and
+    finds the head written by the winner."""
+    for _ in range(SEAL_TRIES):
+        try:
+            _seal_existing(engine, key)
+            return
+        except (IntegrityError, OperationalError):
+            with engine.connect() as conn:
+                if conn.execute(Q_HEAD).first() is not None:
+                    return
+    _seal_existing(engine, key)
+
+
+def _seal_existing(engine: Any, key: bytes) -> None:
+    with engine.begin() as conn:
+        conn.execute(U_TOUCH)  # the write lock (SQLite) before reading, so no stale read is written on
+        if conn.execute(Q_HEAD).first() is not None:
+            return
+        conn.execute(head_table.insert().values(id=1, seq=0, hash=GENESIS))  # claims the sealing
+        prev, last = GENESIS, 0
+        for row in conn.execute(select(events).order_by(events.c.seq)).all():
+            h = entry_hash(key, row.seq, row.at, row.actor, row.action, row.subject, row.data, prev)
+            conn.execute(chain.insert().values(seq=row.seq, prev_hash=prev, hash=h))
+            prev, last = h, row.seq
+        conn.execute(head_table.update().where(head_table.c.id == 1).values(seq=last, hash=prev))
 
 
 def head(conn: Connection) -> str:
