@@ -70,6 +70,12 @@ def test_built_refuses_a_model_it_cannot_build_plainly():
     with pytest.raises(TypeError, match="plain fields"):
         Aliased.model_construct(b="x")
 
+    class Listed(Built):
+        xs: list[int] = []
+
+    with pytest.raises(TypeError, match="immutable defaults"):
+        Listed.model_construct()
+
 
 UNKNOWN_HQ = {"id": "U1", "date": "2025-08-01", "action": "export", "destination": "IN",
               "items": [{"catalog": "nvidia-h100-sxm5", "quantity": 100}],

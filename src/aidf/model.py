@@ -443,6 +443,8 @@ def _plain_template(cls: type[BaseModel]) -> dict[str, Any]:
         if f.alias or f.validation_alias or f.default_factory is not None or cls.__pydantic_post_init__ \
                 or cls.model_config.get("extra") == "allow":
             raise TypeError(f"{cls.__name__}.{name}: Built handles plain fields only")
+        if isinstance(f.default, (list, dict, set)):  # pydantic copies a mutable default per object; this would share it
+            raise TypeError(f"{cls.__name__}.{name}: Built handles immutable defaults only")
         out[name] = _REQUIRED if f.is_required() else f.default
     return out
 
