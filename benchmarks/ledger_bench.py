@@ -94,18 +94,11 @@ def _sizes(spec_of, quick: bool) -> dict[str, float | None]:
 
 def _decide_many_per_s(n: int) -> dict[str, float]:
     """decide_many of n generated transactions on the memory ledger, and the engine alone on them."""
-    import random
-
     from aidf.engine import decide, decide_many
     from aidf.ledger.memory import MemoryLedger
+    from benchmarks.cases import generated_transactions
 
-    rng = random.Random(5)
-    txs = []
-    for i in range(n):
-        dest = rng.choice(["SA", "AE", "IN", "DE", "MX", "FR", "BR"])
-        txs.append({"id": f"D{i}", "date": "2025-08-01", "action": "export", "destination": dest,
-                    "items": [{"catalog": "nvidia-h100-sxm5", "quantity": rng.choice([10, 100, 1000])}],
-                    "parties": {"ultimate_consignee": {"name": f"Buyer {rng.randint(0, 999)}", "country": dest}}})
+    txs = generated_transactions(n)
     start = time.perf_counter()
     for t in txs[: max(1, n // 10)]:
         decide(t)

@@ -17,12 +17,14 @@ def _code(v):
     return getattr(v, "value", v)
 
 
+_OUTCOME_CODES = [_code(o) for o in OUTCOME_ORDER]
+
+
 def transaction_answer(lines: Iterable[LineAnswer]) -> LineAnswer:
     """The worst outcome of the lines (OUTCOME_ORDER); their authorization when they all share one;
     the strictest review policy any line meets (REVIEW_ORDER)."""
     lines = [(_code(o), _code(a), _code(p)) for o, a, p in lines]
-    order = [_code(o) for o in OUTCOME_ORDER]
-    outcome = max((o for o, _, _ in lines), key=order.index)
+    outcome = max((o for o, _, _ in lines), key=_OUTCOME_CODES.index)
     auths = {a for _, a, _ in lines}
     policies = [p for _, _, p in lines if p]
     return (outcome, auths.pop() if len(auths) == 1 else None,

@@ -83,14 +83,17 @@ def decide(transaction: Any, ledger=None, rules: str | None = None) -> Decision:
 HQ_STAND_INS = ("US", "BR", "CN")
 
 
-def _decide(tx: Transaction, ledger, rules: str | None) -> tuple[Decision, list[Draw]]:
+def _decide(tx: Transaction, ledger, rules: str | None, request_hash: str | None = None) -> tuple[Decision, list[Draw]]:
+    """`request_hash`: the transaction's content hash when the caller has it already (a sequence).
+    Screening is imported here, on use: it reads the ledger's lists through SQLAlchemy."""
     from aidf.screening.effect import apply_screening
 
+    request_hash = request_hash or tx.content_hash()
     unknown = [(role, fld) for role, party in tx.parties.entities() for fld in party.unknown_headquarters]
     if unknown:
-        decision, draws = _decide_unknown_headquarters(tx, ledger, rules, unknown)
+        decision, draws = _decide_unknown_headquarters(tx, ledger, rules, unknown, request_hash)
     else:
-        decision, draws = _decide_known(tx, ledger, rules)
+        decision, draws = _decide_known(tx, ledger, rules, request_hash)
     # Every party is screened; a listed party overrides the answer above (screening/effect.py).
     return apply_screening(tx, ledger, decision, draws, rules)
 
@@ -104,13 +107,15 @@ def _with_headquarters(tx: Transaction, unknown: list[tuple[str, str]], stand_in
     return tx.model_copy(update={"parties": parties})
 
 
-def _decide_unknown_headquarters(tx: Transaction, ledger, rules, unknown) -> tuple[Decision, list[Draw]]:
+def _decide_unknown_headquarters(tx: Transaction, ledger, rules, unknown, request_hash: str) -> tuple[Decision, list[Draw]]:
     """A headquarters not stated is never assumed: decide under every tier it could be in; if the
-    answers differ, the transaction needs review (740.27(a), 744.23(a)(3), 748.15(b)(2) turn on it)."""
-    base, draws = _decide_known(_with_headquarters(tx, unknown, None), ledger, rules)
+    answers differ, the transaction needs review (740.27(a), 744.23(a)(3), 748.15(b)(2) turn on it).
+    The answer keeps the hash of the request as sent (headquarters unknown), so that sending it again
+    finds its booking."""
+    base, draws = _decide_known(_with_headquarters(tx, unknown, None), ledger, rules, request_hash)
     answers = {_answer(base)}
     for stand_in in HQ_STAND_INS:
-        answers.add(_answer(_decide_known(_with_headquarters(tx, unknown, stand_in), ledger, rules)[0]))
+        answers.add(_answer(_decide_known(_with_headquarters(tx, unknown, stand_in), ledger, rules, request_hash)[0]))
     fields = ", ".join(f"{role}.{fld}" for role, fld in unknown)
     if len(answers) == 1:
         base.warnings.append(f"{fields} not stated; the answer is the same wherever it is")
@@ -180,7 +185,7 @@ class _LineAnswer:
 def _line_under(g: _Regime, i: int, item: Item) -> _LineAnswer:
     """Decide one line under one regime, keeping its trace apart until the line's regime is chosen."""
     cls = _classify(item.model_dump_json(), g.p.as_of, f"items.{i}")
-    trace = [step.model_copy(update={"line": i}) for step in cls.trace]
+    trace = [step.but(line=i) for step in cls.trace]
     g.f.warnings.extend(w for w in cls.warnings if w not in g.f.warnings)
     line = Line(i, item, cls)
     outcome, auth, policy, required, draws = _decide_line(line, g.f, g.r, trace, g.restricted_noted)
@@ -211,7 +216,7 @@ def _said(a: _LineAnswer) -> str:
         f", review {a.policy}" if a.policy else "")
 
 
-def _decide_known(tx: Transaction, ledger, rules: str | None) -> tuple[Decision, list[Draw]]:
+def _decide_known(tx: Transaction, ledger, rules: str | None, request_hash: str) -> tuple[Decision, list[Draw]]:
     res = resolve(rules or tx.rules, tx.date)
     view = LedgerView(ledger)
     main = _Regime.build(tx, res.ruleset, view)
@@ -246,7 +251,8 @@ def _decide_known(tx: Transaction, ledger, rules: str | None) -> tuple[Decision,
     for g in (main, prior):
         if g is not None and g.decided:
             warnings += [w for w in g.f.warnings if w not in warnings]
-    return _assemble(tx, ref, f.dest_tier, items, draws, duties, trace, warnings, assumed_facts(tx, res, rules or tx.rules)), draws
+    return _assemble(tx, ref, f.dest_tier, items, draws, duties, trace, warnings,
+                     assumed_facts(tx, res, rules or tx.rules), request_hash), draws
 
 
 def _item_decision(a: _LineAnswer, p: Parameters) -> ItemDecision:
@@ -261,7 +267,7 @@ def _item_decision(a: _LineAnswer, p: Parameters) -> ItemDecision:
         outcome=a.outcome, authorization=a.authorization, review_policy=a.policy, license_required=a.required)
 
 
-def _assemble(tx, ref, dest_tier, items, draws, duties, trace, warnings, assumed) -> Decision:
+def _assemble(tx, ref, dest_tier, items, draws, duties, trace, warnings, assumed, request_hash) -> Decision:
     outcome, authorization, policy = transaction_answer((it.outcome, it.authorization, it.review_policy) for it in items)
     effects = [LedgerEffect(account=d.account, tpp=d.amount / MILLI,
                             limit_tpp=None if d.limit is None else d.limit / MILLI) for d in draws
@@ -270,7 +276,7 @@ def _assemble(tx, ref, dest_tier, items, draws, duties, trace, warnings, assumed
         transaction_id=tx.id, date=tx.date, rules=ref, destination_tier=dest_tier, outcome=outcome,
         authorization=authorization, review_policy=policy,
         items=items, ledger_effects=_merge(effects), duties=duties, trace=trace,
-        warnings=warnings, assumed=assumed, request_hash=tx.content_hash())
+        warnings=warnings, assumed=assumed, request_hash=request_hash)
 
 
 def _tallies(line: Line, f: Facts, auth: str | None, line_draws: list[Draw]) -> list[Draw]:
@@ -394,20 +400,22 @@ def decide_and_book(transaction: Any, ledger, rules: str | None = None, retries:
     raise LimitExceeded  # pragma: no cover - only under sustained contention
 
 
-def _prior_decision(prior, tx: Transaction) -> Decision:
-    if prior.request_hash != tx.content_hash():
+def _prior_decision(prior, tx: Transaction, request_hash: str | None = None) -> Decision:
+    if prior.request_hash != (request_hash or tx.content_hash()):
         raise IdempotencyConflict(tx.id)
     return Decision.model_validate(prior.decision)
 
 
-def _decide_and_book_in(tx: Transaction, ledger, rules: str | None, who: dict) -> Decision:
+def _decide_and_book_in(tx: Transaction, ledger, rules: str | None, who: dict,
+                        request_hash: str | None = None) -> Decision:
     """Decide against `ledger` (a store or an open batch) and book there, with the hold if one is due."""
+    request_hash = request_hash or tx.content_hash()
     prior = ledger.find(tx.id)
     dumped = None
     if prior is not None:
-        decision = _prior_decision(prior, tx)
+        decision = _prior_decision(prior, tx, request_hash)
     else:
-        decision, draws = _decide(tx, ledger, rules)
+        decision, draws = _decide(tx, ledger, rules, request_hash)
         dumped = decision.model_dump(mode="json")
         # The booked record keeps the request beside the decision, so the audit file has both.
         record = dumped | {"request": tx.model_dump(mode="json", exclude_none=True)}
@@ -433,36 +441,43 @@ def book_many(transactions: Iterable[Any], ledger, rules: str | None = None, act
     the batch holds the write lock, so the answers are those of one at a time; a writer that took room
     before the batch began is seen by it, one that comes later waits for it. Bookings and holds of a batch
     commit together, or not at all."""
-    return _book_parsed(parse_many(transactions), ledger, rules, actor, batch_size)
+    return _book_parsed(_parse_hashed(transactions), ledger, rules, actor, batch_size)
 
 
-def _book_parsed(txs: list[Transaction], ledger, rules: str | None, actor: str | None,
+def _book_parsed(hashed: list[tuple[Transaction, str]], ledger, rules: str | None, actor: str | None,
                  batch_size: int | None = None) -> list[Decision]:
+    """Book parsed transactions, each with its content hash (computed once, in `_parse_hashed`)."""
     from aidf.ledger.store import MAX_BATCH
 
     who = {"actor": actor} if actor else {}
     if not hasattr(ledger, "batch"):
-        return [decide_and_book(tx, ledger, rules, actor=actor) for tx in txs]
+        return [decide_and_book(tx, ledger, rules, actor=actor) for tx, _ in hashed]
     size = batch_size or MAX_BATCH
     out: list[Decision] = []
-    for start in range(0, len(txs), size):
-        chunk = txs[start:start + size]
+    for start in range(0, len(hashed), size):
+        chunk = hashed[start:start + size]
         with ledger.batch() as b:
-            b.prefetch([tx.id for tx in chunk])
-            out += [_decide_and_book_in(tx, b, rules, who) for tx in chunk]
+            b.prefetch([tx.id for tx, _ in chunk])
+            out += [_decide_and_book_in(tx, b, rules, who, h) for tx, h in chunk]
     return out
 
 
 def parse_many(transactions: Iterable[Any]) -> list[Transaction]:
     """Validate a whole sequence first, so that a bad one books nothing and nothing is half-applied."""
+    return [tx for tx, _ in _parse_hashed(transactions)]
+
+
+def _parse_hashed(transactions: Iterable[Any]) -> list[tuple[Transaction, str]]:
+    """`parse_many`, keeping each transaction's content hash beside it."""
     out = []
     seen: dict[str, str] = {}
     for i, t in enumerate(transactions):
         tx = parse_transaction(t, where=f"[{i}].")
-        if tx.id in seen and seen[tx.id] != tx.content_hash():
+        h = tx.content_hash()
+        if tx.id in seen and seen[tx.id] != h:
             raise InputError(f"[{i}].id", f"transaction id {tx.id!r} appears twice with different content")
-        seen[tx.id] = tx.content_hash()
-        out.append(tx)
+        seen[tx.id] = h
+        out.append((tx, h))
     return out
 
 
@@ -484,13 +499,13 @@ def decide_many(transactions: Iterable[Any], ledger=None, rules: str | None = No
     """Decide in order; each decision is booked so the next one sees its draws."""
     from aidf.ledger.memory import MemoryLedger
 
-    txs = parse_many(transactions)
+    hashed = _parse_hashed(transactions)
     ledger = ledger if ledger is not None else MemoryLedger()
-    known = ledger.request_hashes([tx.id for tx in txs]) if hasattr(ledger, "request_hashes") else None
-    for i, tx in enumerate(txs):
+    known = ledger.request_hashes([tx.id for tx, _ in hashed]) if hasattr(ledger, "request_hashes") else None
+    for i, (tx, h) in enumerate(hashed):
         _preflight(tx, rules, i)
         prior = ledger.find(tx.id) if known is None else known.get(tx.id)
         prior_hash = getattr(prior, "request_hash", prior)
-        if prior_hash is not None and prior_hash != tx.content_hash():
+        if prior_hash is not None and prior_hash != h:
             raise InputError(f"[{i}].id", str(IdempotencyConflict(tx.id)))
-    return _book_parsed(txs, ledger, rules, actor)
+    return _book_parsed(hashed, ledger, rules, actor)

@@ -399,7 +399,57 @@ class Assumed(BaseModel):
     why: str
 
 
-class TraceStep(BaseModel):
+class Built(BaseModel):
+    """A part of the answer the engine builds many times per decision from values it typed itself (trace
+    steps, duties). `model_construct` here is pydantic's, less its per-field alias search: these models
+    declare no alias, default factory or post-init, so the result (values, defaults, fields set) is the same."""
+
+    @classmethod
+    def model_construct(cls, _fields_set: set[str] | None = None, **values: Any) -> Any:
+        template = cls.__dict__.get("_built_template")
+        if template is None:
+            template = _plain_template(cls)
+            type.__setattr__(cls, "_built_template", template)
+        d = template.copy()
+        d.update(values)  # keeps the fields' declared order
+        fields_set = set(values)
+        if len(d) != len(template) or _REQUIRED in d.values():  # an unknown name, or a required field not given
+            d = {k: v for k, v in d.items() if k in template and v is not _REQUIRED}
+            fields_set &= template.keys()
+        m = cls.__new__(cls)
+        object.__setattr__(m, "__dict__", d)
+        object.__setattr__(m, "__pydantic_fields_set__", fields_set if _fields_set is None else _fields_set)
+        object.__setattr__(m, "__pydantic_extra__", None)
+        object.__setattr__(m, "__pydantic_private__", None)
+        return m
+
+    def but(self, **changes: Any) -> Any:
+        """`model_copy(update=changes)` for these flat models: a new object, the original untouched."""
+        m = type(self).__new__(type(self))
+        object.__setattr__(m, "__dict__", self.__dict__ | changes)
+        object.__setattr__(m, "__pydantic_fields_set__", self.__pydantic_fields_set__ | changes.keys())
+        object.__setattr__(m, "__pydantic_extra__", None)
+        object.__setattr__(m, "__pydantic_private__", None)
+        return m
+
+
+_REQUIRED = object()  # a required field has no default: left unset when not given, as pydantic does
+
+
+def _plain_template(cls: type[BaseModel]) -> dict[str, Any]:
+    """Each field and its default (a sentinel when required); refuses what `Built` does not handle."""
+    out = {}
+    for name, f in cls.model_fields.items():
+        if f.alias or f.validation_alias or f.default_factory is not None or cls.__pydantic_post_init__ \
+                or cls.model_config.get("extra") == "allow":
+            raise TypeError(f"{cls.__name__}.{name}: Built handles plain fields only")
+        if isinstance(f.default, (list, dict, set)):  # pydantic copies a mutable default per object; this would share it
+            raise TypeError(f"{cls.__name__}.{name}: Built handles immutable defaults only")
+        out[name] = _REQUIRED if f.is_required() else f.default
+    return out
+
+
+class TraceStep(Built):
     rule: str
     cite: str
     result: str
@@ -407,7 +457,7 @@ class TraceStep(BaseModel):
     line: int | None = None
 
 
-class Duty(BaseModel):
+class Duty(Built):
     what: str
     cite: str
     when: str | None = None

@@ -113,9 +113,20 @@ def versions(ledger: Any) -> list[Version]:
 
 
 def latest(ledger: Any) -> Version | None:
-    """The newest version, or None when no list was ever loaded."""
+    """The newest version, or None when no list was ever loaded.
+
+    An open booking batch reads it once: its transaction holds the write lock, so no version can be
+    loaded while it runs, and each decision of the batch would read the same row."""
     if not supported(ledger):
         return None
+    if base(ledger) is not ledger:
+        if not hasattr(ledger, "_screening_latest"):
+            ledger._screening_latest = _latest(ledger)
+        return ledger._screening_latest
+    return _latest(ledger)
+
+
+def _latest(ledger: Any) -> Version | None:
     with _reading(ledger) as conn:
         top = conn.execute(select(func.max(t.list_versions.c.seq))).scalar()
         if top is None:

@@ -139,7 +139,12 @@ class Parameters:
             return value
 
     def entry(self, path: str, name: str) -> ParamValue:
-        return self.memo(("entry", path, name), lambda: self._entry(path, name))
+        key = ("entry", path, name)  # memo() inlined: every rule reads parameters, many times per decision
+        try:
+            return self._memo[key]
+        except KeyError:
+            value = self._memo[key] = self._entry(path, name)
+            return value
 
     def _entry(self, path: str, name: str) -> ParamValue:
         try:
@@ -165,7 +170,12 @@ class Parameters:
 
     def fraction(self, path: str, name: str) -> Fraction:
         """A number, exactly: ints and decimal strings become Fractions (never binary floats)."""
-        return self.memo(("fraction", path, name), lambda: Fraction(Decimal(str(self.get(path, name)))))
+        key = ("fraction", path, name)
+        try:
+            return self._memo[key]
+        except KeyError:
+            value = self._memo[key] = Fraction(Decimal(str(self.get(path, name))))
+            return value
 
     def countries(self, path: str, name: str) -> frozenset[str]:
         return self.memo(("countries", path, name), lambda: frozenset(self.get(path, name)))
