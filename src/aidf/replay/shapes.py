@@ -155,7 +155,7 @@ def context(rules: str | None, rep_date: dt.date) -> Context:
         g_canon, _, g_dsig, g_fsig, g_hsig = _country_facts(res.grace.params(rep_date))
         gsig = [None, *zip(canon[1:], dsig[1:], fsig[1:], g_canon[1:], g_dsig[1:], strict=True)]
         hsig = [None, *zip(hsig[1:], g_hsig[1:], strict=True)]
-        prior = [(0, False, False), *((d[0], d[2], f[4] is not None) for d, f in zip(g_dsig[1:], g_fsig[1:]))]
+        prior = [(0, False, False), *((d[0], d[2], f[4] is not None) for d, f in zip(g_dsig[1:], g_fsig[1:], strict=True))]
     return Context(rules, rep_date, ruleset.diffusion, p.as_of, canon, tier, dsig, fsig, hsig, uses, actions,
                    res.grace is not None, gsig, prior)
 
@@ -246,7 +246,7 @@ def party_columns(contexts: list[Context]) -> tuple[dict[str, pl.Series], dict[s
     embargoed = [bool(s and s[4]) for c in contexts for s in c.fsig]
     # The 2024 regime's readings in grace-window contexts (elsewhere the context's own: not read).
     prior = [x for c in contexts for x in (c.prior or [(t, bool(d and d[2]), bool(f and f[4]))
-                                                      for t, d, f in zip(c.tier, c.dsig, c.fsig)])]
+                                                      for t, d, f in zip(c.tier, c.dsig, c.fsig, strict=True)])]
     tables = {"tier": pl.Series(tier, dtype=pl.Int8), "dsig": pl.Series(d_ids, dtype=pl.Int32),
               "prior_tier": pl.Series([x[0] for x in prior], dtype=pl.Int8),
               "prior_d145": pl.Series([x[1] for x in prior], dtype=pl.Boolean),
