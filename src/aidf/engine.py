@@ -7,7 +7,7 @@ draws it would make; `decide_and_book` reserves them in the ledger under the tra
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -39,25 +39,16 @@ from aidf.model import (
     Transaction,
 )
 from aidf.rules import part746
+from aidf.rules.authorizations import authorize, outcome_of
 from aidf.rules.classify import H100, Classification, classify_item
 from aidf.rules.duties import aia_tally_account, duties_for, hold_duties, standing_duties
-from aidf.rules.exceptions.acm import acm
-from aidf.rules.exceptions.aia import aia
-from aidf.rules.exceptions.lpp import lpp
-from aidf.rules.exceptions.nac_aca import nac_aca
-from aidf.rules.facts import Facts, LedgerView, Line, Verdict
+from aidf.rules.facts import Facts, LedgerView, Line
 from aidf.rules.license_requirements import license_requirement
 from aidf.rules.parameters import Parameters
-from aidf.rules.restrictions import Restriction, restriction, veu_under_part746
+from aidf.rules.restrictions import Restriction, restriction
 from aidf.rules.review_policy import review_policy
 from aidf.rules.ruleset import RuleSet, grace_decides, resolve, ruleset_date
-from aidf.rules.veu import nveu, uveu
-
-# Candidate authorizations in order of burden; each is one provision. The first eligible one is used.
-Candidate = Callable[[Line, Facts, Restriction], Verdict]
-DIFFUSION_CANDIDATES: list[Candidate] = [aia, acm, nac_aca, lpp,
-                                         veu_under_part746(uveu), veu_under_part746(nveu)]
-PRE_DIFFUSION_CANDIDATES: list[Candidate] = [nac_aca]
+from aidf.rules.veu import adds_to_installed_base, uveu
 
 
 def parse_transaction(data: Any, where: str = "") -> Transaction:
@@ -291,8 +282,8 @@ def _tallies(line: Line, f: Facts, auth: str | None, line_draws: list[Draw]) -> 
     if auth == "AIA":
         out.append(Draw(aia_tally_account(f), line.amount, None))
     veu = f.consignee.veu
-    # UVEU share limits are the framework's (Supp. No. 10 para 6): a line the 2024 regime decides adds nothing.
-    if veu is not None and veu.type == "UVEU" and f.ruleset.diffusion \
+    # Supp. No. 10 para 6 (rules/veu.adds_to_installed_base, shared with replay's share loop).
+    if veu is not None and veu.type == "UVEU" and adds_to_installed_base(line.cls, f.ruleset.diffusion) \
             and not any(d.account.kind == "uveu_share" for d in line_draws):
         shares = uveu(line, f)  # the share limits bind the UVEU whatever authorization a shipment uses
         if shares.limit == UVEU_SHARE:
@@ -346,21 +337,16 @@ def _decide_line(line: Line, f: Facts, r: Restriction, trace: list[TraceStep], r
     if not restricted_noted:
         trace.append(TraceStep.model_construct(rule="restrictions on license exceptions", cite=r.cite,
                                result="applies" if r.applies else "does not apply", why=r.why, line=i))
-    candidates = DIFFUSION_CANDIDATES if f.ruleset.diffusion else PRE_DIFFUSION_CANDIDATES
-    unknown: list[Verdict] = []
-    for candidate in candidates:
-        v = candidate(line, f, r)
-        trace.append(v.step(i))
-        if v.status == "eligible":
-            if unknown:
-                trace.append(TraceStep.model_construct(rule="order of authorizations", cite="engine: order of burden", result=v.authorization,
-                                       why=f"{v.authorization} is available although {', '.join(u.authorization for u in unknown)} "
-                                           "could not be settled", line=i))
-            kind = Outcome.VEU if v.authorization in ("UVEU", "NVEU") else Outcome.LICENSE_EXCEPTION
-            return kind, v.authorization, None, True, v.draws
-        if v.status == "unknown":
-            unknown.append(v)
-    if unknown:
+    search = authorize(line, f, r)  # the candidates in order of burden (rules/authorizations.py)
+    trace.extend(v.step(i) for v in search.verdicts)
+    unknown, v = search.unknown, search.chosen
+    if v is not None:
+        if unknown:
+            trace.append(TraceStep.model_construct(rule="order of authorizations", cite="engine: order of burden", result=v.authorization,
+                                   why=f"{v.authorization} is available although {', '.join(u.authorization for u in unknown)} "
+                                       "could not be settled", line=i))
+        return outcome_of(v), v.authorization, None, True, v.draws
+    if search.needs_review:
         for u in unknown:
             f.warn(f"line {i}: {u.authorization} may apply but '{u.missing}' is not stated ({u.cite}); needs review")
         return Outcome.NEEDS_REVIEW, None, None, True, []

@@ -275,3 +275,30 @@ def test_cli(tmp_path):
     assert "line 3: date" in res.output
     res = r.invoke(app, ["replay", str(bad), "--strict", "-q"])
     assert res.exit_code == 2 and "line 4" not in res.output
+
+
+def test_booked_uveu_draws_carry_the_consignee_headquarters_as_the_engine_sends_them():
+    """The store checks the US-share limit of a US-headquartered UVEU only when the draw names the hq."""
+    from aidf.engine import _decide, parse_transaction
+    from aidf.replay.assemble import in_replay_order, transaction_dicts
+
+    df = typed(generate(400, seed=5, intensity=3.0))
+    result = replay(df)
+    seen: list = []
+
+    class Capture:
+        def book_many(self, bookings):
+            seen.extend(bookings)
+
+        def arrangement(self, country, as_of):
+            return None
+
+    book_result(result, df, Capture())
+    txs = {t["id"]: t for t in transaction_dicts(in_replay_order(df))}
+    uveu = [(tid, d) for tid, _, _, draws, _ in seen for d in draws if d.account.kind == "uveu_share" and d.kind == "draw"]
+    assert uveu, "the book has UVEU draws"
+    for tid, d in uveu:
+        tx = parse_transaction(txs[tid])
+        assert d.hq == tx.parties.ultimate_consignee.hq is not None
+        _, engine_draws = _decide(tx, None, None)
+        assert any(e.account == d.account and e.hq == d.hq for e in engine_draws if e.kind == "draw")

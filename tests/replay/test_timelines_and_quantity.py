@@ -79,3 +79,26 @@ def test_parquet_null_quantity_and_jsonl_missing_key_are_refused(tmp_path):
     row = {"order_id": "O1", "date": "2025-07-01", "action": "export", "destination": "FR", "consignee_name": "Lyon",
            "consignee_country": "FR", "catalog": "nvidia-h100-sxm5"}
     assert [f for _, f in _refused(tmp_path, "j.jsonl", json.dumps(row) + "\n")] == ["quantity"]
+
+
+def test_grace_window_lines_the_2024_regime_does_not_license_share_one_shape_per_item():
+    """In the grace window a line the 2024 regime needs no license for is decided by that regime
+    (grace_decides): its destination is not part of its shape, yet every line equals decide_many.
+    Lines it does license (a D:1/D:4/D:5 destination, a D:5 headquarters) keep destination and parties."""
+    from aidf.replay.columnar import replay
+
+    plain = ("FR", "IN", "MX", "BR", "SG", "IL", "JP", "AE")
+    rows = []
+    for n, dest in enumerate(plain + ("CN", "KZ")):
+        hq = "CN" if dest == "SG" else None
+        rows.append({"order_id": f"P{n}", "date": "2025-03-03", "action": "export", "destination": dest,
+                     "consignee_name": f"C{n}", "consignee_country": dest, "consignee_headquarters": hq,
+                     "catalog": "nvidia-h100-sxm5", "quantity": 2000})
+    book = typed(pl.DataFrame(rows).with_columns(pl.col("date").str.to_date()))
+    assert differences(book) == []
+    lines = replay(book).coded.with_columns(pl.col("destination").cast(pl.String))
+    nlr = lines.filter(pl.col("outcome").cast(pl.String) == "NLR")
+    assert nlr.height >= 4 and nlr["shape"].n_unique() == 1
+    licensed = lines.filter(pl.col("destination").is_in(["CN", "KZ", "SG"]))
+    assert licensed["outcome"].cast(pl.String).is_in(["LICENSE_REQUIRED", "LICENSE_EXCEPTION", "VEU"]).all()
+    assert licensed["shape"].n_unique() == 3 and not licensed["shape"].is_in(nlr["shape"].implode()).any()

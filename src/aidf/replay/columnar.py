@@ -209,7 +209,7 @@ def _allocation_step(df: pl.DataFrame, ledger, init: dict[str, int]) -> pl.DataF
     return df.with_columns(_flags(df, ok).alias("alloc_ok"))
 
 
-MODE_ITEM, MODE_PRE, MODE_WEIGHTS, MODE_FULL, MODE_GRACE = 0, 1, 2, 3, 4
+MODE_ITEM, MODE_PRE, MODE_WEIGHTS, MODE_FULL, MODE_GRACE, MODE_PRIOR = 0, 1, 2, 3, 4, 5
 SHAPE_ROWS = 1_000_000  # lines whose shape features are computed at a time
 
 
@@ -350,7 +350,8 @@ def _features(df: pl.DataFrame, contexts: list[shapes.Context], vals: dict[str, 
     feats = pl.DataFrame([
         df["iclass"], df["ctx"],
         tier.gather(idx["d"]).alias("d_tier"), tables["dsig"].gather(idx["d"]).alias("dsig"),
-        tables["d145"].gather(idx["d"]).alias("d145"), tables["fsig"].gather(idx["d"]).alias("fsig"), canon.gather(idx["d"]).alias("dest"),
+        tables["d145"].gather(idx["d"]).alias("d145"), tables["fsig"].gather(idx["d"]).alias("fsig"),
+        tables["gsig"].gather(idx["d"]).alias("gsig"), canon.gather(idx["d"]).alias("dest"),
         tier.gather(idx["cl"]).alias("c_loc"), hsig.gather(idx["ch"]).alias("c_hq"),
         hsig.gather(idx["cp"]).alias("c_par"), tier.gather(idx["ch"]).alias("c_hqt"),
         tier.gather(idx["cp"]).alias("c_part"), idx["c_us"].fill_null(False),
@@ -358,12 +359,11 @@ def _features(df: pl.DataFrame, contexts: list[shapes.Context], vals: dict[str, 
         hsig.gather(idx["ep"]).alias("e_par"), tier.gather(idx["eh"]).alias("e_hqt"),
         tier.gather(idx["ep"]).alias("e_part"),
         diffusion.gather(df["ctx"]).alias("diffusion"), grace.gather(df["ctx"]).alias("grace"),
-        idx["d"].alias("d_code"),
         item_only.gather(df["iclass"]).alias("item_only"), is_w.gather(df["iclass"]).alias("is_w"),
         level_a.gather(df["iclass"]).alias("level_a"),
         acm.gather(df["ctx"] * (len(eu_vals) + 1) + eu_idx).alias("acm"),
         (tables["embargoed"].gather(idx["d"]) | (regions.gather(df["ctx"] * (len(reg_vals) + 1) + r_idx) > 0))
-        .alias("emb"), eu_idx.alias("eu"),
+        .alias("emb"), eu_idx.alias("eu"), _prior_required(df, tables, idx, r_idx),
     ])
     act = df.select(c("action").replace_strict(shapes.ACTIONS, [0, 1, 2], return_dtype=pl.Int64)).to_series()
     lpp_actions = pl.Series([a in x.lpp_actions for x in contexts for a in shapes.ACTIONS], dtype=pl.Boolean)
@@ -378,6 +378,19 @@ def _features(df: pl.DataFrame, contexts: list[shapes.Context], vals: dict[str, 
     return feats, radix
 
 
+def _prior_required(df: pl.DataFrame, tables: dict[str, pl.Series], idx: pl.DataFrame, r_idx: pl.Series) -> pl.Series:
+    """Whether the 2024 regime can require a license for the line in a grace-window context (read in
+    its own parameters): a D:1/D:4/D:5 destination outside A:5/A:6, a Macau/D:5 headquarters or
+    ultimate parent, a Part 746 destination or a named region (license_requirements.py, read widely).
+    Where it cannot, the 2024 regime decides the line (grace_decides): the item class and the context
+    (the 2024 regime classifies in its own parameters) decide it (MODE_PRIOR)."""
+    tier, d = tables["prior_tier"], idx["d"]
+    out = tables["prior_d145"].gather(d) | tables["prior_embargoed"].gather(d) | tables["embargoed"].gather(d)
+    for k in ("ch", "cp", "eh", "ep"):
+        out = out | (tier.gather(idx[k]) == 3)
+    return (out | (r_idx > 0)).fill_null(False).alias("prior_req")
+
+
 def _key_parts(feats: pl.DataFrame, radix: dict[str, int], n_classes: int, n_contexts: int,
                n_uses: int) -> pl.DataFrame:
     """The shape key of each line: its features, each kept only where a provision can read it."""
@@ -386,10 +399,11 @@ def _key_parts(feats: pl.DataFrame, radix: dict[str, int], n_classes: int, n_con
     req = (pl.when(c("is_w")).then(c("diffusion"))
            .otherwise((c("diffusion") & c("level_a")) | c("d145") | d5hq)) | c("emb")  # Part 746
     mode = (pl.when(c("item_only") | ~req).then(MODE_ITEM).when(~c("diffusion")).then(MODE_PRE)
-            .when(c("grace")).then(MODE_GRACE).when(c("is_w")).then(MODE_WEIGHTS).otherwise(MODE_FULL))
+            .when(c("grace") & ~c("prior_req")).then(MODE_PRIOR).when(c("grace")).then(MODE_GRACE).when(c("is_w")).then(MODE_WEIGHTS).otherwise(MODE_FULL))
     feats = feats.with_columns(mode.cast(pl.Int8).alias("mode"))
     m = c("mode")
-    # The grace window reads what both regimes read: PRE's facts and FULL's, and the destination itself.
+    # The grace window reads what both regimes read: PRE's facts (under the 2024 regime's parameters)
+    # and FULL's; its destination key is the pair of readings (shapes.Context.gsig), not the country.
     grace_m = m == MODE_GRACE
     full, pre, weights = (m == MODE_FULL) | grace_m, (m == MODE_PRE) | grace_m, m == MODE_WEIGHTS
     la, dt1, dt2 = c("level_a"), c("d_tier") == 1, c("d_tier") == 2
@@ -405,7 +419,7 @@ def _key_parts(feats: pl.DataFrame, radix: dict[str, int], n_classes: int, n_con
         (when(pre, c("action") + 1) + when(full & (la | (c("d_tier") == 3) | d5hq), 4 + c("lpp_action") * 2
                                               + (c("action") == 2)) * 4).alias("action"),
         # PRE reads every country list (China policy); the framework: tier, group tests, arrangements.
-        pl.when(grace_m).then(c("d_code").cast(pl.Int64)).when(pre).then(c("dsig").cast(pl.Int64))
+        pl.when(grace_m).then(c("gsig").cast(pl.Int64)).when(pre).then(c("dsig").cast(pl.Int64))
         .when(full | weights).then(c("fsig").cast(pl.Int64)).otherwise(0).alias("dsig"),
         # Headquarters: tiers; "in the US or A:5/A:6" only where 744.23(d)(2) can be reached.
         # Part 746 reads "in the US or A:5/A:6" of every parent (746.8(b)(3)(vi)).
@@ -423,8 +437,8 @@ def _key_parts(feats: pl.DataFrame, radix: dict[str, int], n_classes: int, n_con
         when(full & (c("veu") == 1), c("c_us")).alias("c_us"),             # UVEU: US-headquartered
         when(m != MODE_ITEM, c("emb")).alias("emb"),                       # Part 746 (region of 746.6)
         when(c("emb"), c("eu")).alias("eu"))                               # Part 746 end uses (746.9(c))
-    fields = [("iclass", n_classes), ("mode", 5), ("ctx", n_contexts), ("action", 32),
-              ("dsig", max(radix["dsig"], radix["fsig"], n_contexts * shapes.NC + 1)),
+    fields = [("iclass", n_classes), ("mode", 6), ("ctx", n_contexts), ("action", 32),
+              ("dsig", max(radix["dsig"], radix["fsig"], radix["gsig"])),
               ("c_hq", radix["hsig"] + 8), ("c_par", radix["hsig"] + 8),
               ("e_hq", radix["hsig"] + 8), ("e_par", radix["hsig"] + 8), ("e_present", 2), ("direct", 2),
               ("acm", 2), ("c_priv", 3), ("e_priv", 3), ("veu", 3), ("c_loc", 2), ("e_loc", 2), ("c_us", 2),

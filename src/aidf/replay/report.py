@@ -29,7 +29,6 @@ _KEY = ["shape", "outcome", "authorization", "review_policy", "_past_allocation"
 def _shape_warnings(result, orders: str | Path, rules: str | None) -> dict[int, list[str]]:
     """The engine's warnings for one line of each shape (line references dropped: the row is the line)."""
     from aidf.engine import decide
-    from aidf.ledger.memory import MemoryLedger
     from aidf.replay.assemble import tx_dict
     from aidf.replay.book import read_lines
 
@@ -47,7 +46,9 @@ def _shape_warnings(result, orders: str | Path, rules: str | None) -> dict[int, 
         if rules is not None:
             tx["rules"] = rules
         try:
-            d = decide(tx, ledger=MemoryLedger())
+            # An empty ledger (None): no store to open per shape, no list to screen against (the
+            # warning that no list is loaded stays, as with an empty store).
+            d = decide(tx, ledger=None)
         except Exception as e:  # a shape the engine refuses keeps its answer; say why it has no warnings
             out[shape] = [f"warnings not available: {e}"]
             continue

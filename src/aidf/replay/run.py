@@ -111,6 +111,7 @@ def book_result(result: ReplayResult, orders_book: pl.DataFrame, ledger, progres
     bookings = []
     for (tid,), rows in full.group_by(["transaction_id"], maintain_order=True):
         tx = parse_transaction(txs[tid])
+        hq = tx.parties.ultimate_consignee.hq  # a UVEU draw carries it: the store checks every share limit
         draws: list[Draw] = []
         effects: dict[str, dict] = {}
         items = []
@@ -124,7 +125,8 @@ def book_result(result: ReplayResult, orders_book: pl.DataFrame, ledger, progres
                 if kind is None:
                     continue
                 ref = _ref(kind, r)
-                draws.append(Draw(ref, milli, limit, kind=role))
+                draws.append(Draw(ref, milli, limit, kind=role, hq=hq if (kind, role) == (meters.UVEU_SHARE, "draw")
+                                  else None))
                 e = effects.setdefault(ref.id, {"account": ref.model_dump(exclude_none=True), "tpp": 0.0})
                 e["tpp"] += milli / 1000
             if r["aia_tally"] and r["authorization"] == "AIA":

@@ -135,12 +135,34 @@ class Context:
     acm_uses: frozenset[str]
     lpp_actions: frozenset[str]
     grace: bool = False      # as-written grace window: the 2024 regime and the framework both read the line
+    # In the grace window, per country: the destination facts under the framework's parameters and under
+    # the 2024 regime's (None outside the window); `hsig` there holds the headquarters facts under both.
+    gsig: list[tuple] | None = None
+    # In the grace window, per country under the 2024 regime's parameters: (tier, D:1/D:4/D:5 outside
+    # A:5/A:6, a Part 746 section reaches it), what its license requirement reads of a country.
+    prior: list[tuple] | None = None
 
 
 def context(rules: str | None, rep_date: dt.date) -> Context:
     res = resolve(rules, rep_date)
     ruleset = res.ruleset
     p = ruleset.params(rep_date)
+    canon, tier, dsig, fsig, hsig = _country_facts(p)
+    uses = frozenset(p.get(ACM, "end_uses")) if p.has(ACM, "end_uses") else frozenset()
+    actions = frozenset(p.get(LPP, "actions")) if p.has(LPP, "actions") else frozenset()
+    gsig = prior = None
+    if res.grace is not None:
+        g_canon, _, g_dsig, g_fsig, g_hsig = _country_facts(res.grace.params(rep_date))
+        gsig = [None, *zip(canon[1:], dsig[1:], fsig[1:], g_canon[1:], g_dsig[1:], strict=True)]
+        hsig = [None, *zip(hsig[1:], g_hsig[1:], strict=True)]
+        prior = [(0, False, False), *((d[0], d[2], f[4] is not None) for d, f in zip(g_dsig[1:], g_fsig[1:], strict=True))]
+    return Context(rules, rep_date, ruleset.diffusion, p.as_of, canon, tier, dsig, fsig, hsig, uses, actions,
+                   res.grace is not None, gsig, prior)
+
+
+def _country_facts(p: Parameters) -> tuple[list, list, list, list, list]:
+    """Per country index (0: none), in the parameters `p`: the code after aliases, its tier, the
+    destination facts (every country list), the framework's destination facts, the headquarters facts."""
     geo = Geography.of(p)
     trusted = {"US"} | geo.a5 | geo.a6
     lists = [_listed(p, path, name) for path, name in _country_lists()]
@@ -156,10 +178,7 @@ def context(rules: str | None, rep_date: dt.date) -> Context:
         fsig.append((t, geo.d145_outside_a5a6(c), geo.d14_outside_d5(c), c in arrangements,
                      part746.section(p, c, None), geo.is_us_territory(c)))
         hsig.append((t, c in trusted))
-    uses = frozenset(p.get(ACM, "end_uses")) if p.has(ACM, "end_uses") else frozenset()
-    actions = frozenset(p.get(LPP, "actions")) if p.has(LPP, "actions") else frozenset()
-    return Context(rules, rep_date, ruleset.diffusion, p.as_of, canon, tier, dsig, fsig, hsig, uses, actions,
-                   res.grace is not None)
+    return canon, tier, dsig, fsig, hsig
 
 
 def item_flags(cls, p: Parameters) -> tuple[bool, bool]:
@@ -221,13 +240,22 @@ def party_columns(contexts: list[Context]) -> tuple[dict[str, pl.Series], dict[s
     d_ids, d_radix = _dense([s for c in contexts for s in c.dsig])
     f_ids, f_radix = _dense([s for c in contexts for s in c.fsig])
     h_ids, h_radix = _dense([s for c in contexts for s in c.hsig])
+    # Grace-window contexts: what either regime reads of the destination, one id per distinct reading.
+    g_ids, g_radix = _dense([s for c in contexts for s in (c.gsig or [None] * len(c.dsig))])
     d145 = [bool(s and s[2]) for c in contexts for s in c.dsig]
     embargoed = [bool(s and s[4]) for c in contexts for s in c.fsig]
+    # The 2024 regime's readings in grace-window contexts (elsewhere the context's own: not read).
+    prior = [x for c in contexts for x in (c.prior or [(t, bool(d and d[2]), bool(f and f[4]))
+                                                      for t, d, f in zip(c.tier, c.dsig, c.fsig, strict=True)])]
     tables = {"tier": pl.Series(tier, dtype=pl.Int8), "dsig": pl.Series(d_ids, dtype=pl.Int32),
+              "prior_tier": pl.Series([x[0] for x in prior], dtype=pl.Int8),
+              "prior_d145": pl.Series([x[1] for x in prior], dtype=pl.Boolean),
+              "prior_embargoed": pl.Series([x[2] for x in prior], dtype=pl.Boolean),
               "fsig": pl.Series(f_ids, dtype=pl.Int32),
-              "hsig": pl.Series(h_ids, dtype=pl.Int32), "d145": pl.Series(d145, dtype=pl.Boolean),
+              "hsig": pl.Series(h_ids, dtype=pl.Int32), "gsig": pl.Series(g_ids, dtype=pl.Int32),
+              "d145": pl.Series(d145, dtype=pl.Boolean),
               "embargoed": pl.Series(embargoed, dtype=pl.Boolean)}
-    return tables, {"dsig": d_radix, "fsig": f_radix, "hsig": h_radix}
+    return tables, {"dsig": d_radix, "fsig": f_radix, "hsig": h_radix, "gsig": g_radix}
 
 
 def region_classes(contexts: list[Context], regions: list[str]) -> pl.Series:

@@ -26,6 +26,7 @@ from aidf import engine
 from aidf.errors import InputError
 from aidf.model import OUTCOME_ORDER, Outcome, Transaction
 from aidf.rules import veu as veu_rules
+from aidf.rules.authorizations import authorize, outcome_of
 from aidf.rules.classify import classify_item
 from aidf.rules.facts import Facts, LedgerView, Line
 from aidf.rules.parameters import all_values, parameters
@@ -239,7 +240,7 @@ def _evaluate(tx: Transaction, ruleset: RuleSet) -> Plan:
     f = Facts.build(plain_tx, ruleset, p, LedgerView(None))
     plan = Plan(dest=f.dest, dest_tier=f.dest_tier, eccn=cls.eccn, tpp_unit=cls.tpp_unit,
                 license_required=False, terminal=True,
-                counted=cls.level == "a" and not cls.is_weights and ruleset.diffusion)
+                counted=veu_rules.adds_to_installed_base(cls, ruleset.diffusion))
     if cls.indeterminate:
         plan.outcome = Outcome.NEEDS_REVIEW.value
         return plan
@@ -265,29 +266,28 @@ def _evaluate(tx: Transaction, ruleset: RuleSet) -> Plan:
 
 
 def _candidates(plan: Plan, tx: Transaction, probe: Line, f: Facts, r) -> tuple[bool, bool]:
-    """The candidate authorizations in the engine's order: (a static one authorizes the line, some
-    candidate is unknown). Balance-dependent ones (LPP, UVEU, NVEU) become the plan's steps."""
+    """The engine's search of authorizations (rules/authorizations.authorize) against an empty ledger:
+    (a candidate authorizes the line whatever the balances, some candidate is unknown). Eligible
+    candidates that draw on a meter (LPP, UVEU, NVEU) become the plan's steps, in order."""
     veu = tx.parties.ultimate_consignee.veu
-    candidates = engine.DIFFUSION_CANDIDATES if f.ruleset.diffusion else engine.PRE_DIFFUSION_CANDIDATES
-    unknown = False
-    for cand in candidates:
-        v = cand(probe, f, r)
+
+    def again(cand, v):
         if v.authorization == "UVEU" and v.status == "not_eligible" and veu is not None and veu.type == "UVEU":
             # Shares need a base to be tested: probe against a large Tier 1 base, so only structure decides.
             fu = Facts.build(_with_base(tx, {"US": 1e15}), f.ruleset, f.p, LedgerView(None))
-            v = cand(probe, fu, r)
-        if v.status == "unknown":
-            unknown = True
-            continue
-        if v.status != "eligible":
-            continue
-        if not v.draws:
-            plan.outcome = Outcome.VEU.value if v.authorization in ("UVEU", "NVEU") else Outcome.LICENSE_EXCEPTION.value
-            plan.authorization = v.authorization
-            plan.aia_tally = v.authorization == "AIA" and not probe.cls.is_weights
-            return True, unknown
+            return cand(probe, fu, r)
+        return v
+
+    search = authorize(probe, f, r, metered=True, again=again)
+    for v in search.metered:
         _dynamic_step(plan, v, f)
-    return False, unknown
+    v = search.chosen
+    if v is not None:
+        plan.outcome = outcome_of(v).value
+        plan.authorization = v.authorization
+        plan.aia_tally = v.authorization == "AIA" and not probe.cls.is_weights
+        return True, bool(search.unknown)
+    return False, bool(search.unknown)
 
 
 def _dynamic_step(plan: Plan, v, f: Facts) -> None:

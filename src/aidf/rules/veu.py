@@ -113,6 +113,14 @@ def _declared(f: Facts) -> dict[str, int] | None:
     return None if base is None else declared_base(base)
 
 
+def adds_to_installed_base(cls, diffusion: bool) -> bool:
+    """Supp. No. 10 to Part 748, para 6: an authorized shipment of .a-level commodities (not model
+    weights) to a UVEU adds to its installed base, whatever authorization it ships under; only the
+    framework has the share limits, so a line the 2024 regime decides adds nothing. One rule for the
+    engine's tallies and replay's share loop."""
+    return diffusion and cls.level == "a" and not cls.is_weights
+
+
 def counted_base(declared: dict[str, int] | None, ledger: dict[str, int]) -> dict[str, int]:
     """A declared installed base may raise what is counted, never lower it: max(declared, ledger) per country."""
     out = dict(ledger)
