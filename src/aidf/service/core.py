@@ -179,6 +179,24 @@ class Service:
                 pass  # posted, voided or expired already
         return _hold(hold)
 
+    # ---- reservations (pending transfers) --------------------------------------------------------
+
+    def reservations_at(self, offset: int, limit: int) -> list[dict[str, Any]]:
+        """One numbered page of transactions with open reservations, oldest first."""
+        return [{"transaction_id": r["transaction_id"], "reserved_at": _iso_us(r["created_us"]), "tpp": tpp(r["amount"]),
+                 "transfers": [{"id": t["id"], "account_id": t["account_id"], "tpp": tpp(t["amount"]),
+                                "as_of": t["as_of"], "booked_by": t["actor"]} for t in r["transfers"]]}
+                for r in pages.reservations(self.ledger, limit, offset)]
+
+    def count_reservations(self) -> int:
+        return pages.count_reservations(self.ledger)
+
+    def resolve(self, transaction_id: str, how: str, actor: str, note: str | None) -> list[str]:
+        """Post or void every open reservation of a transaction (its linked group), all or none."""
+        if how == "post":
+            return self.ledger.post(transaction_id, actor=actor, note=note)
+        return self.ledger.void(transaction_id, actor=actor, reason=note)
+
     def audit(self, limit: int = 200, before: list | None = None) -> list[dict[str, Any]]:
         return self.audit_page(limit, before)[0]
 
