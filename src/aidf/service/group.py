@@ -17,16 +17,23 @@ database (lock wait over limits.DB_WAIT_S) fails the group, since writing its me
 would only wait again. Idempotency keys hold across a group: a second booking of an id in the same
 group finds the first (the batch keeps what it booked) and returns the first answer.
 
-Across workers (processes), groups serialise in the database: SQLite's file write lock, PostgreSQL's
-audit chain head row.
+Across workers (processes), groups serialise in the database: PostgreSQL's audit chain head row
+(its lock waiters queue), SQLite's file write lock. SQLite's own wait for that lock sleeps in growing
+steps (up to 100 ms), so a worker whose writer starts its next group at once kept the lock while the
+other slept: the other's bookings waited seconds. On a SQLite file the writers of all workers
+therefore first take a small lock file beside it (polled every half millisecond, bounded by
+limits.DB_WAIT_S) and pause a millisecond after each group, so the workers' groups take turns.
 """
 
 from __future__ import annotations
 
+import os
 import queue
 import threading
+import time
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,6 +44,8 @@ from aidf.service import limits
 from aidf.service.guard import DB_BUSY
 
 MAX_GROUP = 64  # bookings in one ledger transaction: bounds a group's lock hold and its latency
+TURN_POLL_S = 0.0005  # how often a waiting writer tries the SQLite turn lock
+TURN_GAP_S = 0.001  # the pause after a group, in which another worker's writer takes its turn
 
 
 @dataclass
@@ -55,6 +64,8 @@ class GroupWriter:
         self._thread: threading.Thread | None = None
         self._start = threading.Lock()
         self.groups = self.booked = 0  # counters for the benchmark and tests
+        self._turn_path = _turn_lock_path(ledger)
+        self._turn_fd: int | None = None
 
     def book(self, tx: Transaction, actor: str) -> Decision:
         """Queue a booking and wait for its answer (or its error); 503 after limits.DB_WAIT_S."""
@@ -72,6 +83,34 @@ class GroupWriter:
             self._queue.put(None)
             self._thread.join(timeout=limits.DB_WAIT_S + 1)
             self._thread = None
+        if self._turn_fd is not None:
+            os.close(self._turn_fd)
+            self._turn_fd = None
+
+    @contextmanager
+    def _turn(self):
+        """This worker's turn to write a SQLite file (see the module text); nothing for other ledgers."""
+        if self._turn_path is None:
+            yield
+            return
+        import fcntl
+
+        if self._turn_fd is None:
+            self._turn_fd = os.open(self._turn_path, os.O_RDWR | os.O_CREAT, 0o600)
+        deadline = time.monotonic() + limits.DB_WAIT_S
+        while True:
+            try:
+                fcntl.flock(self._turn_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise PoolTimeout("another worker's writer held the ledger too long") from None
+                time.sleep(TURN_POLL_S)
+        try:
+            yield
+        finally:
+            fcntl.flock(self._turn_fd, fcntl.LOCK_UN)
+        time.sleep(TURN_GAP_S)
 
     def _running(self) -> None:
         if self._thread is None:
@@ -105,7 +144,7 @@ class GroupWriter:
         from aidf import engine
 
         try:
-            with self.ledger.batch() as b:
+            with self._turn(), self.ledger.batch() as b:
                 b.prefetch([g.tx.id for g in group])
                 answers = [engine.decide_and_book(g.tx, b, actor=g.actor) for g in group]
         except DB_BUSY as exc:
@@ -130,3 +169,16 @@ class GroupWriter:
                 self.booked += 1
             except Exception as exc:  # noqa: BLE001 - handed to the waiting request, which answers it
                 g.answer.set_exception(exc)
+
+
+def _turn_lock_path(ledger: Any) -> str | None:
+    """The turn lock file beside a SQLite ledger file (None: another database, or no file locks here)."""
+    engine = getattr(ledger, "engine", None)
+    url = getattr(engine, "url", None)
+    if url is None or url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return None
+    try:
+        import fcntl  # noqa: F401 - POSIX only; elsewhere SQLite's own lock is the only turn
+    except ImportError:
+        return None
+    return url.database + ".writer-turn"
