@@ -177,3 +177,33 @@ def outcome_counts(store: Any, start: str | None, end: str | None) -> list[tuple
         q = q.where(b.c.as_of <= end)
     with store._read() as conn:
         return [tuple(r) for r in conn.execute(q)]
+
+
+def reservations(store: Any, limit: int, offset: int = 0) -> list[dict]:
+    """Transactions with open reservations (pending transfers), oldest first, one numbered page; each
+    with its pending transfers (id, account, TPP in milli)."""
+    o, t = s.open_pending, s.transfers
+    first = func.min(o.c.created_us).label("created_us")
+    q = (select(t.c.transaction_id, first, func.sum(o.c.amount).label("amount"))
+         .select_from(o.join(t, t.c.id == o.c.transfer_id)).group_by(t.c.transaction_id)
+         .order_by(first, t.c.transaction_id).limit(limit).offset(offset))
+    with store._read() as conn:
+        groups = conn.execute(q).all()
+        ids = [g.transaction_id for g in groups]
+        lines = conn.execute(select(t.c.id, t.c.transaction_id, t.c.account_id, o.c.amount, t.c.as_of, t.c.actor)
+                             .select_from(o.join(t, t.c.id == o.c.transfer_id))
+                             .where(t.c.transaction_id.in_(ids)).order_by(t.c.seq)).all() if ids else []
+    out = {g.transaction_id: {"transaction_id": g.transaction_id, "created_us": g.created_us,
+                              "amount": int(g.amount), "transfers": []} for g in groups}
+    for x in lines:
+        out[x.transaction_id]["transfers"].append({"id": x.id, "account_id": x.account_id, "amount": int(x.amount),
+                                                   "as_of": x.as_of, "actor": x.actor})
+    return list(out.values())
+
+
+def count_reservations(store: Any) -> int:
+    """How many transactions have an open reservation."""
+    o, t = s.open_pending, s.transfers
+    q = select(func.count(func.distinct(t.c.transaction_id))).select_from(o.join(t, t.c.id == o.c.transfer_id))
+    with store._read() as conn:
+        return int(conn.execute(q).scalar() or 0)

@@ -20,6 +20,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from aidf import people
 from aidf.ledger import LedgerError
 from aidf.model import Decision, Option
+from aidf.screening.words import screening_rows
 
 HERE = Path(__file__).parent
 
@@ -115,7 +116,8 @@ def memo_for_decision(decision: Decision, transaction: dict[str, Any] | None,
     digest = content_hash(decision)
     html = _env().get_template("memo.html").render(
         d=decision, tx=transaction, meta=meta, sha256=digest, lines=_lines(decision),
-        items=_items(decision, transaction), assumed=getattr(decision, "assumed", None) or [], options=options)
+        items=_items(decision, transaction), assumed=getattr(decision, "assumed", None) or [], options=options,
+        screening=screening_rows(decision, transaction))
     return Memo(decision, html, digest, meta)
 
 

@@ -50,9 +50,10 @@ def create_app(ledger_spec: str | None = None, keys_db: str | None = None, *, lo
     app.include_router(api.router)
     app.include_router(transfers.router)
     app.include_router(options_api.router)
-    from aidf.service import screening_api, screening_web
+    from aidf.service import reservations_web, screening_api, screening_web
     app.include_router(screening_api.router)
     app.include_router(screening_web.router)
+    app.include_router(reservations_web.router)
     app.include_router(web.router)
     app.include_router(simulate_page.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

@@ -7,14 +7,11 @@ milli-TPP integers; this layer hands out TPP (float) and H100-equivalents for di
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from typing import Any
-
-from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from aidf.ledger import MILLI, TransferStateError, UnknownError, open_ledger, pages
 from aidf.model import Decision, Transaction
-from aidf.service import limits
+from aidf.service.group import GroupWriter
 from aidf.service.keys import KeyStore, Principal, bound_waits, keys_url
 
 
@@ -37,11 +34,13 @@ class Service:
         self.label = getattr(self.ledger, "label", ledger_spec or "default")
         self.reads_inline = _in_memory(self.ledger)
         _bound_ledger_waits(self.ledger)
-        # SQLite has one writer at a time: threads of this process queue here, in order, instead of
-        # polling the file lock with SQLite's growing back-off sleeps (which made the slow tail).
-        self._writer = threading.Lock() if _dialect(self.ledger) == "sqlite" else _NoLock()
+        # Bookings go through one writer thread, which writes those that wait together in one ledger
+        # transaction (group commit, group.py); a ledger without batches books each on its own.
+        self.writer = GroupWriter(self.ledger) if hasattr(self.ledger, "batch") else None
 
     def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
         self.keys.close()
         close = getattr(self.ledger, "close", None)
         if close:
@@ -57,20 +56,12 @@ class Service:
         if not book:
             return engine.decide(tx, ledger=self.ledger)
         who = actor.name if actor else "service"
-        if not self._writer.acquire(timeout=limits.DB_WAIT_S):
-            raise PoolTimeout("the ledger's writer is busy")  # 503 with Retry-After (guard.py)
-        try:
-            return self._book(tx, who)
-        finally:
-            self._writer.release()
-
-    def _book(self, tx: Transaction, who: str) -> Decision:
-        from aidf import engine
-
         # The engine books the draws and holds shipments that need a license or review; the booked
         # record keeps the request beside the decision, so no second write is needed here (the
         # service's own request table is only read, for bookings made before that).
-        return engine.decide_and_book(tx, self.ledger, actor=who)
+        if self.writer is None:
+            return engine.decide_and_book(tx, self.ledger, actor=who)
+        return self.writer.book(tx, who)
 
     def stored(self, transaction_id: str) -> tuple[Decision, dict[str, Any]]:
         """The decision booked under an id, with booking facts (when, by whom, transfers)."""
@@ -188,6 +179,24 @@ class Service:
                 pass  # posted, voided or expired already
         return _hold(hold)
 
+    # ---- reservations (pending transfers) --------------------------------------------------------
+
+    def reservations_at(self, offset: int, limit: int) -> list[dict[str, Any]]:
+        """One numbered page of transactions with open reservations, oldest first."""
+        return [{"transaction_id": r["transaction_id"], "reserved_at": _iso_us(r["created_us"]), "tpp": tpp(r["amount"]),
+                 "transfers": [{"id": t["id"], "account_id": t["account_id"], "tpp": tpp(t["amount"]),
+                                "as_of": t["as_of"], "booked_by": t["actor"]} for t in r["transfers"]]}
+                for r in pages.reservations(self.ledger, limit, offset)]
+
+    def count_reservations(self) -> int:
+        return pages.count_reservations(self.ledger)
+
+    def resolve(self, transaction_id: str, how: str, actor: str, note: str | None) -> list[str]:
+        """Post or void every open reservation of a transaction (its linked group), all or none."""
+        if how == "post":
+            return self.ledger.post(transaction_id, actor=actor, note=note)
+        return self.ledger.void(transaction_id, actor=actor, reason=note)
+
     def audit(self, limit: int = 200, before: list | None = None) -> list[dict[str, Any]]:
         return self.audit_page(limit, before)[0]
 
@@ -195,20 +204,6 @@ class Service:
         rows, nxt = pages.audit(self.ledger, limit, before)
         return [{"seq": e["seq"], "at": _iso_us(e["at_us"]), "actor": e["actor"], "action": e["action"],
                  "subject": e["subject"], "hash": e["hash"]} for e in rows], nxt
-
-
-class _NoLock:
-    """Database servers take many writers at once (they lock rows): nothing to queue for."""
-
-    def acquire(self, timeout: float = -1) -> bool:
-        return True
-
-    def release(self) -> None:
-        pass
-
-
-def _dialect(ledger: Any) -> str | None:
-    return getattr(getattr(getattr(ledger, "engine", None), "dialect", None), "name", None)
 
 
 def _in_memory(ledger: Any) -> bool:

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from aidf.errors import InputError
-from aidf.model import ISO2
+from aidf.model import ISO2, NAME_PATTERN
 from aidf.service.auth import require
 from aidf.service.errors import RESPONSES, ApiError
 from aidf.service.keys import Principal
@@ -33,7 +33,8 @@ class ScreenRequest(BaseModel):
 
 class ClearRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    party: str = Field(min_length=1, max_length=500)
+    party: str = Field(min_length=1, max_length=500, pattern=NAME_PATTERN,
+                       description="the party's name: some visible text, no control characters")
     country: CountryCode | None = None
     entry_id: str = Field(min_length=1, max_length=300)
     version: int | None = Field(default=None, ge=1, description="list version number (default: the newest)")

@@ -163,6 +163,21 @@ def hold_rows(service: Service, status: str, page: int = 1, per_page: int = HOLD
             "first": (page - 1) * per_page + 1 if rows else 0, "last": (page - 1) * per_page + len(rows)}
 
 
+def reservation_rows(service: Service, page: int = 1, per_page: int = HOLDS_PER_PAGE) -> dict[str, Any]:
+    """One page of open reservations: each booked transaction with what it reserves, where and for whom."""
+    from aidf import people
+
+    total = service.count_reservations()
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, page), pages)
+    rows = []
+    for r in service.reservations_at((page - 1) * per_page, per_page):
+        d = _booked(service, r["transaction_id"])
+        rows.append(r | _shipment(d) | {"outcome_words": people.decision_outcome(d) if d else "—"})
+    return {"rows": rows, "total": total, "page": page, "pages": pages, "per_page": per_page,
+            "first": (page - 1) * per_page + 1 if rows else 0, "last": (page - 1) * per_page + len(rows)}
+
+
 def latest(service: Service, n: int = 15) -> list[dict[str, Any]]:
     """The latest bookings with their outcome in words and what was shipped where."""
     from aidf import people

@@ -29,6 +29,7 @@ from aidf import people
 from aidf.errors import InputError
 from aidf.ledger import IdempotencyConflict, LedgerError
 from aidf.model import DATE_MAX, DATE_MIN, MAX_ID, NAME_PATTERN, Day, Transaction
+from aidf.screening.words import screening_rows
 from aidf.service import charts, limits, views
 from aidf.service.core import Service, h100_tpp
 from aidf.service.keys import Principal
@@ -40,6 +41,7 @@ HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
 templates.env.filters["num"] = lambda v, d=0: "" if v is None else people.number(v, d)
 templates.env.globals["people"] = people
+templates.env.globals["screening_rows"] = screening_rows
 templates.env.filters["tojson_pretty"] = lambda v: json.dumps(v, indent=2, sort_keys=True, default=str)
 router = APIRouter(include_in_schema=False)
 PageNo = Annotated[int, Query(alias="page", ge=1, le=10**6)]
