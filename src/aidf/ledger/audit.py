@@ -19,8 +19,9 @@ import hmac
 import json
 import os
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import orjson
@@ -217,6 +218,33 @@ def _records(conn: Connection) -> Iterator[tuple[str, tuple, Any]]:
         yield "arrangements", (a.country, a.since, a.reference), a.seq
 
 
+@dataclass(frozen=True)
+class Sealed:
+    """What one chained entry is checked against: its kind and chain's owner (for the report), the
+    previous hash it stores and the one the chain expects, and the keyed hash it stores."""
+    label: str
+    owner: str
+    stored_prev: str
+    prev: str
+    stored_hash: str
+
+
+def check_sealed(n: int, row: Any, seal: Sealed, compute: Callable[[], str]) -> tuple[Any, VerifyReport | None]:
+    """One entry of a keyed chain (ledger or keys): its data when its link and recomputed HMAC hold,
+    else the report naming the entry (`row` has seq, action, subject and data)."""
+    if seal.stored_prev != seal.prev:
+        return None, VerifyReport(False, n, row.seq, "previous-hash link broken (an earlier entry was changed)")
+    try:
+        h = compute()
+        data = parse(row.data)
+    except (ValueError, TypeError) as e:
+        return None, VerifyReport(False, n, row.seq, f"unreadable {seal.label}: {e}")
+    if not hmac.compare_digest(h, seal.stored_hash):
+        return None, VerifyReport(False, n, row.seq, f"hash mismatch: {seal.label} {row.seq} ({row.action} "
+                                  f"{row.subject}) was edited, or the audit key is not this {seal.owner}'s")
+    return data, None
+
+
 def verify(conn: Connection, expect_head: str | None = None) -> VerifyReport:
     key, prev, expected, n = _key(conn), GENESIS, 1, 0
     logged_tally = Tally()
@@ -224,16 +252,11 @@ def verify(conn: Connection, expect_head: str | None = None) -> VerifyReport:
         n += 1
         if row.seq != expected:
             return VerifyReport(False, n, expected, f"entry missing (next entry found is {row.seq})")
-        if row.prev_hash != prev:
-            return VerifyReport(False, n, row.seq, "previous-hash link broken (an earlier entry was changed)")
-        try:
-            h = entry_hash(key, row.seq, row.at_us, row.actor, row.action, row.subject, row.data, row.prev_hash)
-            data = parse(row.data)
-        except (ValueError, TypeError) as e:
-            return VerifyReport(False, n, row.seq, f"unreadable entry: {e}")
-        if not hmac.compare_digest(h, row.hash):
-            return VerifyReport(False, n, row.seq, f"hash mismatch: entry {row.seq} ({row.action} "
-                                f"{row.subject}) was edited, or the audit key is not this ledger's")
+        data, problem = check_sealed(
+            n, row, Sealed("entry", "ledger", row.prev_hash, prev, row.hash),
+            partial(entry_hash, key, row.seq, row.at_us, row.actor, row.action, row.subject, row.data, row.prev_hash))
+        if problem:
+            return problem
         _from_entry(row, data, logged_tally)
         prev, expected = row.hash, expected + 1
     last = expected - 1

@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from functools import partial
 from typing import Any
 
 from sqlalchemy import BigInteger, Column, Integer, String, Table, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from aidf.ledger.audit import VerifyReport
+from aidf.ledger.audit import Sealed, VerifyReport, check_sealed
 from aidf.ledger.common import canonical, parse, sha256
 from aidf.ledger.schema import GENESIS
 from aidf.service.keys import api_keys, events, metadata
@@ -126,16 +127,11 @@ def verify(conn: Connection, key: bytes, expect_head: str | None = None) -> Veri
             return VerifyReport(False, n, min(missing), "keys audit entry missing (deleted from service_audit)")
         if link is None:
             return VerifyReport(False, n, row.seq, "keys audit entry is not in the chain (inserted afterwards)")
-        if link.prev_hash != prev:
-            return VerifyReport(False, n, row.seq, "previous-hash link broken (an earlier entry was changed)")
-        try:
-            h = entry_hash(key, row.seq, row.at, row.actor, row.action, row.subject, row.data, prev)
-            data = parse(row.data)
-        except (ValueError, TypeError) as e:
-            return VerifyReport(False, n, row.seq, f"unreadable keys audit entry: {e}")
-        if not hmac.compare_digest(h, link.hash):
-            return VerifyReport(False, n, row.seq, f"hash mismatch: keys audit entry {row.seq} ({row.action} "
-                                f"{row.subject}) was edited, or the audit key is not this database's")
+        data, problem = check_sealed(
+            n, row, Sealed("keys audit entry", "database", link.prev_hash, prev, link.hash),
+            partial(entry_hash, key, row.seq, row.at, row.actor, row.action, row.subject, row.data, prev))
+        if problem:
+            return problem
         _replay(state, row, data)
         prev = link.hash
     problem = _check_tail(conn, links, n, prev, expect_head) or _check_keys(conn, state)
