@@ -21,6 +21,9 @@ import uuid
 
 from sqlalchemy import create_engine, text
 
+if __package__ in (None, ""):  # run as a script: the benchmarks package lies beside this file's folder
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
 from aidf.ledger import Draw, open_ledger
 from aidf.model import AccountRef
 
