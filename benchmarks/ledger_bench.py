@@ -118,19 +118,12 @@ def _sqlite(n: int) -> float:
 
 
 def _postgresql(n: int) -> float | None:
-    schema = "bench_" + uuid.uuid4().hex[:10]
+    made: list = []
     try:
-        admin = create_engine(PG, connect_args={"connect_timeout": 3})
-        with admin.begin() as c:
-            c.execute(text(f"CREATE SCHEMA {schema}"))
-    except Exception:
-        return None
-    try:
-        return _bookings_per_s(f"{PG}?options=-csearch_path%3D{schema}", n)
+        url = _pg_spec(made)()
+        return None if url is None else _bookings_per_s(url, n)
     finally:
-        with admin.begin() as c:
-            c.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
+        _drop(made)
 
 
 def _pg_spec(holder: list):
@@ -148,6 +141,14 @@ def _pg_spec(holder: list):
     return make
 
 
+def _drop(made: list) -> None:
+    """Drop the throwaway schemas `_pg_spec` made."""
+    for admin, schema in made:
+        with admin.begin() as c:
+            c.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
 def run(quick: bool = False) -> dict[str, float | None]:
     n = 200 if quick else 2000
     os.environ.setdefault("AIDF_AUDIT_KEY", "benchmark-audit-key")
@@ -162,10 +163,7 @@ def run(quick: bool = False) -> dict[str, float | None]:
     try:
         out |= {f"postgresql_{k}": v for k, v in _sizes(_pg_spec(made), quick).items()}
     finally:
-        for admin, schema in made:
-            with admin.begin() as c:
-                c.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-            admin.dispose()
+        _drop(made)
     big = os.environ.get("CI") and not quick
     out |= _decide_many_per_s(2_000 if quick else (100_000 if big else 10_000))
     return out
