@@ -4,4 +4,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh test
 bash scripts/services.sh
-exec .venv/bin/python -m pytest "$@"
+# One pytest worker per core (pytest-xdist); every test makes its own ledger, schema and server port.
+# AIDF_TEST_WORKERS=0 runs in this process (for a debugger or py-spy).
+exec .venv/bin/python -m pytest -n "${AIDF_TEST_WORKERS:-auto}" "$@"

@@ -247,3 +247,45 @@ def test_a_quoted_NO_loads_as_norway(tmp_path: Path) -> None:
               - {since: 2025-01-13, value: [FR, "NO", SE], cite: "x", status: primary}
     """)
     assert parameters(dt.date(2025, 7, 1), root).countries("part999/t1", "tier1") == {"FR", "NO", "SE"}
+
+
+# ---- epochs: dates on which the same entries are in force share derived values -------------------
+
+
+def test_dates_with_the_same_entries_share_one_epoch_and_a_change_starts_another(tmp_path: Path) -> None:
+    root = _write(tmp_path, "part999/test.yaml", GOOD)
+    a, b = parameters(dt.date(2025, 2, 1), root), parameters(dt.date(2025, 5, 31), root)
+    before, after = parameters(dt.date(2025, 1, 12), root), parameters(dt.date(2025, 6, 1), root)
+    assert a is not b and a.epoch == b.epoch and a.as_of != b.as_of
+    assert len({before.epoch, a.epoch, after.epoch}) == 3
+    a.memo("derived", lambda: "computed on the first date")
+    assert b.memo("derived", lambda: "computed again") == "computed on the first date"
+    assert after.memo("derived", lambda: "its own") == "its own"
+    assert [p.get("part999/test", "limit") for p in (before, a, b, after)] == [100, "200.5", "200.5", 300]
+
+
+def test_a_parameters_built_by_hand_shares_nothing(tmp_path: Path) -> None:
+    root = _write(tmp_path, "part999/test.yaml", GOOD)
+    one, two = Parameters(dt.date(2025, 2, 1), root), Parameters(dt.date(2025, 2, 1), root)
+    one.memo("x", lambda: 1)
+    assert two.memo("x", lambda: 2) == 2 and one.epoch == two.epoch == -1
+
+
+@pytest.mark.parametrize("day", [dt.date(2025, 1, 14), dt.date(2025, 1, 15), dt.date(2025, 5, 14), dt.date(2025, 5, 15),
+                                 dt.date(2026, 1, 15), dt.date(2027, 12, 31), dt.date(2028, 1, 1)])
+@pytest.mark.parametrize("item", [{"catalog": "nvidia-h100-sxm5", "quantity": 8}, {"catalog": "nvidia-h20", "quantity": 1},
+                                  {"tpp": 4800, "die_area_mm2": 900, "datacenter": True, "quantity": 2},
+                                  {"model_weights": {"training_operations": 2e26, "published": False}, "quantity": 1}])
+def test_a_classification_cached_for_its_epoch_is_the_one_computed_on_the_day(day, item) -> None:
+    """The cache is keyed by epoch, not date: on every side of a change it must equal a fresh one."""
+    from aidf.model import Item
+    from aidf.rules.classify import classified, classify_item
+
+    it = Item.model_validate(item)
+    other = parameters(day - dt.timedelta(days=1))
+    classified(it.model_dump_json(), other, "items.0")  # fill the cache from the day before
+    got = classified(it.model_dump_json(), parameters(day), "items.0")
+    fresh = classify_item(it, day, field_prefix="items.0")
+    assert (got.eccn, got.level, got.prongs, got.tpp_total, got.indeterminate) == \
+        (fresh.eccn, fresh.level, fresh.prongs, fresh.tpp_total, fresh.indeterminate)
+    assert [s.model_dump() for s in got.trace] == [s.model_dump() for s in fresh.trace]

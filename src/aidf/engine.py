@@ -6,10 +6,8 @@ draws it would make; `decide_and_book` reserves them in the ledger under the tra
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from pydantic import ValidationError
@@ -40,7 +38,7 @@ from aidf.model import (
 )
 from aidf.rules import part746
 from aidf.rules.authorizations import authorize, outcome_of
-from aidf.rules.classify import H100, Classification, classify_item
+from aidf.rules.classify import H100, Classification, classified
 from aidf.rules.duties import aia_tally_account, duties_for, hold_duties, standing_duties
 from aidf.rules.facts import Facts, LedgerView, Line
 from aidf.rules.license_requirements import license_requirement
@@ -132,7 +130,7 @@ def standing(tx: Transaction, rules: str | None) -> list[Duty]:
     762.2(a)): what stays due when an authorization falls away."""
     p = resolve(rules or tx.rules, tx.date).ruleset.params(tx.date)  # classification: the date's parameters
     return [d for i, item in enumerate(tx.items)
-            for d in standing_duties(i, _classify(item.model_dump_json(), p.as_of, f"items.{i}"))]
+            for d in standing_duties(i, _classify(item.model_dump_json(), p, f"items.{i}"))]
 
 
 def _answer(d: Decision) -> tuple:
@@ -175,7 +173,7 @@ class _LineAnswer:
 
 def _line_under(g: _Regime, i: int, item: Item) -> _LineAnswer:
     """Decide one line under one regime, keeping its trace apart until the line's regime is chosen."""
-    cls = _classify(item.model_dump_json(), g.p.as_of, f"items.{i}")
+    cls = _classify(item.model_dump_json(), g.p, f"items.{i}")
     trace = [step.but(line=i) for step in cls.trace]
     g.f.warnings.extend(w for w in cls.warnings if w not in g.f.warnings)
     line = Line(i, item, cls)
@@ -293,12 +291,9 @@ def _tallies(line: Line, f: Facts, auth: str | None, line_draws: list[Draw]) -> 
     return out
 
 
-@lru_cache(maxsize=65536)
-def _classify(item_json: str, as_of: dt.date, prefix: str) -> Classification:
-    """Classification is pure in (item, date): order books repeat a few items many times.
-
-    The cached object is shared, so the engine only reads it."""
-    cls = classify_item(Item.model_validate_json(item_json), as_of, field_prefix=prefix)
+def _classify(item_json: str, p: Parameters, prefix: str) -> Classification:
+    """The item's classification (cached per parameter epoch), refused when its total is past the bound."""
+    cls = classified(item_json, p, prefix)
     problem = line_problem(cls.tpp_total)
     if problem:  # bounded where the amount is made: int64 milli-TPP (aidf/bounds.py)
         raise InputError(f"{prefix}.quantity", f"the line's total TPP {problem}")
@@ -475,7 +470,7 @@ def _preflight(tx: Transaction, rules: str | None, index: int) -> None:
         ruleset.check_date(tx.date)
         p = ruleset.params(tx.date)
         for i, item in enumerate(tx.items):
-            _classify(item.model_dump_json(), p.as_of, f"items.{i}")
+            _classify(item.model_dump_json(), p, f"items.{i}")
     except InputError as e:
         raise InputError(f"[{index}].{e.field}", e.reason) from None
 

@@ -57,7 +57,7 @@ def _duties(ln, f, r) -> None:
 def _line_reads(tx, f: Facts, r, i: int, item, p) -> dict[str, set[str]]:
     out: dict[str, set[str]] = defaultdict(set)
     try:
-        cls = _classify(item.model_dump_json(), p.as_of, f"items.{i}")
+        cls = _classify(item.model_dump_json(), p, f"items.{i}")
     except InputError:
         return out
     line = Line(i, item, cls)

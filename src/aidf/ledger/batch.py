@@ -39,6 +39,8 @@ Q_VEU = (select(s.accounts.c.id, s.accounts.c.country)
 Q_BOOKED_IDS = select(s.bookings.c.transaction_id).where(
     s.bookings.c.transaction_id.in_(bindparam("ids", expanding=True)))
 Q_HOLD = select(s.holds.c.content_hash).where(s.holds.c.transaction_id == bindparam("tid"))
+Q_HELD_IDS = select(s.holds.c.transaction_id, s.holds.c.content_hash).where(
+    s.holds.c.transaction_id.in_(bindparam("ids", expanding=True)))
 
 
 class ShareLimitExceeded(LimitExceeded):
@@ -87,7 +89,8 @@ class Batch:
         self._arr: dict[tuple[str, str], Any] = {}
         self._absent: set[str] = set()  # transaction ids known to have no booking yet
         self._ids: dict[int, tuple[AccountRef, str]] = {}  # id(ref) -> (ref, its account id)
-        self._held: dict[str, str] = {}  # holds placed in this batch: transaction id -> content hash
+        self._held: dict[str, str] = {}  # holds placed or found: transaction id -> content hash
+        self._unheld: set[str] = set()  # transaction ids known to have no hold yet
         self._limits: dict[tuple, int | None] = {}
 
     def _id(self, ref: AccountRef) -> str:
@@ -133,11 +136,14 @@ class Batch:
         return self._arr[key]
 
     def prefetch(self, transaction_ids: list[str]) -> None:
-        """Look up which of these transactions are booked already, in one statement per 500 ids."""
+        """Look up which of these transactions are booked or held already, in two statements per 500 ids."""
         for i in range(0, len(transaction_ids), 500):
             ids = transaction_ids[i:i + 500]
             found = set(self.conn.execute(Q_BOOKED_IDS, {"ids": ids}).scalars())
             self._absent.update(t for t in ids if t not in found)
+            held = {t: h for t, h in self.conn.execute(Q_HELD_IDS, {"ids": ids})}
+            self._held.update(held)
+            self._unheld.update(t for t in ids if t not in held)
 
     def find(self, transaction_id: str) -> Booked | None:
         if transaction_id in self.booked:
@@ -282,7 +288,9 @@ class Batch:
         actor = check_actor(actor)
         text = canonical(decision)
         h = sha256(canonical([text, reason]))
-        prior = self._held.get(transaction_id) or self.conn.execute(Q_HOLD, {"tid": transaction_id}).scalar()
+        prior = self._held.get(transaction_id)
+        if prior is None and transaction_id not in self._unheld:
+            prior = self.conn.execute(Q_HOLD, {"tid": transaction_id}).scalar()
         if prior is not None:
             if prior != h:
                 raise IdempotencyConflict(transaction_id)

@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import json
 import math
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -145,10 +146,13 @@ def check_id(value: Any, what: str) -> str:
     return value
 
 
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
+
+
 def check_actor(actor: Any) -> str:
     if not isinstance(actor, str) or not actor.strip() or len(actor) > 200:
         raise LedgerError(f"actor must be a non-empty name of at most 200 characters (got {actor!r})")
-    if any(ord(c) < 32 or ord(c) == 127 for c in actor):
+    if _CONTROL.search(actor):
         raise LedgerError(f"actor must not contain control characters (got {actor!r})")
     return actor.strip()
 

@@ -27,7 +27,7 @@ from aidf.errors import InputError
 from aidf.model import OUTCOME_ORDER, Outcome, Transaction
 from aidf.rules import veu as veu_rules
 from aidf.rules.authorizations import authorize, outcome_of
-from aidf.rules.classify import classify_item
+from aidf.rules.classify import classified
 from aidf.rules.facts import Facts, LedgerView, Line
 from aidf.rules.parameters import all_values, parameters
 from aidf.rules.restrictions import restriction
@@ -180,13 +180,6 @@ def _in_window(rid: str, year: int, day: dt.date) -> bool | None:
     return w["first_year"] <= year <= w["last_year"]
 
 
-@lru_cache(maxsize=65536)
-def _classify(item_json: str, as_of: dt.date):
-    from aidf.model import Item
-
-    return classify_item(Item.model_validate_json(item_json), as_of, field_prefix="items.0")
-
-
 def evaluate(tx: Transaction) -> Plan:
     """The plan for the single item of `tx` (a representative transaction of one shape).
 
@@ -232,7 +225,7 @@ def _evaluate(tx: Transaction, ruleset: RuleSet) -> Plan:
     ruleset.check_date(tx.date)
     p = ruleset.params(tx.date)
     item = tx.items[0]
-    cls = _classify(item.model_dump_json(exclude_none=True), p.as_of)
+    cls = classified(item.model_dump_json(exclude_none=True), p, "items.0")
     plain_tx = tx
     veu = tx.parties.ultimate_consignee.veu
     if veu is not None and veu.installed_base_tpp is not None:
@@ -349,7 +342,7 @@ def item_features(tx_data: dict[str, Any]) -> ItemFeatures | InputError:
         ruleset.check_date(tx.date)
         p = ruleset.params(tx.date)
         item = tx.items[0]
-        cls = _classify(item.model_dump_json(exclude_none=True), p.as_of)
+        cls = classified(item.model_dump_json(exclude_none=True), p, "items.0")
     except InputError as e:
         return e
     w = item.model_weights

@@ -82,6 +82,32 @@ def _stated_tpp(item: Item, p, field_prefix: str):
                           result=f"TPP {float(tpp):,.1f}", why="stated by the caller")
 
 
+def _by_epoch(size: int):
+    """Classifications of items (as JSON) per parameter epoch: classification is pure in the item and
+    the parameters in force, and order books repeat a few items over many dates. A cached object is
+    shared, so callers only read it."""
+    found: dict[tuple[str, int, str], Classification] = {}
+
+    def classified(item_json: str, p, prefix: str) -> Classification:
+        key = (item_json, p.epoch, prefix)
+        try:
+            return found[key]
+        except KeyError:
+            pass
+        cls = classify_item(Item.model_validate_json(item_json), p.as_of, field_prefix=prefix)
+        if p.epoch >= 0:  # a Parameters built by hand has no epoch: nothing to share it with
+            if len(found) >= size:
+                found.clear()
+            found[key] = cls
+        return cls
+
+    classified.cache_clear = found.clear  # dropped with the per-date caches when a scenario starts or ends
+    return classified
+
+
+classified = _by_epoch(65536)
+
+
 def classify_item(item: Item | dict, as_of: dt.date | None = None, field_prefix: str = "item") -> Classification:
     """Classify one line of a transaction as of a date (default today)."""
     if isinstance(item, dict):

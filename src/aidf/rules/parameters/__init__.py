@@ -8,6 +8,7 @@ refused, so no number enters the engine without its source.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -16,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from aidf.rules.parameters import overlay  # imports nothing of this package: read on every lookup
 
 ROOT = Path(__file__).parent
 STATUSES = {"primary", "secondary", "uncertain", "unverified"}
@@ -124,11 +127,12 @@ _files.layer_independent = True  # the shipped files: a scenario's layer applies
 class Parameters:
     """The parameters in force on one date."""
 
-    def __init__(self, as_of: dt.date, root: Path | None = None, layer=None):
+    def __init__(self, as_of: dt.date, root: Path | None = None, layer=None, epoch: tuple[int, dict] | None = None):
         self.as_of = as_of
         self.root = root
         self.layer = layer  # a scenario's overrides (None: the parameters as shipped)
-        self._memo: dict[Any, Any] = {}
+        # Dates on which the same entries are in force share one epoch: its number and its memo.
+        self.epoch, self._memo = epoch if epoch is not None else (-1, {})
 
     def memo(self, key: Any, compute):
         """Values derived from this date's parameters, computed once (parameters never change in a run)."""
@@ -185,14 +189,36 @@ def parameters(as_of: dt.date, root: Path | None = None) -> Parameters:
     """The parameters in force on `as_of`; `root` points at another parameter tree (tests, drafts).
 
     While a scenario's overrides are active (`aidf.rules.parameters.overlay`), they are read too."""
-    from aidf.rules.parameters import overlay
-
     return _parameters(as_of, root, overlay.active())
 
 
 @lru_cache(maxsize=4096)
 def _parameters(as_of: dt.date, root: Path | None, layer) -> Parameters:
-    return Parameters(as_of, root, layer)
+    return Parameters(as_of, root, layer, _epoch(as_of, root, layer))
+
+
+_EPOCHS: dict[tuple, tuple[int, dict]] = {}
+_NUMBERS = itertools.count()  # never reused, so a cache keyed by epoch number cannot mistake one for another
+
+
+def _epoch(as_of: dt.date, root: Path | None, layer) -> tuple[int, dict]:
+    """The epoch of `as_of`: which entry of every history is in force then. Values derived from the
+    parameters (the memo) are the same on every date of an epoch, so an order book spread over many
+    dates derives them once per epoch, not once per date."""
+    signature = []
+    for path, values in _files(root).items():
+        for name, history in values.items():
+            if layer is not None:
+                history = layer.history(path, name, history)
+            signature.append(sum(1 for e in history if e.since <= as_of))
+    key = (root, layer, tuple(signature))
+    found = _EPOCHS.get(key)
+    if found is None:
+        found = _EPOCHS[key] = (next(_NUMBERS), {})
+    return found
+
+
+_epoch.cache_clear = _EPOCHS.clear  # dropped with the other per-date caches when a scenario starts or ends
 
 
 def all_values(root: Path | None = None) -> dict[str, dict[str, list[ParamValue]]]:
