@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqlalchemy import text
+
 from tests.service.conftest import tx
 
 
@@ -109,3 +111,21 @@ def test_admin_manages_keys(api):
     assert all("key" not in k for k in api.get("/v1/keys", "admin").json())
     assert api.client.delete(f"/v1/keys/{made.json()['key_id']}", headers=api.h("admin")).status_code == 204
     assert api.client.get("/v1/catalog", headers={"X-API-Key": key}).status_code == 401
+
+
+def test_verify_covers_the_ledger_chain_and_the_keys_chain_with_their_heads(api):
+    """GET /v1/audit/verify recomputes both keyed chains; a key's role edited in the table makes it fail,
+    naming the keys chain; a malformed expected head is a 422 naming the parameter."""
+    api.post("/v1/decisions?book=true", json=tx("V1"))
+    r = api.get("/v1/audit/verify", "officer").json()
+    assert r["ok"] and r["keys"]["ok"] and r["keys"]["entries"] >= 4
+    ledger_head, keys_head = r["head"], r["keys"]["head"]
+    again = api.get(f"/v1/audit/verify?expect_head={ledger_head}&expect_keys_head={keys_head}", "officer").json()
+    assert again["ok"] and again["head"] == ledger_head
+    bad = api.get("/v1/audit/verify?expect_keys_head=7", "officer")
+    assert bad.status_code == 422 and "expect_keys_head" in bad.text
+    assert api.get("/v1/audit/verify", "analyst").status_code == 403
+    with api.app.state.service.keys.engine.begin() as c:
+        c.execute(text("UPDATE service_api_keys SET role = 'admin' WHERE name = 'viewer-user'"))
+    r = api.get("/v1/audit/verify", "officer").json()
+    assert r["ok"] is False and r["keys"]["ok"] is False and "role" in r["keys"]["report"]

@@ -141,3 +141,31 @@ def _build_head(engine: Engine) -> None:
         conn.execute(chain_head.insert().values(id=1, seq=0, hash=GENESIS))
         conn.execute(text(f"CREATE TABLE {VERSION_TABLE} (version_num VARCHAR(32) NOT NULL PRIMARY KEY)"))
         conn.execute(text(f"INSERT INTO {VERSION_TABLE} VALUES ('{HEAD_REVISION}')"))
+
+
+_COMPILED: dict[tuple[str, int], tuple[str, tuple[str, ...] | None, dict[str, Any]]] = {}
+
+
+def read_first(engine: Engine, stmt: Any, params: dict[str, Any]) -> dict[str, Any] | None:
+    """The first row of one SELECT, read on a pooled driver connection: a single statement sees a
+    consistent snapshot on its own, so it needs no transaction of ours (SQLAlchemy's would add a BEGIN
+    and a ROLLBACK and cost about ten times the query itself on SQLite). The statement is compiled
+    once per dialect. Plain decisions read their balances and the screening list version this way."""
+    key = (engine.dialect.name, id(stmt))
+    found = _COMPILED.get(key)
+    if found is None:
+        compiled = stmt.compile(dialect=engine.dialect)
+        found = _COMPILED[key] = (str(compiled), tuple(compiled.positiontup) if compiled.positional else None,
+                                  dict(compiled.params))  # the statement's own values (a LIMIT's)
+    sql, order, given = found
+    params = given | params
+    raw = engine.raw_connection()
+    try:
+        cur = raw.cursor()
+        cur.execute(sql, tuple(params[k] for k in order) if order is not None else params)
+        row = cur.fetchone()
+        names = [d[0] for d in cur.description]
+        cur.close()
+    finally:
+        raw.close()  # back to the pool, which ends the driver's transaction if it opened one
+    return None if row is None else dict(zip(names, row, strict=True))

@@ -37,7 +37,7 @@ from aidf.ledger.common import (
     system_clock,
     to_us,
 )
-from aidf.ledger.db import insert_rows
+from aidf.ledger.db import insert_rows, read_first
 from aidf.model import AccountRef
 
 DEFAULT_PENDING_TIMEOUT = None  # reservations never lapse by the clock; kept for callers' signatures
@@ -49,7 +49,7 @@ Q_ACCOUNTS = select(s.accounts).where(s.accounts.c.id.in_(_IDS)).order_by(s.acco
 Q_ALL_ACCOUNTS = select(s.accounts).order_by(s.accounts.c.id)
 Q_LOCK = select(s.accounts.c.id).where(s.accounts.c.id.in_(_IDS)).order_by(s.accounts.c.id).with_for_update()
 # One account's used amount in one statement: the engine asks this several times per decision.
-Q_USED = select(s.accounts.c.posted + s.accounts.c.pending).where(s.accounts.c.id == bindparam("aid"))
+Q_USED = select((s.accounts.c.posted + s.accounts.c.pending).label("used")).where(s.accounts.c.id == bindparam("aid"))
 Q_BOOKING = select(s.bookings).where(s.bookings.c.transaction_id == bindparam("tid"))
 U_RESOLVE = (update(s.accounts).where(s.accounts.c.id == bindparam("aid"))
              .values(pending=s.accounts.c.pending - bindparam("released"),
@@ -146,10 +146,9 @@ class StoreCore:
         return {r["id"]: {**r, "used": r["posted"] + r["pending"]} for r in rows}
 
     def used(self, account: AccountRef) -> int:
-        # A single statement reads a consistent snapshot on its own: no explicit transaction needed.
-        with self._guard(), self.engine.connect() as conn:
-            value = conn.execute(Q_USED, {"aid": account.id}).scalar()
-        return int(value) if value is not None else 0
+        with self._guard():
+            row = read_first(self.engine, Q_USED, {"aid": account.id})
+        return int(row["used"]) if row is not None else 0
 
     def balance(self, account_id: str) -> dict[str, Any]:
         """posted, pending, used (= posted + pending), last limit seen, key columns."""

@@ -13,13 +13,15 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from aidf.errors import InputError
 from aidf.ledger import audit
 from aidf.ledger.common import check_actor, from_us
+from aidf.ledger.db import read_first
 from aidf.screening import tables as t
 from aidf.screening.lists import Entry
 from aidf.screening.normalize import normalize
@@ -126,12 +128,17 @@ def latest(ledger: Any) -> Version | None:
     return _latest(ledger)
 
 
+_NEWEST = select(t.list_versions).order_by(t.list_versions.c.seq.desc()).limit(1)
+
+
 def _latest(ledger: Any) -> Version | None:
-    with _reading(ledger) as conn:
-        top = conn.execute(select(func.max(t.list_versions.c.seq))).scalar()
-        if top is None:
-            return None
-        return _version(conn.execute(select(t.list_versions).where(t.list_versions.c.seq == top)).one())
+    if base(ledger) is not ledger:
+        row = ledger.conn.execute(_NEWEST).first()
+    else:  # one statement, read on its own (aidf.ledger.db.read_first)
+        with ledger._guard():
+            found = read_first(ledger.engine, _NEWEST, {})
+        row = None if found is None else SimpleNamespace(**found)
+    return None if row is None else _version(row)
 
 
 def entries(ledger: Any, version: int) -> list[Entry]:

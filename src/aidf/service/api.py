@@ -239,10 +239,18 @@ def get_audit(request: Request, response: Response, _: Officer, limit: Annotated
     return rows
 
 
+Head = Annotated[str | None, Query(pattern=r"^[0-9]{1,19}:[0-9a-f]{64}$", max_length=100,
+                                   description="SEQ:HASH kept from an earlier verify: detects truncation")]
+
+
 @router.get("/audit/verify", response_model=m.Verify, tags=["ledger"])
-def verify_audit(request: Request, _: Officer) -> m.Verify:
-    report = svc(request).ledger.verify()
-    return m.Verify(ok=report.ok, entries=report.entries, report=str(report))
+def verify_audit(request: Request, _: Officer, expect_head: Head = None, expect_keys_head: Head = None) -> m.Verify:
+    """Recompute the ledger's keyed audit chain (every record, the balances) and the API keys' chain."""
+    service = svc(request)
+    report = service.ledger.verify(expect_head)
+    keys = service.keys.verify(expect_keys_head)
+    return m.Verify(ok=report.ok and keys.ok, entries=report.entries, report=str(report), head=report.head,
+                    keys=m.ChainCheck(ok=keys.ok, entries=keys.entries, report=str(keys), head=keys.head))
 
 
 MemoFormat = Annotated[str, Query(pattern="^(html|pdf)$", description="html or pdf")]

@@ -16,6 +16,17 @@ from aidf.service.core import Service
 HERE = Path(__file__).parent
 
 
+def _warm() -> None:
+    """Load the parameter files, the chip catalog and the engine before the first request, so that the
+    first requests of a new worker do not all pay for them at once."""
+    from aidf import engine  # noqa: F401  (the rules and models it imports)
+    from aidf.catalog import load_catalog
+    from aidf.rules.parameters import all_values
+
+    all_values()
+    load_catalog()
+
+
 def create_app(ledger_spec: str | None = None, keys_db: str | None = None, *, local_dashboard: bool = False,
                service: Service | None = None) -> FastAPI:
     """Build the app over a ledger (`memory`, a SQLite path or a database URL).
@@ -26,6 +37,7 @@ def create_app(ledger_spec: str | None = None, keys_db: str | None = None, *, lo
     """
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
+        _warm()
         yield
         if app.state.owns_service:
             app.state.service.close()
@@ -50,10 +62,11 @@ def create_app(ledger_spec: str | None = None, keys_db: str | None = None, *, lo
     app.include_router(api.router)
     app.include_router(transfers.router)
     app.include_router(options_api.router)
-    from aidf.service import reservations_web, screening_api, screening_web
+    from aidf.service import audit_web, reservations_web, screening_api, screening_web
     app.include_router(screening_api.router)
     app.include_router(screening_web.router)
     app.include_router(reservations_web.router)
+    app.include_router(audit_web.router)
     app.include_router(web.router)
     app.include_router(simulate_page.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

@@ -194,7 +194,17 @@ class AuditEntry(BaseModel):
     hash: str
 
 
-class Verify(BaseModel):
+class ChainCheck(BaseModel):
+    """One keyed audit chain, recomputed: intact or the first entry that differs."""
     ok: bool
     entries: int
     report: str
+    head: str | None = Field(None, description="SEQ:HASH to keep elsewhere and pass back as expect_head")
+
+
+class Verify(BaseModel):
+    ok: bool = Field(description="both chains intact: the ledger's and the API keys'")
+    entries: int
+    report: str
+    head: str | None = Field(None, description="the ledger chain's head, SEQ:HASH")
+    keys: ChainCheck | None = Field(None, description="the API keys' audit chain (its own keyed chain)")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import threading
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -83,9 +84,30 @@ def _check_value(unit: str, value: Any, where: str) -> None:
             raise ParameterFileError(f"{where}: {code!r} is not an ISO 3166-1 alpha-2 code (quote NO)")
 
 
-@lru_cache(maxsize=8)
+_LOADING = threading.Lock()
+
+
 def _files(root: Path | None = None) -> dict[str, dict[str, list[ParamValue]]]:
-    """Load and check every parameter file under `root` (default: the packaged parameters)."""
+    """Every parameter file under `root` (default: the packaged parameters), loaded once: threads
+    that ask while it loads wait for that load instead of each reading the files again."""
+    try:
+        return _loaded[root]
+    except KeyError:
+        pass
+    with _LOADING:
+        if root not in _loaded:
+            if len(_loaded) >= 8:
+                _loaded.clear()
+            _loaded[root] = _load(root)
+        return _loaded[root]
+
+
+_loaded: dict[Path | None, dict[str, dict[str, list[ParamValue]]]] = {}
+_files.cache_clear = _loaded.clear
+
+
+def _load(root: Path | None) -> dict[str, dict[str, list[ParamValue]]]:
+    """Load and check every parameter file under `root`."""
     root = ROOT if root is None else Path(root)
     out: dict[str, dict[str, list[ParamValue]]] = {}
     for file in sorted(root.rglob("*.yaml")):
