@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from aidf.meters import Draw, milli
-from aidf.model import AccountRef, Item, Party, TraceStep, Transaction
+from aidf.model import AccountRef, Duty, Item, Party, TraceStep, Transaction
 from aidf.rules.classify import Classification
 from aidf.rules.countries import Geography
 from aidf.rules.parameters import Parameters, ParamValue
@@ -149,3 +149,8 @@ class Verdict:
         return TraceStep.model_construct(rule=f"License Exception {self.authorization}" if self.authorization not in ("UVEU", "NVEU")
                          else f"Data Center VEU ({self.authorization})",
                          cite=self.cite, result=self.status, why=self.why, line=line)
+
+
+def duty(what: str, cite, when: str, kind: str, line: int) -> Duty:
+    """One thing the exporter must still do for a line, with the paragraph that imposes it (a Cite)."""
+    return Duty.model_construct(what=what, cite=str(cite), when=when, kind=kind, line=line)  # typed by construction

@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
+from aidf.cite import VEU
 from aidf.meters import MILLI, UVEU_SHARE, Draw, nveu_account, uveu_account
-from aidf.rules.facts import Facts, Line, Verdict
+from aidf.model import Duty
+from aidf.rules.facts import Facts, Line, Verdict, duty
 
 # The facts uveu reads (paths into Facts and Line, rules/facts.py); a test holds it to them.
 UVEU_READS = frozenset({
@@ -215,3 +217,17 @@ def nveu(line: Line, f: Facts) -> Verdict:
 def quarterly_cap(p, on: dt.date) -> int | None:
     """748.15(a)(2)(iii)(B): the NVEU cumulative installed-base cap (milli-TPP) for the quarter of `on`."""
     return nveu_caps(p).get(quarter(on))
+
+
+DUTY_READS = frozenset({"line.index"})  # what duties() reads (rules/duties.py declares the union)
+
+
+def duties(line: Line, f: Facts, kind: str) -> list[Duty]:
+    """748.15 and Supp. No. 8 to Part 748: what a line shipped to a UVEU or an NVEU brings."""
+    i = line.index
+    customers = " and current customers" if kind == "NVEU" else ""
+    return [duty("Obtain the VEU's end-use certification (Supp. No. 8 to Part 748)", VEU, "before first shipment",
+                 "certification", i),
+            duty("Notify the VEU in writing of the shipment's contents and ECCNs", VEU, "with each shipment", "notice", i),
+            duty("The VEU reports semi-annually: inventory received and dates" + customers, VEU,
+                 "15 July and 15 January", "report", i)]

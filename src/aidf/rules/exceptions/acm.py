@@ -6,7 +6,9 @@ delivery, outside Macau/D:5 and not for Macau/D:5-headquartered consignees. Not 
 
 from __future__ import annotations
 
-from aidf.rules.facts import Facts, Line, Verdict
+from aidf.cite import ACM, RECORDS
+from aidf.model import Duty
+from aidf.rules.facts import Facts, Line, Verdict, duty
 from aidf.rules.restrictions import Restriction
 
 # The facts acm reads (paths into Facts and Line, rules/facts.py); a test holds it to them.
@@ -42,3 +44,15 @@ def acm(line: Line, f: Facts, r: Restriction) -> Verdict:
                            f"whether {e.role} {e.party.name!r} is a private sector end user is not stated", missing="private_sector")
     return Verdict("ACM", "eligible", "15 CFR 740.28(a)",
                    f"private sector end user, end use {f.tx.end_use}, outside Macau/D:5")
+
+
+DUTY_READS = frozenset({"line.index", "p"})  # what duties() reads (rules/duties.py declares the union)
+
+
+def duties(line: Line, f: Facts) -> list[Duty]:
+    """740.28 and 762.2(b)(59): what a line shipped under ACM brings."""
+    i, months = line.index, f.p.get(P, "record_update_months")
+    return [duty(f"Account for units into and out of each facility; update the records at least every {months} months",
+                 ACM, "ongoing", "records", i),
+            duty("The items must be bound for customers outside Macau and D:5", ACM, "ongoing", "condition", i),
+            duty("Keep ACM records", RECORDS.at("(b)(59)"), "five years", "records", i)]

@@ -7,8 +7,11 @@ entities located anywhere but Macau/D:5, stored to Supp. No. 10 to Part 748 para
 
 from __future__ import annotations
 
+from aidf.cite import AIA, RECORDS
+from aidf.meters import MILLI, aia_account
+from aidf.model import AccountRef, Duty
 from aidf.rules.eccn_3a090 import designer_condition_applies
-from aidf.rules.facts import Facts, Line, Verdict
+from aidf.rules.facts import Facts, Line, Verdict, duty
 from aidf.rules.restrictions import Restriction
 
 # The facts aia reads (paths into Facts and Line, rules/facts.py); a test holds it to them.
@@ -103,3 +106,57 @@ def _weights(line: Line, f: Facts, r: Restriction) -> Verdict:
     return Verdict("AIA", "unknown", "15 CFR 740.27(a)(3)(ii)",
                    "whether the storage facility meets Supp. No. 10 to Part 748 paras 14, 15 and 18 is not stated",
                    missing="storage_meets_supp10_14_15_18")
+
+
+# The facts duties() reads, beyond those of aia(); rules/duties.py declares the union for duties_for.
+DUTY_READS = frozenset({"consignee.key", "line.amount", "line.index", "line.item.model_weights", "p", "tx.end_use",
+                        "view"})
+
+
+def duties(line: Line, f: Facts) -> list[Duty]:
+    """740.27(a)(3)(ii), (b), (c) and 762.2(b)(58): what a line shipped under AIA brings."""
+    i = line.index
+    if line.cls.is_weights:
+        out = []
+        if line.item.model_weights.storage_meets_supp10_14_15_18 is not None or f.dest_tier != 1:
+            out.append(duty("Store the weights in a facility meeting Supp. No. 10 to Part 748 paras 14, 15 and 18",
+                            AIA.at("(a)(3)(ii)"), "while held", "condition", i))
+    else:
+        out = [
+            duty("Give the ultimate consignee the ECCN of the items (once, while accurate)", AIA.at("(b)(1)"),
+                 "before first use", "notice", i),
+            duty("Obtain the ultimate consignee's one-time AIA certification (no diversion, no 4E091-scale training or "
+                 "onward transfer for entities outside Tier 1, signed and dated)", AIA.at("(b)(2)"), "before first use",
+                 "certification", i),
+            duty("Tell the consignee in writing that the shipment goes under AIA, naming the items", AIA.at("(b)(3)"),
+                 "with each shipment", "notice", i),
+        ]
+        out += _certification_report(line, f)
+        if f.tx.end_use == "frontier_training":
+            out.append(duty("Do not use the items, or IaaS on them, to train 4E091-scale models for entities headquartered "
+                            "or located outside Tier 1 without BIS authorization; ask customers whether they will export "
+                            "the weights", f"{AIA.at('(b)(2)(iii)')}; Supp. No. 3 to Part 732, Red Flag 28",
+                            "ongoing", "condition", i))
+    return out + [duty("Keep AIA records", RECORDS.at("(b)(58)"), "five years", "records", i)]
+
+
+def tally_account(f: Facts) -> AccountRef:
+    """The consignee's cumulative (a)(1) TPP under AIA, kept for the 740.27(c) report."""
+    return aia_account(f.consignee.key)
+
+
+def _certification_report(line: Line, f: Facts) -> list[Duty]:
+    """740.27(c): email the certification to BIS when the consignee's cumulative (a)(1) TPP reaches the trigger."""
+    trigger = f.p.entry(P, "certification_report_tpp")
+    comparator = f.p.entry(P, "certification_report_comparator")
+    before = f.view.used(tally_account(f))
+    after = before + line.amount
+    limit = int(trigger.value) * MILLI
+    # Only the shipment that crosses the line brings the report; earlier ones are below it, later ones past it.
+    reached = before < limit <= after if comparator.value == "at_least" else before <= limit < after
+    if not reached:
+        return []
+    f.rests_on(comparator, "the AIA certification report")
+    return [duty("Email the AIA certification to EARReports@bis.doc.gov (subject 'AIA Certification') before this export: "
+                 f"cumulative TPP to the consignee reaches {trigger.value:,}", AIA.at("(c)"), "before the export", "report",
+                 line.index)]

@@ -8,10 +8,11 @@ calendar year. Not for Macau/D:5 or Macau/D:5-headquartered entities, and not wh
 
 from __future__ import annotations
 
+from aidf.cite import LPP, RECORDS
 from aidf.meters import MILLI, Draw
 from aidf.meters import lpp_account as _lpp_account
-from aidf.model import AccountRef
-from aidf.rules.facts import Facts, Line, Verdict
+from aidf.model import AccountRef, Duty
+from aidf.rules.facts import Facts, Line, Verdict, duty
 from aidf.rules.restrictions import Restriction
 
 # The facts lpp reads (paths into Facts and Line, rules/facts.py); a test holds it to them.
@@ -62,3 +63,22 @@ def lpp(line: Line, f: Facts, r: Restriction) -> Verdict:
         f.rests_on(f.p.entry(P, "z_items_listed_uncertain"), f"LPP for {cls.eccn}")
     return Verdict("LPP", "eligible", "15 CFR 740.29(a)", "within the calendar-year limit: " + working,
                    draws=[Draw(account, line.amount, cap)])
+
+
+DUTY_READS = frozenset({"line.amount", "line.index", "p"})  # what duties() reads (rules/duties.py: the union)
+
+
+def duties(line: Line, f: Facts) -> list[Duty]:
+    """740.29 (S-FGX), 758.1 and 762.2(b)(60): what a line shipped under LPP brings; a shipment past the
+    notice figure is warned of (an uncertain reading, so it never blocks)."""
+    i, code, cap = line.index, f.p.get(P, "aes_code"), f.p.get(P, "annual_tpp_cap")
+    out = [duty(f"Obtain the consignee's certification that this shipment keeps it within {cap:,} TPP this calendar year",
+                f"{LPP} (S-FGX)", "before shipping", "certification", i),
+           duty("The consignee notifies BIS when it reaches the annual limit", f"{LPP} (S-FGX)", "on reaching it", "notice", i),
+           duty(f"Report license exception code {code} in AES", "15 CFR 758.1; 740.29 (S-FGX)", "at filing", "notice", i),
+           duty("Keep LPP records", RECORDS.at("(b)(60)"), "five years", "records", i)]
+    notice = f.p.entry(P, "single_shipment_notice_tpp")
+    if line.amount >= int(notice.value) * MILLI:
+        f.warn(f"a shipment of {notice.value:,} TPP or more may need a BIS notice under LPP; the figure is {notice.status} "
+               f"({notice.cite}) and never blocks")
+    return out

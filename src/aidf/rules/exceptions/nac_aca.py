@@ -9,7 +9,9 @@ are 740.8(a); 740.8(b) restricts them: neither is available where Part 744 or 74
 
 from __future__ import annotations
 
-from aidf.rules.facts import Facts, Line, Verdict
+from aidf.cite import NAC_ACA
+from aidf.model import Duty
+from aidf.rules.facts import Facts, Line, Verdict, duty
 from aidf.rules.restrictions import Restriction
 
 # The facts nac_aca reads (paths into Facts and Line, rules/facts.py); a test holds it to them.
@@ -57,3 +59,19 @@ def nac_aca(line: Line, f: Facts, r: Restriction) -> Verdict:
         return Verdict("ACA", "eligible", "15 CFR 740.8(a)",
                        f"{cls.eccn} to Tier 2 destination {f.dest} (ACA scope as widened by 90 FR 4544)")
     return Verdict("ACA", "not_eligible", "15 CFR 740.8(a)", f"{f.dest} is outside ACA's scope ({scope.value})")
+
+
+DUTY_READS = frozenset({"line.index", "p"})  # what the duties read (rules/duties.py declares the union)
+
+
+def nac_duties(line: Line, f: Facts) -> list[Duty]:
+    """740.8(a): the notice in SNAP-R before shipping under NAC, and the purchase order."""
+    i, days = line.index, f.p.get(P, "nac_notice_days")
+    return [duty(f"File the NAC notice in SNAP-R at least {days} days before shipping, with TPP, performance density and "
+                 "a datasheet showing datacenter design or marketing", NAC_ACA.at("(a)"), f"{days} days before", "notice", i),
+            *aca_duties(line, f)]
+
+
+def aca_duties(line: Line, f: Facts) -> list[Duty]:
+    """740.8: a written purchase order before shipping under ACA (and NAC)."""
+    return [duty("Hold a written purchase order", NAC_ACA, "before shipping", "records", line.index)]
