@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 
@@ -132,3 +133,31 @@ def start_server(tmp, *args: str, env: dict | None = None):
             time.sleep(0.2)
     proc.kill()
     raise RuntimeError("server did not start: " + proc.stdout.read().decode(errors="replace"))
+
+
+@contextlib.contextmanager
+def keyed_server(tmp, *spare_viewers: str):
+    """`aidf serve --sample` over a SQLite ledger, with a viewer's and an officer's key (and spare viewer
+    keys under the names given); yields the URL, the ledger path and the two keys."""
+    from aidf.service.keys import KeyStore, keys_url
+
+    ledger = str(tmp / "ledger.sqlite")
+    store = KeyStore(keys_url(ledger))
+    keys = {role: store.create(f"{role}-user", role)[0] for role in ("viewer", "officer")}
+    for name in spare_viewers:
+        store.create(name, "viewer")
+    store.close()
+    proc, url = start_server(tmp, "--ledger", ledger, "--sample")
+    try:
+        yield {"url": url, "ledger": ledger} | keys
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+def sign_in(page, url: str, key: str) -> None:
+    """Sign the browser page in on the dashboard with an API key."""
+    page.goto(url + "/login")
+    page.fill("input[name=key]", key)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()

@@ -10,8 +10,7 @@ import re
 import pytest
 from sqlalchemy import create_engine, text
 
-from aidf.service.keys import KeyStore, keys_url
-from tests.service.conftest import start_server
+from tests.service.conftest import keyed_server, sign_in
 
 pytestmark = pytest.mark.browser
 SHOTS = os.environ.get("AIDF_SCREENSHOTS")
@@ -19,28 +18,13 @@ SHOTS = os.environ.get("AIDF_SCREENSHOTS")
 
 @pytest.fixture(scope="module")
 def keyed(tmp_path_factory, browser):
-    tmp = tmp_path_factory.mktemp("audit")
-    ledger = str(tmp / "ledger.sqlite")
-    store = KeyStore(keys_url(ledger))
-    keys = {role: store.create(f"{role}-user", role)[0] for role in ("viewer", "officer")}
-    store.create("spare-user", "viewer")  # the key whose role the tamper test edits
-    store.close()
-    proc, url = start_server(tmp, "--ledger", ledger, "--sample")
-    yield {"url": url, "ledger": ledger} | keys
-    proc.terminate()
-    proc.wait(timeout=20)
-
-
-def _sign_in(page, url: str, key: str) -> None:
-    page.goto(url + "/login")
-    page.fill("input[name=key]", key)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
+    with keyed_server(tmp_path_factory.mktemp("audit"), "spare-user") as server:
+        yield server
 
 
 def test_officer_checks_both_chains_then_against_the_kept_heads(keyed, page, tmp_path):
     url = keyed["url"]
-    _sign_in(page, url, keyed["officer"])
+    sign_in(page, url, keyed["officer"])
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(url + "/audit")
     assert page.inner_text("#ledger-chain h2") == "Ledger audit chain: intact"
@@ -71,7 +55,7 @@ def test_a_role_edited_in_the_database_shows_the_keys_chain_altered(keyed, page,
     with eng.begin() as c:
         c.execute(text("UPDATE service_api_keys SET role = 'admin' WHERE name = 'spare-user'"))
     eng.dispose()
-    _sign_in(page, url, keyed["officer"])
+    sign_in(page, url, keyed["officer"])
     page.goto(url + "/audit")
     assert page.inner_text("#keys-chain h2") == "API keys audit chain: altered"
     assert "role" in page.inner_text("#keys-chain p.verdict")
@@ -80,7 +64,7 @@ def test_a_role_edited_in_the_database_shows_the_keys_chain_altered(keyed, page,
 
 
 def test_a_viewer_is_refused(keyed, page):
-    _sign_in(page, keyed["url"], keyed["viewer"])
+    sign_in(page, keyed["url"], keyed["viewer"])
     resp = page.goto(keyed["url"] + "/audit")
     assert resp.status == 403
     assert "needs the officer role" in page.inner_text("p.notice") and page.locator("#kept-heads").count() == 0

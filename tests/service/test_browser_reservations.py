@@ -9,8 +9,7 @@ import re
 import httpx
 import pytest
 
-from aidf.service.keys import KeyStore, keys_url
-from tests.service.conftest import start_server
+from tests.service.conftest import keyed_server, sign_in
 
 pytestmark = pytest.mark.browser
 SHOTS = os.environ.get("AIDF_SCREENSHOTS")
@@ -18,27 +17,13 @@ SHOTS = os.environ.get("AIDF_SCREENSHOTS")
 
 @pytest.fixture(scope="module")
 def keyed(tmp_path_factory, browser):
-    tmp = tmp_path_factory.mktemp("reservations")
-    ledger = str(tmp / "ledger.sqlite")
-    store = KeyStore(keys_url(ledger))
-    keys = {role: store.create(f"{role}-user", role)[0] for role in ("viewer", "officer")}
-    store.close()
-    proc, url = start_server(tmp, "--ledger", ledger, "--sample")
-    yield {"url": url} | keys
-    proc.terminate()
-    proc.wait(timeout=20)
-
-
-def _sign_in(page, url: str, key: str) -> None:
-    page.goto(url + "/login")
-    page.fill("input[name=key]", key)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
+    with keyed_server(tmp_path_factory.mktemp("reservations")) as server:
+        yield server
 
 
 def test_officer_posts_one_and_voids_another(keyed, page, tmp_path):
     url = keyed["url"]
-    _sign_in(page, url, keyed["officer"])
+    sign_in(page, url, keyed["officer"])
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(url + "/reservations")
     assert page.locator("tr[data-reservation=SO-003]").count() == 1
@@ -68,7 +53,7 @@ def test_officer_posts_one_and_voids_another(keyed, page, tmp_path):
 
 def test_viewer_is_refused(keyed, page):
     url = keyed["url"]
-    _sign_in(page, url, keyed["viewer"])
+    sign_in(page, url, keyed["viewer"])
     page.goto(url + "/reservations")
     row = page.locator("tr[data-reservation=SO-005]")
     assert row.count() == 1 and "officer role needed" in row.inner_text()
