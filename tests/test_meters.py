@@ -24,6 +24,24 @@ def test_engine_and_rules_load_no_store():
     assert out.stdout.strip() == "", f"deciding loads the store: {out.stdout.strip()[:300]}"
 
 
+DECIDING = """
+import sys
+from aidf.engine import decide
+d = decide({"id": "S", "date": "2025-07-01", "action": "export", "destination": "MX",
+            "items": [{"catalog": "nvidia-h200-sxm", "quantity": 500}],
+            "parties": {"ultimate_consignee": {"name": "Monterrey Nube", "country": "MX"}}})
+assert d.warnings, d
+print(",".join(sorted(m for m in sys.modules if m.split(".")[0] == "sqlalchemy" or m.startswith("aidf.ledger"))))
+"""
+
+
+def test_a_decision_without_a_ledger_loads_no_store():
+    """Replay's report and the options search decide without a ledger: screening says no list is loaded
+    without importing the store or SQLAlchemy (about 0.8 s of a replay's start)."""
+    out = subprocess.run([sys.executable, "-c", DECIDING], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "", f"a decision without a ledger loads the store: {out.stdout.strip()[:300]}"
+
+
 def test_ledger_reexports_the_meters():
     assert base.Draw is meters.Draw and base.MILLI == meters.MILLI
     assert base.LimitExceeded is meters.LimitExceeded and base.IdempotencyConflict is meters.IdempotencyConflict

@@ -10,16 +10,18 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aidf.model import Party, ScreeningMatch, ScreeningResult
-from aidf.screening import store
 from aidf.screening.consequence import Consequence, other_list, possible_match
 from aidf.screening.denied_persons import denied_person
 from aidf.screening.entity_list import entity_list
 from aidf.screening.index import Hit, ListIndex
 from aidf.screening.sdn import sdn
 from aidf.screening.settings import Settings, settings
+
+if TYPE_CHECKING:  # the store (and SQLAlchemy) is loaded only when a ledger is screened against
+    from aidf.screening import store
 
 PROVISIONS = {"EL": entity_list, "DPL": denied_person, "SDN": sdn}
 OUT_OF_FORCE = None  # a consequence with no outcome: only its warning and trace step
@@ -32,6 +34,8 @@ _LOCK = threading.Lock()
 
 def index_for(ledger: Any, version: store.Version, s: Settings) -> ListIndex:
     """The folded, blocked index of a list version, built once per process."""
+    from aidf.screening import store
+
     key = (str(store.base(ledger).engine.url), version.seq, version.file_hash, s.key)
     with _LOCK:
         if key in _INDEXES:
@@ -60,6 +64,8 @@ def screen_party(ledger: Any, version: store.Version, ix: ListIndex, role: str, 
                  country: str | None) -> PartyScreen:
     s = ix.settings
     hits = ix.screen(name, country)
+    from aidf.screening import store
+
     done = store.cleared(ledger, store.party_key(name, country, s)) if hits else {}
     matches, open_hits = [], []
     for h in hits:
@@ -121,6 +127,10 @@ def consequence(role: str, kind: str, hit: Hit, on: dt.date, s: Settings) -> Con
 def screen_parties(parties: Iterable[tuple[str, Party]], ledger: Any, on: dt.date,
                    s: Settings | None = None) -> tuple[list[ScreeningResult], list[Consequence], str | None]:
     """Screen parties: their results, the consequences of open hits, and a warning when no list is loaded."""
+    if ledger is None:  # no ledger, no list: and no database library to load for saying so
+        return [], [], NO_LIST
+    from aidf.screening import store
+
     version = store.latest(ledger)
     if version is None:
         return [], [], NO_LIST
@@ -138,6 +148,8 @@ def screen_distinct(parties: Iterable[tuple[str, str | None]], ledger: Any,
                     on: dt.date | None = None) -> dict[tuple[str, str | None], ScreeningResult]:
     """Screen each distinct (name, country) once, for replay and bulk files: the same party on many
     lines is one look-up. Empty when no list is loaded."""
+    from aidf.screening import store
+
     version = store.latest(ledger)
     if version is None:
         return {}
@@ -154,6 +166,7 @@ def lookup(ledger: Any, name: str, country: str | None = None, review: float | N
     """Screen one name for a person to read (CLI, API, dashboard): the folded name, the legal forms
     stripped, the status and every match with its features. Raises InputError when no list is loaded."""
     from aidf.errors import InputError
+    from aidf.screening import store
     from aidf.screening.normalize import normalize
 
     if not isinstance(name, str) or not name.strip():

@@ -22,7 +22,6 @@ from typing import Any
 import pycountry
 
 from aidf.errors import InputError
-from aidf.ledger.common import canonical, sha256
 from aidf.model import ISO2
 
 # The list code in the CSL `source`, e.g. "Entity List (EL) - Bureau of Industry and Security".
@@ -64,6 +63,8 @@ class Entry:
     @property
     def content_hash(self) -> str:
         """Hash of what the entry says: a clearance holds while this stays the same."""
+        from aidf.ledger.common import canonical, sha256  # the ledger's hash, loaded with the first list
+
         return sha256(canonical(self.as_dict()))
 
     @classmethod
