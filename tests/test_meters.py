@@ -6,8 +6,12 @@ import subprocess
 import sys
 from fractions import Fraction
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from aidf import meters
 from aidf.ledger import base
+from aidf.model import AccountRef
 
 PROBE = """
 import importlib, pkgutil, sys
@@ -60,3 +64,15 @@ def test_milli_rounds_up_exactly_at_the_line():
     assert meters.milli(Fraction(1001, 1000)) == 1001
     assert meters.milli(Fraction(10001, 10000)) == 1001  # a part of a milli-TPP counts as a whole one
     assert meters.milli(Fraction(0)) == 0
+
+
+@given(st.sampled_from(["lpp_annual", "country_allocation", "uveu_share", "nveu_cap", "license", "aia_tally"]),
+       *[st.one_of(st.none(), st.text(min_size=1, max_size=8)) for _ in range(2)],
+       st.one_of(st.none(), st.integers(1990, 2100)),
+       *[st.one_of(st.none(), st.text(min_size=1, max_size=8)) for _ in range(3)])
+def test_an_account_id_is_kind_then_each_set_field_in_declaration_order(kind, country, consignee, year, veu, window,
+                                                                        lic):
+    """The ids stored in ledgers: built without model_dump now, so held to the text model_dump gave."""
+    ref = AccountRef(kind=kind, country=country, consignee=consignee, year=year, veu=veu, window=window, license=lic)
+    dumped = ref.model_dump(exclude_none=True)
+    assert ref.id == ":".join([kind] + [f"{k}={v}" for k, v in dumped.items() if k != "kind"])

@@ -477,13 +477,17 @@ class AccountKey(BaseModel):
     license: str | None = None
 
 
+_KEY_FIELDS = tuple(k for k in AccountKey.model_fields if k != "kind")
+
+
 class AccountRef(AccountKey):
     model_config = ConfigDict(frozen=True)
 
     @property
     def id(self) -> str:
-        parts = [self.kind] + [f"{k}={v}" for k, v in self.model_dump(exclude_none=True).items() if k != "kind"]
-        return ":".join(parts)
+        """kind:field=value:... over the fields that are set, in declaration order (the ids stored in ledgers)."""
+        d = self.__dict__
+        return ":".join([self.kind, *(f"{k}={d[k]}" for k in _KEY_FIELDS if d.get(k) is not None)])
 
 
 class LedgerEffect(BaseModel):

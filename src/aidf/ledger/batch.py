@@ -23,7 +23,7 @@ from aidf.ledger import schema as s
 from aidf.ledger.base import Booked, Draw, IdempotencyConflict, LedgerError, LimitExceeded
 from aidf.ledger.bounds import MAX_ACCOUNT_MILLI, MAX_LINE_MILLI
 from aidf.ledger.common import canonical, check_actor, check_amount, check_id, check_limit, iso_date, sha256
-from aidf.ledger.db import insert_rows
+from aidf.ledger.db import first_in, insert_rows
 from aidf.model import AccountRef
 
 MAX_DRAWS = 1000  # per linked group; a decision has a handful
@@ -106,8 +106,8 @@ class Batch:
         aid = aid or self._id(ref)
         b = self.bal.get(aid)
         if b is None:
-            row = self.conn.execute(Q_ONE, {"aid": aid}).first()
-            b = self.bal[aid] = [int(row.posted), int(row.pending)] if row else [0, 0]
+            row = first_in(self.conn, Q_ONE, {"aid": aid})
+            b = self.bal[aid] = [int(row["posted"]), int(row["pending"])] if row else [0, 0]
             self.refs[aid] = ref
         return b
 

@@ -149,23 +149,35 @@ _COMPILED: dict[tuple[str, int], tuple[str, tuple[str, ...] | None, dict[str, An
 def read_first(engine: Engine, stmt: Any, params: dict[str, Any]) -> dict[str, Any] | None:
     """The first row of one SELECT, read on a pooled driver connection: a single statement sees a
     consistent snapshot on its own, so it needs no transaction of ours (SQLAlchemy's would add a BEGIN
-    and a ROLLBACK and cost about ten times the query itself on SQLite). The statement is compiled
-    once per dialect. Plain decisions read their balances and the screening list version this way."""
-    key = (engine.dialect.name, id(stmt))
-    found = _COMPILED.get(key)
-    if found is None:
-        compiled = stmt.compile(dialect=engine.dialect)
-        found = _COMPILED[key] = (str(compiled), tuple(compiled.positiontup) if compiled.positional else None,
-                                  dict(compiled.params))  # the statement's own values (a LIMIT's)
-    sql, order, given = found
-    params = given | params
+    and a ROLLBACK and cost about ten times the query itself on SQLite). Plain decisions read their
+    balances and the screening list version this way."""
     raw = engine.raw_connection()
     try:
-        cur = raw.cursor()
+        return _first(raw, engine.dialect, stmt, params)
+    finally:
+        raw.close()  # back to the pool, which ends the driver's transaction if it opened one
+
+
+def first_in(conn: Connection, stmt: Any, params: dict[str, Any]) -> dict[str, Any] | None:
+    """The first row of one SELECT inside `conn`'s open transaction, through its driver connection
+    (a booking batch reads each account's balance once this way: no statement context per read)."""
+    return _first(conn.connection.dbapi_connection, conn.dialect, stmt, params)
+
+
+def _first(raw: Any, dialect: Any, stmt: Any, params: dict[str, Any]) -> dict[str, Any] | None:
+    key = (dialect.name, id(stmt))
+    found = _COMPILED.get(key)
+    if found is None:  # compiled once per dialect, with the statement's own values (a LIMIT's)
+        compiled = stmt.compile(dialect=dialect)
+        found = _COMPILED[key] = (str(compiled), tuple(compiled.positiontup) if compiled.positional else None,
+                                  dict(compiled.params))
+    sql, order, given = found
+    params = given | params
+    cur = raw.cursor()
+    try:
         cur.execute(sql, tuple(params[k] for k in order) if order is not None else params)
         row = cur.fetchone()
         names = [d[0] for d in cur.description]
-        cur.close()
     finally:
-        raw.close()  # back to the pool, which ends the driver's transaction if it opened one
+        cur.close()
     return None if row is None else dict(zip(names, row, strict=True))

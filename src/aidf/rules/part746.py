@@ -98,11 +98,15 @@ def other_items(f: Facts) -> None:
 
 def _warn_unnamed_region(f: Facts) -> None:
     """A destination whose regions differ (746.6) without a region: the caller is told what it would change."""
-    named = regions(f.p)
-    if f.tx.destination_region is None and named:
-        if any(r.startswith(f.dest + "-") for r in named):
-            f.warn(f"destination_region not stated: in {', '.join(named)} (Crimea and the covered regions of "
-                   f"Ukraine) 15 CFR 746.6 requires a license with a policy of denial; decided as elsewhere in {f.dest}")
+    if f.tx.destination_region is None and f.p.memo(("regions_in", f.dest), lambda: _has_regions(f.p, f.dest)):
+        named = regions(f.p)
+        f.warn(f"destination_region not stated: in {', '.join(named)} (Crimea and the covered regions of "
+               f"Ukraine) 15 CFR 746.6 requires a license with a policy of denial; decided as elsewhere in {f.dest}")
+
+
+def _has_regions(p: Parameters, dest: str) -> bool:
+    """Whether 746.6 names regions inside `dest` (on these parameters)."""
+    return any(r.startswith(dest + "-") for r in regions(p))
 
 
 def review(f: Facts, e: Embargo) -> tuple[str, str, str]:
