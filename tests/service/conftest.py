@@ -73,6 +73,14 @@ def api(ledger_spec):
 
 
 @pytest.fixture
+def sqlite_app(tmp_path):
+    """The app over a fresh SQLite ledger file, closed after the test."""
+    app = create_app(str(tmp_path / "l.sqlite"))
+    yield app
+    app.state.service.close()
+
+
+@pytest.fixture
 def sqlite_api(tmp_path):
     app = create_app(str(tmp_path / "ledger.sqlite"))
     yield Api(app)
