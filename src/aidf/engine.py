@@ -39,7 +39,8 @@ from aidf.model import (
 from aidf.rules import part746
 from aidf.rules.authorizations import authorize, outcome_of
 from aidf.rules.classify import H100, Classification, classified
-from aidf.rules.duties import aia_tally_account, duties_for, hold_duties, standing_duties
+from aidf.rules.duties import duties_for, hold_duties, standing_duties
+from aidf.rules.exceptions import aia
 from aidf.rules.facts import Facts, LedgerView, Line
 from aidf.rules.license_requirements import license_requirement
 from aidf.rules.parameters import Parameters
@@ -278,7 +279,7 @@ def _tallies(line: Line, f: Facts, auth: str | None, line_draws: list[Draw]) -> 
     if auth is None or line.cls.is_weights or line.cls.level != "a":
         return out
     if auth == "AIA":
-        out.append(Draw(aia_tally_account(f), line.amount, None))
+        out.append(Draw(aia.tally_account(f), line.amount, None))
     veu = f.consignee.veu
     # Supp. No. 10 para 6 (rules/veu.adds_to_installed_base, shared with replay's share loop).
     if veu is not None and veu.type == "UVEU" and adds_to_installed_base(line.cls, f.ruleset.diffusion) \

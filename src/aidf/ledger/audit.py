@@ -142,6 +142,9 @@ def reseal(conn: Connection, key: bytes, at_us: int, actor: str, why: str) -> tu
 
 # ---- verify --------------------------------------------------------------------------------------
 
+HEAD_PATTERN = r"^[0-9]{1,19}:[0-9a-f]{64}$"  # a chain head as printed for keeping elsewhere: SEQ:HASH
+
+
 @dataclass
 class VerifyReport:
     ok: bool

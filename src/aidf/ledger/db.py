@@ -143,7 +143,9 @@ def _build_head(engine: Engine) -> None:
         conn.execute(text(f"INSERT INTO {VERSION_TABLE} VALUES ('{HEAD_REVISION}')"))
 
 
-_COMPILED: dict[tuple[str, int], tuple[str, tuple[str, ...] | None, dict[str, Any]]] = {}
+# (dialect, id(statement)) -> (statement, SQL, parameter order, the statement's own values); the
+# statement is kept in the value, so its id is never reused by another while the entry lives.
+_COMPILED: dict[tuple[str, int], tuple[Any, str, tuple[str, ...] | None, dict[str, Any]]] = {}
 
 
 def read_first(engine: Engine, stmt: Any, params: dict[str, Any]) -> dict[str, Any] | None:
@@ -169,9 +171,9 @@ def _first(raw: Any, dialect: Any, stmt: Any, params: dict[str, Any]) -> dict[st
     found = _COMPILED.get(key)
     if found is None:  # compiled once per dialect, with the statement's own values (a LIMIT's)
         compiled = stmt.compile(dialect=dialect)
-        found = _COMPILED[key] = (str(compiled), tuple(compiled.positiontup) if compiled.positional else None,
+        found = _COMPILED[key] = (stmt, str(compiled), tuple(compiled.positiontup) if compiled.positional else None,
                                   dict(compiled.params))
-    sql, order, given = found
+    _, sql, order, given = found
     params = given | params
     cur = raw.cursor()
     try:

@@ -8,24 +8,20 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from aidf.cite import ECCN_ON_INVOICE, EXPORT_RECORDS
-from aidf.model import AccountRef, Duty
+from aidf.model import Duty
 from aidf.rules import veu
 from aidf.rules.exceptions import acm, aia, lpp, nac_aca
 from aidf.rules.facts import Facts, Line, duty
 
 # The facts duties_for reads (paths into Facts and Line, rules/facts.py); a test holds it to them.
 READS = frozenset({"line.cls.eccn", "line.cls.is_weights", "line.cls.level", "line.index", "ruleset"}).union(
-    aia.DUTY_READS, acm.DUTY_READS, nac_aca.DUTY_READS, lpp.DUTY_READS, veu.DUTY_READS, {"dest_tier", "p"})
+    aia.DUTY_READS, acm.DUTY_READS, nac_aca.DUTY_READS, lpp.DUTY_READS, veu.DUTY_READS)
 
 # Each authorization's duties, from its provision module.
 BY_AUTHORIZATION: dict[str, Callable[[Line, Facts], list[Duty]]] = {
     "AIA": aia.duties, "ACM": acm.duties, "NAC": nac_aca.nac_duties, "ACA": nac_aca.aca_duties, "LPP": lpp.duties,
-    "UVEU": lambda line, f: veu.duties(line, f, "UVEU"), "NVEU": lambda line, f: veu.duties(line, f, "NVEU"),
+    "UVEU": veu.uveu_duties, "NVEU": veu.nveu_duties,
 }
-
-
-def aia_tally_account(f: Facts) -> AccountRef:
-    return aia.tally_account(f)
 
 
 def duties_for(line: Line, f: Facts, authorization: str | None, outcome: str) -> list[Duty]:

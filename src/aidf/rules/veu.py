@@ -219,11 +219,21 @@ def quarterly_cap(p, on: dt.date) -> int | None:
     return nveu_caps(p).get(quarter(on))
 
 
-DUTY_READS = frozenset({"line.index"})  # what duties() reads (rules/duties.py declares the union)
+DUTY_READS = frozenset({"line.index"})  # what the VEU duties read (rules/duties.py declares the union)
 
 
-def duties(line: Line, f: Facts, kind: str) -> list[Duty]:
-    """748.15 and Supp. No. 8 to Part 748: what a line shipped to a UVEU or an NVEU brings."""
+def uveu_duties(line: Line, f: Facts) -> list[Duty]:
+    """748.15: what a line shipped to a UVEU brings."""
+    return _duties(line, "UVEU")
+
+
+def nveu_duties(line: Line, f: Facts) -> list[Duty]:
+    """748.15: what a line shipped to an NVEU brings (its reports name current customers too)."""
+    return _duties(line, "NVEU")
+
+
+def _duties(line: Line, kind: str) -> list[Duty]:
+    """748.15 and Supp. No. 8 to Part 748: the certification, the notice and the VEU's semi-annual report."""
     i = line.index
     customers = " and current customers" if kind == "NVEU" else ""
     return [duty("Obtain the VEU's end-use certification (Supp. No. 8 to Part 748)", VEU, "before first shipment",

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 import aidf
+from aidf.ledger import audit
 from aidf.model import MAX_ID, NAME_PATTERN, Day, Decision, Transaction
 from aidf.service import cursors, limits
 from aidf.service import schemas as m
@@ -239,7 +240,7 @@ def get_audit(request: Request, response: Response, _: Officer, limit: Annotated
     return rows
 
 
-Head = Annotated[str | None, Query(pattern=r"^[0-9]{1,19}:[0-9a-f]{64}$", max_length=100,
+Head = Annotated[str | None, Query(pattern=audit.HEAD_PATTERN, max_length=100,
                                    description="SEQ:HASH kept from an earlier verify: detects truncation")]
 
 

@@ -13,10 +13,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
+from aidf.ledger import audit
 from aidf.service.web import page, session
 
 router = APIRouter(include_in_schema=False)
-HEAD = re.compile(r"^[0-9]{1,19}:[0-9a-f]{64}$")
+HEAD = re.compile(audit.HEAD_PATTERN)
 HeadField = Annotated[str | None, Query(max_length=100)]
 
 

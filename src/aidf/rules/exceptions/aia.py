@@ -108,9 +108,9 @@ def _weights(line: Line, f: Facts, r: Restriction) -> Verdict:
                    missing="storage_meets_supp10_14_15_18")
 
 
-# The facts duties() reads, beyond those of aia(); rules/duties.py declares the union for duties_for.
-DUTY_READS = frozenset({"consignee.key", "line.amount", "line.index", "line.item.model_weights", "p", "tx.end_use",
-                        "view"})
+# The facts duties() reads (rules/duties.py declares the union for duties_for).
+DUTY_READS = frozenset({"consignee.key", "dest_tier", "line.amount", "line.cls.is_weights", "line.index",
+                        "line.item.model_weights", "p", "tx.end_use", "view"})
 
 
 def duties(line: Line, f: Facts) -> list[Duty]:
