@@ -23,6 +23,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from aidf.service.app import create_app
+from aidf.service.core import Service
 
 # Rules the published schema does not state: the ISO country list, the catalog, the precisions a
 # rule knows, "an item is exactly one of ...", a license or a reason (not both), the dates a rule set
@@ -121,16 +122,44 @@ def test_api_conforms_postgresql(case):
     case.call_and_validate(headers={"X-API-Key": KEYS["postgresql"]}, checks=CHECKS)
 
 
+def _fresh_service(db: str) -> tuple[Service, str, object]:
+    """A service over an empty ledger of the given kind, its admin key, and what removes it."""
+    drop = None
+    if db == "sqlite":
+        spec = str(Path(tempfile.mkdtemp(dir=_tmp.name)) / "ledger.sqlite")
+    else:
+        spec, drop = _pg_spec()
+    service = Service(spec)
+    key = service.keys.create("fuzz", "admin")[0]
+
+    def remove() -> None:
+        service.close()
+        if drop:
+            drop()
+
+    return service, key, remove
+
+
 @pytest.mark.parametrize("db", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def test_api_sequences(db):
-    """Stateful: chains of calls joined by the schema's links (book, then read it back, release, ...)."""
+    """Stateful: chains of calls joined by the schema's links (book, then read it back, release, ...).
+    Each scenario starts on an empty ledger: Hypothesis replays a scenario's choices and needs the same
+    answers back, which a ledger carrying earlier scenarios' bookings (and other tests') would not give."""
     if db not in APPS:
         pytest.skip("PostgreSQL not reachable at 127.0.0.1:5432")
-    key = KEYS[db]
+    app = APPS[db]
+    shared = app.state.service
 
     class Machine(SCHEMAS[db].as_state_machine()):
+        def setup(self):
+            app.state.service, self.key, self.remove = _fresh_service(db)
+
+        def teardown(self):
+            app.state.service = shared
+            self.remove()
+
         def get_call_kwargs(self, case):
-            return {"headers": {"X-API-Key": key}}
+            return {"headers": {"X-API-Key": self.key}}
 
         def validate_response(self, response, case, additional_checks=(), **kw):
             case.validate_response(response, checks=CHECKS)
@@ -138,7 +167,10 @@ def test_api_sequences(db):
     test = Machine.TestCase
     test.settings = settings(max_examples=15, stateful_step_count=5, derandomize=True, deadline=None,
                              suppress_health_check=list(HealthCheck))
-    test().runTest()
+    try:
+        test().runTest()
+    finally:
+        app.state.service = shared
 
 
 def test_links_are_published():
