@@ -16,6 +16,7 @@ from aidf.answer import transaction_answer
 from aidf.assumed import assumed_facts
 from aidf.bounds import line_problem
 from aidf.errors import InputError
+from aidf.heap import SETTLE_EVERY, settle, survivors_set_aside
 from aidf.meters import (
     CONTRACT_KINDS,
     MILLI,
@@ -436,11 +437,15 @@ def _book_parsed(hashed: list[tuple[Transaction, str]], ledger, rules: str | Non
         return [decide_and_book(tx, ledger, rules, actor=actor) for tx, _ in hashed]
     size = batch_size or MAX_BATCH
     out: list[Decision] = []
-    for start in range(0, len(hashed), size):
-        chunk = hashed[start:start + size]
-        with ledger.batch() as b:
-            b.prefetch([tx.id for tx, _ in chunk])
-            out += [_decide_and_book_in(tx, b, rules, who, h) for tx, h in chunk]
+    with survivors_set_aside():
+        for start in range(0, len(hashed), size):
+            chunk = hashed[start:start + size]
+            with ledger.batch() as b:
+                b.prefetch([tx.id for tx, _ in chunk])
+                for i, (tx, h) in enumerate(chunk, 1):
+                    out.append(_decide_and_book_in(tx, b, rules, who, h))
+                    if i % SETTLE_EVERY == 0:
+                        settle()
     return out
 
 

@@ -1,0 +1,70 @@
+"""Long batches set survivors aside from the cyclic collector and hand them all back (aidf.heap)."""
+
+from __future__ import annotations
+
+import gc
+import weakref
+
+import pytest
+
+from aidf import heap
+from aidf.engine import decide_many
+from aidf.ledger.memory import MemoryLedger
+from benchmarks.cases import generated_transactions
+
+
+class Node:
+    pass
+
+
+def _cycle() -> weakref.ref:
+    a, b = Node(), Node()
+    a.other, b.other = b, a
+    return weakref.ref(a)
+
+
+def test_everything_is_handed_back_and_cycles_are_collected_after():
+    assert gc.get_freeze_count() == 0
+    with heap.survivors_set_aside():
+        kept = [_cycle()]  # a cycle with no owner, made inside the batch
+        heap.settle()
+        assert gc.get_freeze_count() > 0
+        gc.collect()
+        assert kept[0]() is not None  # set aside: the collector does not see it yet
+    assert gc.get_freeze_count() == 0
+    gc.collect()
+    assert kept[0]() is None
+
+
+def test_an_error_inside_the_batch_still_hands_back():
+    with pytest.raises(RuntimeError):
+        with heap.survivors_set_aside():
+            heap.settle()
+            raise RuntimeError("stop")
+    assert gc.get_freeze_count() == 0
+
+
+def test_overlapping_batches_hand_back_when_the_last_ends():
+    outer = heap.survivors_set_aside()
+    outer.__enter__()
+    with heap.survivors_set_aside():
+        heap.settle()
+    heap.settle()
+    assert gc.get_freeze_count() > 0  # the outer batch is still running
+    outer.__exit__(None, None, None)
+    assert gc.get_freeze_count() == 0
+
+
+def test_settle_outside_a_batch_sets_nothing_aside():
+    heap.settle()
+    assert gc.get_freeze_count() == 0
+
+
+def test_decide_many_hands_back_and_answers_as_without_it(monkeypatch):
+    txs = generated_transactions(2 * heap.SETTLE_EVERY + 7, seed=11)
+    with_aside = [d.model_dump(mode="json") for d in decide_many(txs, ledger=MemoryLedger())]
+    assert gc.get_freeze_count() == 0
+    monkeypatch.setattr(heap, "settle", lambda: None)
+    monkeypatch.setattr("aidf.engine.settle", lambda: None)
+    without = [d.model_dump(mode="json") for d in decide_many(txs, ledger=MemoryLedger())]
+    assert with_aside == without
