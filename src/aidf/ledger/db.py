@@ -18,6 +18,9 @@ from sqlalchemy.engine import Connection, Engine
 HEAD_REVISION = "0003"  # 0003: screening tables (aidf.screening.tables)
 VERSION_TABLE = "ledger_alembic_version"
 BUSY_TIMEOUT_S = 120
+# Connections a process keeps open per ledger: as many as the server's threads that read at once
+# (service/limits.py THREADS), so that no request opens and closes one of its own.
+POOL_SIZE = 8
 CACHE_KIB = 65536  # SQLite page cache per connection (the default 2 MiB spills a batch of 8,000 to the WAL)
 
 
@@ -34,7 +37,7 @@ def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         return _sqlite_engine(url)
     if url.startswith("postgresql+psycopg://"):
-        return create_engine(url, pool_size=2, max_overflow=4, pool_recycle=1800)
+        return create_engine(url, pool_size=POOL_SIZE, max_overflow=4, pool_recycle=1800)
     raise ValueError(f"unsupported ledger URL {url!r} (use sqlite:///FILE or postgresql://...)")
 
 
@@ -43,6 +46,8 @@ def _sqlite_engine(url: str) -> Engine:
     kwargs = {"connect_args": {"timeout": BUSY_TIMEOUT_S, "check_same_thread": False}}
     if memory:
         kwargs["poolclass"] = pool.StaticPool
+    else:
+        kwargs |= {"pool_size": POOL_SIZE, "max_overflow": 2 * POOL_SIZE}
     engine = create_engine(url, **kwargs)
 
     @event.listens_for(engine, "connect")

@@ -14,10 +14,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from aidf.model import Transaction
+from aidf.service import readers
 from aidf.service.guard import DB_BUSY
 from aidf.service.limits import INLINE_ITEMS, refusal
 
@@ -69,7 +69,7 @@ class DecisionFastPath:
             if service.reads_inline and len(tx.items) <= INLINE_ITEMS:
                 decision = service.decide(tx)  # a private in-memory ledger: nothing to wait for
             else:
-                decision = await run_in_threadpool(service.decide, tx)
+                decision = await readers.run(service.decide, tx)
             payload = decision.model_dump_json(by_alias=True).encode()
         except DB_BUSY:
             raise  # 503 from guard.py; deciding again would only wait again
