@@ -18,8 +18,9 @@ from sqlalchemy.engine import Connection, Engine
 HEAD_REVISION = "0003"  # 0003: screening tables (aidf.screening.tables)
 VERSION_TABLE = "ledger_alembic_version"
 BUSY_TIMEOUT_S = 120
-# Connections a process keeps open per ledger: as many as the server's threads that read at once
-# (service/limits.py THREADS), so that no request opens and closes one of its own.
+# Connections a process keeps open per ledger: enough for a server worker's threads that use the ledger
+# at once (decision readers, the booking writer, pages), so that under load no request opens and
+# closes a connection of its own. Before, five were kept and the rest opened per request.
 POOL_SIZE = 8
 CACHE_KIB = 65536  # SQLite page cache per connection (the default 2 MiB spills a batch of 8,000 to the WAL)
 
