@@ -6,11 +6,11 @@ import gc
 import weakref
 
 import pytest
+from benchmarks.cases import generated_transactions
 
 from aidf import heap
 from aidf.engine import decide_many
 from aidf.ledger.memory import MemoryLedger
-from benchmarks.cases import generated_transactions
 
 
 class Node:
