@@ -17,6 +17,7 @@ from typing import Any
 import polars as pl
 
 from aidf import people
+from aidf.heap import SETTLE_EVERY, settle, survivors_set_aside
 
 PEOPLE_COLUMNS = ["consignee", "reason", "warnings"]
 FLAGGED = ("NEEDS_REVIEW", "LICENSE_REQUIRED")
@@ -38,22 +39,26 @@ def _shape_warnings(result, orders: str | Path, rules: str | None) -> dict[int, 
     rows = read_lines(orders, reps["line"])
     by_line = {r["line"]: r for r in rows.iter_rows(named=True)}
     out: dict[int, list[str]] = {}
-    for shape, line in reps.iter_rows():
-        r = by_line.get(line)
-        if r is None:
-            continue
-        tx = tx_dict([r])
-        if rules is not None:
-            tx["rules"] = rules
-        try:
-            # An empty ledger (None): no store to open per shape, no list to screen against (the
-            # warning that no list is loaded stays, as with an empty store).
-            d = decide(tx, ledger=None)
-        except Exception as e:  # a shape the engine refuses keeps its answer; say why it has no warnings
-            out[shape] = [f"warnings not available: {e}"]
-            continue
-        out[shape] = [_LINE_PREFIX.sub("", w) for w in d.warnings]
+    with survivors_set_aside():
+        for i, (shape, line) in enumerate(reps.iter_rows(), 1):
+            r = by_line.get(line)
+            if r is not None:
+                out[shape] = _warnings_of(tx_dict([r]), rules, decide)
+            if i % SETTLE_EVERY == 0:
+                settle()
     return out
+
+
+def _warnings_of(tx: dict[str, Any], rules: str | None, decide) -> list[str]:
+    if rules is not None:
+        tx["rules"] = rules
+    try:
+        # An empty ledger (None): no store to open per shape, no list to screen against (the
+        # warning that no list is loaded stays, as with an empty store).
+        d = decide(tx, ledger=None)
+    except Exception as e:  # a shape the engine refuses keeps its answer; say why it has no warnings
+        return [f"warnings not available: {e}"]
+    return [_LINE_PREFIX.sub("", w) for w in d.warnings]
 
 
 def _reason(outcome: str, authorization: str | None, policy: str | None, past: bool, warnings: list[str]) -> str:
