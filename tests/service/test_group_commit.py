@@ -170,3 +170,50 @@ def test_two_workers_on_one_sqlite_file_take_turns(tmp_path):
     finally:
         for s in services:
             s.close()
+
+
+def test_bookings_that_arrive_while_another_worker_writes_join_one_group(tmp_path):
+    """The writer gathers its group once its turn has come: the first booking waits for the turn, and the
+    ones queued meanwhile are written with it, in one transaction, in arrival order."""
+    import fcntl
+    import os
+    import queue
+
+    bodies = bookings()
+    service = Service(str(tmp_path / "turns.sqlite"))
+    taken = threading.Event()
+
+    class Queue(queue.SimpleQueue):
+        def get(self, *args, **kwargs):
+            item = super().get(*args, **kwargs)
+            taken.set()
+            return item
+
+    service.writer._queue = Queue()
+    other = os.open(service.writer._turn_path, os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(other, fcntl.LOCK_EX)  # another worker's turn
+    answers: list = [None] * len(bodies)
+
+    def run(i: int) -> None:
+        answers[i] = service.decide(Transaction.model_validate(bodies[i]), book=True, actor=OFFICER)
+
+    try:
+        threads = [threading.Thread(target=run, args=(0,))]
+        threads[0].start()
+        assert taken.wait(30)  # the writer has taken the first booking and waits for its turn
+        for i in range(1, len(bodies)):
+            threads.append(threading.Thread(target=run, args=(i,)))
+            threads[-1].start()
+            while service.writer._queue.qsize() < i:
+                time.sleep(0.001)
+        fcntl.flock(other, fcntl.LOCK_UN)
+        for t in threads:
+            t.join(30)
+        assert service.writer.groups == 1 and service.writer.booked == len(bodies)
+        got = [a.model_dump(mode="json", by_alias=True) for a in answers]
+        got_state = state(service)
+    finally:
+        os.close(other)
+        service.close()
+    want, want_state = one_at_a_time(str(tmp_path / "reference.sqlite"), bodies)
+    assert got == want and got_state == want_state

@@ -22,7 +22,8 @@ Across workers (processes), groups serialise in the database: PostgreSQL's audit
 steps (up to 100 ms), so a worker whose writer starts its next group at once kept the lock while the
 other slept: the other's bookings waited seconds. On a SQLite file the writers of all workers
 therefore first take a small lock file beside it (polled every half millisecond, bounded by
-limits.DB_WAIT_S) and pause a millisecond after each group, so the workers' groups take turns.
+limits.DB_WAIT_S) and pause a millisecond after each group, so the workers' groups take turns. A
+writer gathers its group once its turn has come: what arrived during the other worker's group joins it.
 """
 
 from __future__ import annotations
@@ -120,31 +121,42 @@ class GroupWriter:
                     self._thread.start()
 
     def _loop(self) -> None:
-        while True:
+        stop = False
+        while not stop:
             first = self._queue.get()
             if first is None:
                 return
-            group, stop = [first], False
-            while len(group) < self.max_group:
-                try:
-                    nxt = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if nxt is None:
-                    stop = True
-                    break
-                group.append(nxt)
-            live = [b for b in group if b.answer.set_running_or_notify_cancel()]
-            if live:
-                self._write(live)
-            if stop:
-                return
+            group = [first]
+            try:
+                # The group is gathered once this worker's turn has come, so the bookings that arrived
+                # while another worker's group was being written join this one.
+                with self._turn():
+                    stop = self._gather(group)
+                    live = [b for b in group if b.answer.set_running_or_notify_cancel()]
+                    if live:
+                        self._write(live)
+            except DB_BUSY as exc:  # no turn within limits.DB_WAIT_S
+                for b in group:
+                    if not b.answer.done():
+                        b.answer.set_exception(exc)
+
+    def _gather(self, group: list[_Booking]) -> bool:
+        """Add what waits behind the group's first booking (up to max_group); True when closing."""
+        while len(group) < self.max_group:
+            try:
+                nxt = self._queue.get_nowait()
+            except queue.Empty:
+                return False
+            if nxt is None:
+                return True
+            group.append(nxt)
+        return False
 
     def _write(self, group: list[_Booking]) -> None:
         from aidf import engine
 
         try:
-            with self._turn(), self.ledger.batch() as b:
+            with self.ledger.batch() as b:
                 b.prefetch([g.tx.id for g in group])
                 answers = [engine.decide_and_book(g.tx, b, actor=g.actor) for g in group]
         except DB_BUSY as exc:
