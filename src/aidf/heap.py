@@ -2,10 +2,11 @@
 
 A batch of 10^5 decisions keeps its inputs and every answer alive to the end. Each collection of the
 oldest generation walks all of them again, and the walks grow with the batch: on a 10^5-transaction
-`decide_many` they took a third of the time. `survivors_set_aside()` moves everything alive at its start,
-and every few hundred answers (`settle()`), out of the collector's reach (`gc.freeze`), so a collection walks only
-the current chunk's objects; at the end everything is handed back (`gc.unfreeze`). Objects freed by their
-reference count are freed as usual; only cycles among set-aside objects wait for the end.
+`decide_many` they took a third of the time. `survivors_set_aside()` moves everything alive at its
+start out of the collector's reach (`gc.freeze`), and so does `settle()` every few hundred answers,
+so a collection walks only the objects made since. At the end everything is handed back
+(`gc.unfreeze`). Objects freed by their reference count are freed as usual; only cycles among
+set-aside objects wait for the end.
 """
 
 from __future__ import annotations
