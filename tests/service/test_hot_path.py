@@ -128,3 +128,35 @@ def test_worker_socket_is_tcp_with_nodelay():
         assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
     finally:
         sock.close()
+
+
+def test_a_stalled_ledger_read_is_answered_503_and_queued_ones_never_run(sqlite_api, monkeypatch):
+    """Plain decisions wait for the reader threads at most limits.DB_WAIT_S and a second: then 503 with
+    Retry-After; one still queued behind them is cancelled, not run later."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from aidf.service import limits
+
+    service = sqlite_api.app.state.service
+    started, release = [], __import__("threading").Event()
+    decide = service.decide
+
+    def stalled(tx_, *a, **kw):
+        started.append(tx_.id)
+        release.wait(30)  # a read the database does not answer
+        return decide(tx_, *a, **kw)
+
+    monkeypatch.setattr(limits, "DB_WAIT_S", 0.2)
+    monkeypatch.setattr(service, "decide", stalled)
+    ids = [f"S{i}" for i in range(limits.READ_THREADS + 1)]
+    try:
+        with ThreadPoolExecutor(len(ids)) as pool:
+            answers = list(pool.map(lambda i: sqlite_api.post("/v1/decisions", "analyst", json=tx(i)), ids))
+    finally:
+        release.set()
+    assert [r.status_code for r in answers] == [503] * len(ids)
+    assert all(r.headers["retry-after"].isdigit() for r in answers)
+    time.sleep(0.3)
+    assert len(started) == limits.READ_THREADS  # the one queued behind the stalled reads never ran
+    monkeypatch.setattr(service, "decide", decide)
+    assert sqlite_api.post("/v1/decisions", "analyst", json=tx("AFTER")).status_code == 200

@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 import aidf
 from aidf.ledger import audit
 from aidf.model import MAX_ID, NAME_PATTERN, Day, Decision, Transaction
-from aidf.service import cursors, limits
+from aidf.service import cursors, limits, readers
 from aidf.service import schemas as m
 from aidf.service.auth import require
 from aidf.service.core import Service
@@ -72,8 +72,10 @@ async def post_decision(tx: Transaction, request: Request, who: Viewer, book: An
         from aidf.service.options_api import decide_with_options
 
         decision = await run_in_threadpool(decide_with_options, service, tx, book, who)
-    elif book or not inline(service, tx):
-        decision = await run_in_threadpool(service.decide, tx, book=book, actor=who)
+    elif book:
+        decision = await run_in_threadpool(service.decide, tx, book=True, actor=who)
+    elif not inline(service, tx):
+        decision = await readers.run(service.decide, tx, book=False, actor=who)
     else:
         decision = service.decide(tx)
     return Response(decision.model_dump_json(by_alias=True), media_type="application/json")

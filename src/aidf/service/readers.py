@@ -6,8 +6,10 @@ the general thread pool (starlette's run_in_threadpool, with its capacity limite
 on the busiest route that hand-off was about a seventh of the process's time. There are few threads
 (limits.READ_THREADS, fewer than the ledger connections a process keeps): a decision is mostly Python,
 so more threads only take turns holding the interpreter, and a request's wait grows with the number
-taking turns. Waiting in the pool's queue instead is first come, first served. One pool serves every
-app of the process.
+taking turns. Waiting in the pool's queue instead is first come, first served. A call not answered
+within limits.DB_WAIT_S (and a second) is answered 503 with Retry-After (guard.py), and if it had not
+started it never runs: a stalled database fills the queue with refusals, not with waits. One pool
+serves every app of the process.
 """
 
 from __future__ import annotations
@@ -16,9 +18,12 @@ import asyncio
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import Any, TypeVar
 
-from aidf.service.limits import READ_THREADS
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+from aidf.service import limits
 
 T = TypeVar("T")
 _lock = threading.Lock()
@@ -29,10 +34,14 @@ def _executor() -> ThreadPoolExecutor:
     global _pool
     with _lock:
         if _pool is None:
-            _pool = ThreadPoolExecutor(max_workers=READ_THREADS, thread_name_prefix="aidf-read")
+            _pool = ThreadPoolExecutor(max_workers=limits.READ_THREADS, thread_name_prefix="aidf-read")
         return _pool
 
 
-async def run(fn: Callable[..., T], *args: Any) -> T:
-    """fn(*args) on a reader thread; the event loop goes on meanwhile."""
-    return await asyncio.get_running_loop().run_in_executor(_executor(), fn, *args)
+async def run(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """fn(*args, **kwargs) on a reader thread; the event loop goes on meanwhile."""
+    call = asyncio.get_running_loop().run_in_executor(_executor(), partial(fn, *args, **kwargs))
+    try:
+        return await asyncio.wait_for(call, limits.DB_WAIT_S + 1)
+    except TimeoutError:
+        raise PoolTimeout("the ledger's readers are busy") from None
