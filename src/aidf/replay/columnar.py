@@ -93,6 +93,7 @@ def replay_owned(holder: list[pl.DataFrame], ledger=None, rules: str | None = No
     del seq, item, book
     say("shapes")
     df, plans, n_shapes = _shapes(df, items)
+    df = df.select(KEEP)  # the shape keys' working columns go before the sort copies what stays
     df, limits = _with_plans(df, plans)
     df = _consignee_keys(_amounts(df))
     init: dict[str, int] = {}
@@ -117,8 +118,9 @@ KEEP = ["line", "seq", "order_id", "item", "date", "destination", "dest", "desti
 
 
 def _with_plans(df: pl.DataFrame, plans: list[static.Plan]) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The narrow per-line columns in replay order, each with its shape's plan (by position); the limits by shape."""
-    df = df.select(KEEP).sort("seq")
+    """The narrow per-line columns (KEEP) in replay order, each with its shape's plan (by position); the limits
+    by shape."""
+    df = df.sort("seq")
     table = _plan_table(plans)  # row i: shape i
     limits = table.select(pl.col(n).alias(f"_{n}") for n in LIMITS)
     shape = df["shape"]
