@@ -169,3 +169,10 @@ def sign_in(page, url: str, key: str) -> None:
     page.fill("input[name=key]", key)
     page.click("button[type=submit]")
     page.wait_for_load_state()
+
+
+def open_as(page, server: dict, role: str, path: str) -> None:
+    """Sign in with `server`'s key for `role` (keyed_server) and open `path` at the size screenshots use."""
+    sign_in(page, server["url"], server[role])
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(server["url"] + path)

@@ -10,7 +10,7 @@ import re
 import pytest
 from sqlalchemy import create_engine, text
 
-from tests.service.conftest import keyed_server, sign_in
+from tests.service.conftest import keyed_server, open_as, sign_in
 
 pytestmark = pytest.mark.browser
 SHOTS = os.environ.get("AIDF_SCREENSHOTS")
@@ -23,12 +23,8 @@ def keyed(tmp_path_factory, browser):
 
 
 def test_officer_checks_both_chains_then_against_the_kept_heads(keyed, page, tmp_path):
-    url = keyed["url"]
-    sign_in(page, url, keyed["officer"])
-    page.set_viewport_size({"width": 1280, "height": 900})
-    page.goto(url + "/audit")
+    open_as(page, keyed, "officer", "/audit")
     assert page.inner_text("#ledger-chain h2") == "Ledger audit chain: intact"
-    page.screenshot(path=os.path.join(SHOTS or str(tmp_path), "audit-altered.png"), full_page=True)
     assert page.inner_text("#keys-chain h2") == "API keys audit chain: intact"
     heads = [page.inner_text(f"#{c} code.head") for c in ("ledger-chain", "keys-chain")]
     assert all(re.fullmatch(r"[0-9]+:[0-9a-f]{64}", h) for h in heads)

@@ -9,7 +9,7 @@ import re
 import httpx
 import pytest
 
-from tests.service.conftest import keyed_server, sign_in
+from tests.service.conftest import keyed_server, open_as, sign_in
 
 pytestmark = pytest.mark.browser
 SHOTS = os.environ.get("AIDF_SCREENSHOTS")
@@ -23,9 +23,7 @@ def keyed(tmp_path_factory, browser):
 
 def test_officer_posts_one_and_voids_another(keyed, page, tmp_path):
     url = keyed["url"]
-    sign_in(page, url, keyed["officer"])
-    page.set_viewport_size({"width": 1280, "height": 900})
-    page.goto(url + "/reservations")
+    open_as(page, keyed, "officer", "/reservations")
     assert page.locator("tr[data-reservation=SO-003]").count() == 1
     folder = SHOTS or str(tmp_path)
     os.makedirs(folder, exist_ok=True)
