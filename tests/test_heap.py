@@ -65,6 +65,15 @@ def test_decide_many_hands_back_and_answers_as_without_it(monkeypatch):
     with_aside = [d.model_dump(mode="json") for d in decide_many(txs, ledger=MemoryLedger())]
     assert gc.get_freeze_count() == 0
     monkeypatch.setattr(heap, "settle", lambda: None)
-    monkeypatch.setattr("aidf.engine.settle", lambda: None)
     without = [d.model_dump(mode="json") for d in decide_many(txs, ledger=MemoryLedger())]
     assert with_aside == without
+
+
+def test_settling_yields_everything_and_settles_every_few_hundred():
+    with heap.survivors_set_aside():
+        gc.unfreeze()  # start from nothing set aside, inside the batch
+        assert list(heap.settling(range(heap.SETTLE_EVERY - 1))) == list(range(heap.SETTLE_EVERY - 1))
+        assert gc.get_freeze_count() == 0
+        assert len(list(heap.settling(range(heap.SETTLE_EVERY)))) == heap.SETTLE_EVERY
+        assert gc.get_freeze_count() > 0
+    assert gc.get_freeze_count() == 0

@@ -16,7 +16,7 @@ from aidf.answer import transaction_answer
 from aidf.assumed import assumed_facts
 from aidf.bounds import line_problem
 from aidf.errors import InputError
-from aidf.heap import SETTLE_EVERY, settle, survivors_set_aside
+from aidf.heap import settling, survivors_set_aside
 from aidf.meters import (
     CONTRACT_KINDS,
     MILLI,
@@ -442,10 +442,7 @@ def _book_parsed(hashed: list[tuple[Transaction, str]], ledger, rules: str | Non
             chunk = hashed[start:start + size]
             with ledger.batch() as b:
                 b.prefetch([tx.id for tx, _ in chunk])
-                for i, (tx, h) in enumerate(chunk, 1):
-                    out.append(_decide_and_book_in(tx, b, rules, who, h))
-                    if i % SETTLE_EVERY == 0:
-                        settle()
+                out += [_decide_and_book_in(tx, b, rules, who, h) for tx, h in settling(chunk)]
     return out
 
 

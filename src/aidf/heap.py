@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import gc
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from typing import TypeVar
 
+T = TypeVar("T")
 SETTLE_EVERY = 256  # decisions between two settles: few enough that a collection walks little
 _lock = threading.Lock()
 _open = 0  # batches running now; freezing is process-wide, so the last one to end hands back
@@ -42,3 +44,11 @@ def settle() -> None:
     with _lock:
         if _open:
             gc.freeze()
+
+
+def settling(items: Iterable[T]) -> Iterator[T]:
+    """Each of `items`, settling after every SETTLE_EVERY of them (inside a batch)."""
+    for i, item in enumerate(items, 1):
+        yield item
+        if i % SETTLE_EVERY == 0:
+            settle()

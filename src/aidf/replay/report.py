@@ -17,7 +17,7 @@ from typing import Any
 import polars as pl
 
 from aidf import people
-from aidf.heap import SETTLE_EVERY, settle, survivors_set_aside
+from aidf.heap import settling, survivors_set_aside
 
 PEOPLE_COLUMNS = ["consignee", "reason", "warnings"]
 FLAGGED = ("NEEDS_REVIEW", "LICENSE_REQUIRED")
@@ -40,12 +40,10 @@ def _shape_warnings(result, orders: str | Path, rules: str | None) -> dict[int, 
     by_line = {r["line"]: r for r in rows.iter_rows(named=True)}
     out: dict[int, list[str]] = {}
     with survivors_set_aside():
-        for i, (shape, line) in enumerate(reps.iter_rows(), 1):
+        for shape, line in settling(reps.iter_rows()):
             r = by_line.get(line)
             if r is not None:
                 out[shape] = _warnings_of(tx_dict([r]), rules, decide)
-            if i % SETTLE_EVERY == 0:
-                settle()
     return out
 
 
