@@ -14,29 +14,33 @@ if TYPE_CHECKING:
     from aidf.rules.ruleset import Resolution
 
 
+def _fact(fact: str, value, why: str) -> Assumed:
+    return Assumed.model_construct(fact=fact, value=value, why=why)  # typed by construction
+
+
 def assumed_facts(tx: Transaction, res: Resolution, named: str | None) -> list[Assumed]:
     out: list[Assumed] = []
     if not named:
-        out.append(Assumed(fact="rules", value=res.timeline,
-                           why=f"no rule set named: the default timeline {res.timeline} chose {res.ruleset.id} "
-                               f"for {tx.date}" + (" (grace window: the 2024 regime's requirements still bind)"
-                                                   if res.grace is not None else "")))
+        out.append(_fact(fact="rules", value=res.timeline,
+                         why=f"no rule set named: the default timeline {res.timeline} chose {res.ruleset.id} "
+                             f"for {tx.date}" + (" (grace window: the 2024 regime's requirements still bind)"
+                                                 if res.grace is not None else "")))
     for role, party in tx.parties.entities():
         given = party.model_fields_set
         if "headquarters" not in given:
-            out.append(Assumed(fact=f"parties.{role}.headquarters", value=party.country,
-                               why="not stated: taken to be headquartered where it is located"))
+            out.append(_fact(fact=f"parties.{role}.headquarters", value=party.country,
+                             why="not stated: taken to be headquartered where it is located"))
         if "ultimate_parent_headquarters" not in given:
-            out.append(Assumed(fact=f"parties.{role}.ultimate_parent_headquarters", value=party.hq,
-                               why="not stated: its ultimate parent taken to be headquartered where it is"))
+            out.append(_fact(fact=f"parties.{role}.ultimate_parent_headquarters", value=party.hq,
+                             why="not stated: its ultimate parent taken to be headquartered where it is"))
     if tx.parties.end_user is None:
-        out.append(Assumed(fact="parties.end_user", value=None,
-                           why="not stated: the ultimate consignee is taken to be the end user"))
+        out.append(_fact(fact="parties.end_user", value=None,
+                         why="not stated: the ultimate consignee is taken to be the end user"))
     if "direct_to_consignee" not in tx.model_fields_set:
-        out.append(Assumed(fact="direct_to_consignee", value=True,
-                           why="not stated: taken to be shipped directly to the ultimate consignee"))
+        out.append(_fact(fact="direct_to_consignee", value=True,
+                         why="not stated: taken to be shipped directly to the ultimate consignee"))
     for i, item in enumerate(tx.items):
         if item.model_weights is None and "form" not in item.model_fields_set:
-            out.append(Assumed(fact=f"items.{i}.form", value="ic",
-                               why="not stated: the line is taken to be integrated circuits, not computers"))
+            out.append(_fact(fact=f"items.{i}.form", value="ic",
+                             why="not stated: the line is taken to be integrated circuits, not computers"))
     return out

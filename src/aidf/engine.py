@@ -248,7 +248,7 @@ def _decide_known(tx: Transaction, ledger, rules: str | None, request_hash: str)
 
 def _item_decision(a: _LineAnswer, p: Parameters) -> ItemDecision:
     cls, h100 = a.line.cls, p.fraction(*H100)
-    return ItemDecision(
+    return ItemDecision.model_construct(  # typed by construction
         line=a.line.index, description=cls.description, eccn=cls.eccn,
         classification=cls.indeterminate and f"indeterminate: {cls.indeterminate} missing",
         tpp=None if cls.tpp_unit is None else float(cls.tpp_unit),
@@ -260,7 +260,7 @@ def _item_decision(a: _LineAnswer, p: Parameters) -> ItemDecision:
 
 def _assemble(tx, ref, dest_tier, items, draws, duties, trace, warnings, assumed, request_hash) -> Decision:
     outcome, authorization, policy = transaction_answer((it.outcome, it.authorization, it.review_policy) for it in items)
-    effects = [LedgerEffect(account=d.account, tpp=d.amount / MILLI,
+    effects = [LedgerEffect.model_construct(account=d.account, tpp=d.amount / MILLI,
                             limit_tpp=None if d.limit is None else d.limit / MILLI) for d in draws
                if d.account.kind in CONTRACT_KINDS and d.kind != "floor"]
     return Decision(

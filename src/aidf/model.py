@@ -382,62 +382,54 @@ class Transaction(Strict):
 
 # ---- answer -------------------------------------------------------------------------------------
 
-class RuleSetRef(BaseModel):
-    id: str
-    title: str
-    status: str
-    in_force: bool | None = None
-    enforced: bool | None = None
-    timeline: str | None = None  # as-written | as-enforced when a timeline chose the set; None when named
-
-
-class Assumed(BaseModel):
-    """A fact the engine supplied because the request did not state it."""
-
-    fact: str
-    value: Any = None
-    why: str
-
-
 class Built(BaseModel):
-    """A part of the answer the engine builds many times per decision from values it typed itself (trace
-    steps, duties). `model_construct` here is pydantic's, less its per-field alias search: these models
+    """A part of the answer the engine builds for every decision from values it typed itself (trace steps,
+    duties, lines, effects, assumed facts, the rule set). `model_construct` here is pydantic's, less its per-field alias search: these models
     declare no alias, default factory or post-init, so the result (values, defaults, fields set) is the same."""
 
     @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        try:
+            spec = _plain_spec(cls)
+        except TypeError:
+            spec = None  # a model Built cannot build: model_construct says why when asked
+        type.__setattr__(cls, "_built_spec", spec)
+
+    @classmethod
     def model_construct(cls, _fields_set: set[str] | None = None, **values: Any) -> Any:
-        template = cls.__dict__.get("_built_template")
-        if template is None:
-            template = _plain_template(cls)
-            type.__setattr__(cls, "_built_template", template)
-        d = template.copy()
-        d.update(values)  # keeps the fields' declared order
+        spec = cls._built_spec
+        template, names, required = spec if spec is not None else _plain_spec(cls)
         fields_set = set(values)
-        if len(d) != len(template) or _REQUIRED in d.values():  # an unknown name, or a required field not given
-            d = {k: v for k, v in d.items() if k in template and v is not _REQUIRED}
-            fields_set &= template.keys()
-        m = cls.__new__(cls)
-        object.__setattr__(m, "__dict__", d)
-        object.__setattr__(m, "__pydantic_fields_set__", fields_set if _fields_set is None else _fields_set)
-        object.__setattr__(m, "__pydantic_extra__", None)
-        object.__setattr__(m, "__pydantic_private__", None)
+        if fields_set <= names and fields_set >= required:
+            d = template | values  # keeps the fields' declared order
+        else:  # an unknown name is dropped, a required field not given left unset
+            d = {k: v for k, v in (template | values).items() if k in names and v is not _REQUIRED}
+            fields_set &= names
+        m = _new(cls)
+        _set(m, "__dict__", d)
+        _set(m, "__pydantic_fields_set__", fields_set if _fields_set is None else _fields_set)
+        _set(m, "__pydantic_extra__", None)
+        _set(m, "__pydantic_private__", None)
         return m
 
     def but(self, **changes: Any) -> Any:
         """`model_copy(update=changes)` for these flat models: a new object, the original untouched."""
-        m = type(self).__new__(type(self))
-        object.__setattr__(m, "__dict__", self.__dict__ | changes)
-        object.__setattr__(m, "__pydantic_fields_set__", self.__pydantic_fields_set__ | changes.keys())
-        object.__setattr__(m, "__pydantic_extra__", None)
-        object.__setattr__(m, "__pydantic_private__", None)
+        m = _new(type(self))
+        _set(m, "__dict__", self.__dict__ | changes)
+        _set(m, "__pydantic_fields_set__", self.__pydantic_fields_set__ | changes.keys())
+        _set(m, "__pydantic_extra__", None)
+        _set(m, "__pydantic_private__", None)
         return m
 
 
+_new, _set = object.__new__, object.__setattr__  # what pydantic's own model_construct calls
 _REQUIRED = object()  # a required field has no default: left unset when not given, as pydantic does
 
 
-def _plain_template(cls: type[BaseModel]) -> dict[str, Any]:
-    """Each field and its default (a sentinel when required); refuses what `Built` does not handle."""
+def _plain_spec(cls: type[BaseModel]) -> tuple[dict[str, Any], frozenset[str], frozenset[str]]:
+    """Each field and its default (a sentinel when required), the field names and the required ones;
+    refuses what `Built` does not handle."""
     out = {}
     for name, f in cls.model_fields.items():
         if f.alias or f.validation_alias or f.default_factory is not None or cls.__pydantic_post_init__ \
@@ -446,7 +438,24 @@ def _plain_template(cls: type[BaseModel]) -> dict[str, Any]:
         if isinstance(f.default, (list, dict, set)):  # pydantic copies a mutable default per object; this would share it
             raise TypeError(f"{cls.__name__}.{name}: Built handles immutable defaults only")
         out[name] = _REQUIRED if f.is_required() else f.default
-    return out
+    return out, frozenset(out), frozenset(k for k, v in out.items() if v is _REQUIRED)
+
+
+class RuleSetRef(Built):
+    id: str
+    title: str
+    status: str
+    in_force: bool | None = None
+    enforced: bool | None = None
+    timeline: str | None = None  # as-written | as-enforced when a timeline chose the set; None when named
+
+
+class Assumed(Built):
+    """A fact the engine supplied because the request did not state it."""
+
+    fact: str
+    value: Any = None
+    why: str
 
 
 class TraceStep(Built):
@@ -490,14 +499,14 @@ class AccountRef(AccountKey):
         return ":".join([self.kind, *(f"{k}={d[k]}" for k in _KEY_FIELDS if d.get(k) is not None)])
 
 
-class LedgerEffect(BaseModel):
+class LedgerEffect(Built):
     account: AccountRef
     tpp: float
     limit_tpp: float | None = None
     line: int | None = None
 
 
-class ItemDecision(BaseModel):
+class ItemDecision(Built):
     line: int
     description: str
     eccn: str | None

@@ -31,8 +31,10 @@ def ruleset_date(name: str) -> dt.date:
     return _date(name)
 
 
+@lru_cache(maxsize=64)
 def _date(name: str) -> dt.date:
     # dates.yaml values are themselves dates; read them as of a far date so every one is in force.
+    # Cached: read several times per decision; dropped with the per-date caches when a scenario starts or ends.
     return parameters(dt.date(2100, 1, 1)).get("dates", name)
 
 
@@ -52,6 +54,9 @@ class RuleSet:
 
     def params(self, on: dt.date) -> Parameters:
         """Parameters this rule set reads for a date; the superseded regime stays frozen at its last day."""
+        return _params(self, on)
+
+    def _params(self, on: dt.date) -> Parameters:
         start, end = self.window()
         if end is not None and on > end:
             return parameters(end)
@@ -105,11 +110,17 @@ class RuleSet:
 
     def ref(self, on: dt.date) -> tuple[RuleSetRef, list[str]]:
         text, in_force, enforced, warnings = _status(self, on)
-        return RuleSetRef(id=self.id, title=self.title, status=text, in_force=in_force, enforced=enforced), list(warnings)
+        return RuleSetRef.model_construct(id=self.id, title=self.title, status=text, in_force=in_force,
+                                          enforced=enforced), list(warnings)
 
     def in_window(self, on: dt.date) -> bool:
         start, end = self.window()
         return start <= on and (end is None or on <= end)
+
+
+@lru_cache(maxsize=8192)
+def _params(ruleset: RuleSet, on: dt.date) -> Parameters:
+    return ruleset._params(on)
 
 
 @lru_cache(maxsize=8192)
@@ -158,8 +169,8 @@ class Resolution:
                 warnings = [w if "applied for comparison" in w else f"{w} (applied for comparison)" for w in warnings]
             return ref, warnings
         text, in_force, enforced, warnings = _timeline_status(self, on)
-        return RuleSetRef(id=self.ruleset.id, title=self.ruleset.title, status=text, in_force=in_force,
-                          enforced=enforced, timeline=self.timeline), list(warnings)
+        return RuleSetRef.model_construct(id=self.ruleset.id, title=self.ruleset.title, status=text, in_force=in_force,
+                                          enforced=enforced, timeline=self.timeline), list(warnings)
 
 
 def resolve(rules: str | None, on: dt.date) -> Resolution:
