@@ -20,6 +20,12 @@ class Cite:
     paragraph: str = ""
 
     def __str__(self) -> str:
+        text = self.__dict__.get("_text")  # shown in every decision's trace and duties: formatted once
+        if text is None:
+            text = self.__dict__["_text"] = self._format()
+        return text
+
+    def _format(self) -> str:
         if not self.section:
             return f"15 CFR part {self.part}"
         if self.section.startswith("Supp."):
@@ -28,7 +34,11 @@ class Cite:
 
     def at(self, paragraph: str) -> Cite:
         """A paragraph below this one: Cite(740, "27").at("(b)(1)") -> 740.27(b)(1)."""
-        return Cite(self.part, self.section, self.paragraph + paragraph)
+        below = self.__dict__.setdefault("_below", {})  # the same paragraphs are asked for in every decision
+        cite = below.get(paragraph)
+        if cite is None:
+            cite = below[paragraph] = Cite(self.part, self.section, self.paragraph + paragraph)
+        return cite
 
     def within(self, other: Cite) -> bool:
         """Whether this citation is `other` or a paragraph below it."""

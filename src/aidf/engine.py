@@ -247,14 +247,12 @@ def _decide_known(tx: Transaction, ledger, rules: str | None, request_hash: str)
 
 
 def _item_decision(a: _LineAnswer, p: Parameters) -> ItemDecision:
-    cls, h100 = a.line.cls, p.fraction(*H100)
+    cls = a.line.cls
+    tpp, tpp_total, density, h100_equivalents = cls.figures(p.fraction(*H100))
     return ItemDecision.model_construct(  # typed by construction
         line=a.line.index, description=cls.description, eccn=cls.eccn,
         classification=cls.indeterminate and f"indeterminate: {cls.indeterminate} missing",
-        tpp=None if cls.tpp_unit is None else float(cls.tpp_unit),
-        tpp_total=None if cls.tpp_total is None else float(cls.tpp_total),
-        performance_density=None if cls.performance_density is None else round(float(cls.performance_density), 4),
-        h100_equivalents=None if cls.tpp_total is None else round(float(cls.tpp_total / h100), 2),
+        tpp=tpp, tpp_total=tpp_total, performance_density=density, h100_equivalents=h100_equivalents,
         outcome=a.outcome, authorization=a.authorization, review_policy=a.policy, license_required=a.required)
 
 
@@ -263,8 +261,8 @@ def _assemble(tx, ref, dest_tier, items, draws, duties, trace, warnings, assumed
     effects = [LedgerEffect.model_construct(account=d.account, tpp=d.amount / MILLI,
                             limit_tpp=None if d.limit is None else d.limit / MILLI) for d in draws
                if d.account.kind in CONTRACT_KINDS and d.kind != "floor"]
-    return Decision(
-        transaction_id=tx.id, date=tx.date, rules=ref, destination_tier=dest_tier, outcome=outcome,
+    return Decision.assembled(  # typed by construction
+        transaction_id=tx.id, date=tx.date, rules=ref, destination_tier=dest_tier, outcome=Outcome(outcome),
         authorization=authorization, review_policy=policy,
         items=items, ledger_effects=_merge(effects), duties=duties, trace=trace,
         warnings=warnings, assumed=assumed, request_hash=request_hash)

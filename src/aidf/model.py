@@ -377,7 +377,11 @@ class Transaction(Strict):
         unknown = [f"{role}.{f}" for role, party in self.parties.entities() for f in party.unknown_headquarters]
         if unknown:  # an explicit null means "not known", which is not the same request as a default
             body["unknown"] = unknown
-        return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+        return hashlib.sha256(_CANONICAL.encode(body).encode()).hexdigest()
+
+
+# What json.dumps(body, sort_keys=True, separators=(",", ":")) uses, made once rather than per hash.
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"))
 
 
 # ---- answer -------------------------------------------------------------------------------------
@@ -580,3 +584,27 @@ class Decision(BaseModel):
     screening: list[ScreeningResult] = []
     request_hash: str | None = None
     options: list[Option] | None = None  # on request: changes that would let it go with less (aidf.options)
+
+    @classmethod
+    def assembled(cls, **values: Any) -> Decision:
+        """The engine's answer from parts it typed itself, as validation would leave it (the fields given are
+        the fields set; a list not given is a new empty one), without walking every step and duty again."""
+        template, required, lists = _DECISION
+        if not required <= values.keys():
+            raise TypeError(f"Decision.assembled needs {sorted(required - values.keys())}")
+        d = template | values  # keeps the fields' declared order
+        for name in lists:
+            if name not in values:
+                d[name] = []
+        m = _new(cls)
+        _set(m, "__dict__", d)
+        _set(m, "__pydantic_fields_set__", set(values))
+        _set(m, "__pydantic_extra__", None)
+        _set(m, "__pydantic_private__", None)
+        return m
+
+
+# Decision's fields with their defaults (a sentinel when required), the required ones, those whose default is [].
+_DECISION = ({n: _REQUIRED if f.is_required() else f.default for n, f in Decision.model_fields.items()},
+             frozenset(n for n, f in Decision.model_fields.items() if f.is_required()),
+             tuple(n for n, f in Decision.model_fields.items() if f.default == []))

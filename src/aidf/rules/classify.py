@@ -7,9 +7,11 @@ import math
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
+from functools import cached_property
 
 from aidf.catalog import get_chip, load_catalog
 from aidf.errors import InputError
+from aidf.meters import milli
 from aidf.model import Item, TraceStep, UnitItem
 from aidf.rules.eccn_3a090 import classify_ic, performance_density, tpp_from_peaks, z_paragraph
 from aidf.rules.eccn_4e091 import classify_weights
@@ -39,6 +41,23 @@ class Classification:
     listed_eccn: str | None = None  # the ECCN a .z item is otherwise specified in
     trace: list[TraceStep] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+
+    @cached_property
+    def amount(self) -> int:
+        """The total in milli-TPP, as the meters count it (once per classification, which lines share)."""
+        return milli(self.tpp_total) if self.tpp_total is not None else 0
+
+    def figures(self, h100: Fraction) -> tuple[float | None, float | None, float | None, float | None]:
+        """The answer's numbers: TPP per unit and in total, performance density (4 places) and H100-equivalents
+        (2 places, against `h100`), computed once per classification and H100 figure."""
+        known = self.__dict__.get("_figures")
+        if known is None or (known[0] is not h100 and known[0] != h100):
+            known = self.__dict__["_figures"] = (h100, (
+                None if self.tpp_unit is None else float(self.tpp_unit),
+                None if self.tpp_total is None else float(self.tpp_total),
+                None if self.performance_density is None else round(float(self.performance_density), 4),
+                None if self.tpp_total is None else round(float(self.tpp_total / h100), 2)))
+        return known[1]
 
     @property
     def counted(self) -> bool:

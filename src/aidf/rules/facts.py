@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import cached_property
 
-from aidf.meters import Draw, milli
+from aidf.meters import Draw
 from aidf.model import AccountRef, Duty, Item, Party, TraceStep, Transaction
 from aidf.rules.classify import Classification
 from aidf.rules.countries import Geography
@@ -128,9 +127,9 @@ class Line:
     item: Item
     cls: Classification
 
-    @cached_property
+    @property
     def amount(self) -> int:
-        return milli(self.cls.tpp_total) if self.cls.tpp_total is not None else 0
+        return self.cls.amount
 
 
 @dataclass
