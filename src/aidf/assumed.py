@@ -6,6 +6,7 @@ Headquarters given explicitly as null are not defaulted (the engine decides unde
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from aidf.model import Assumed, Transaction
@@ -14,7 +15,9 @@ if TYPE_CHECKING:
     from aidf.rules.ruleset import Resolution
 
 
+@lru_cache(maxsize=4096, typed=True)
 def _fact(fact: str, value, why: str) -> Assumed:
+    # Assumed facts are values (frozen): the same few recur in answer after answer, so each is made once.
     return Assumed.model_construct(fact=fact, value=value, why=why)  # typed by construction
 
 

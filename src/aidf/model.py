@@ -427,6 +427,8 @@ class Built(BaseModel):
         return m
 
 
+# Steps, duties and assumed facts are values: never changed once made, so answers may share them.
+_SHARED = ConfigDict(frozen=True)
 _new, _set = object.__new__, object.__setattr__  # what pydantic's own model_construct calls
 _REQUIRED = object()  # a required field has no default: left unset when not given, as pydantic does
 
@@ -457,12 +459,16 @@ class RuleSetRef(Built):
 class Assumed(Built):
     """A fact the engine supplied because the request did not state it."""
 
+    model_config = _SHARED
+
     fact: str
     value: Any = None
     why: str
 
 
 class TraceStep(Built):
+    model_config = _SHARED
+
     rule: str
     cite: str
     result: str
@@ -471,6 +477,8 @@ class TraceStep(Built):
 
 
 class Duty(Built):
+    model_config = _SHARED
+
     what: str
     cite: str
     when: str | None = None

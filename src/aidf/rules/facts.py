@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from aidf.meters import Draw
 from aidf.model import AccountRef, Duty, Item, Party, TraceStep, Transaction
@@ -152,4 +153,10 @@ class Verdict:
 
 def duty(what: str, cite, when: str, kind: str, line: int) -> Duty:
     """One thing the exporter must still do for a line, with the paragraph that imposes it (a Cite)."""
-    return Duty.model_construct(what=what, cite=str(cite), when=when, kind=kind, line=line)  # typed by construction
+    return _duty(what, str(cite), when, kind, line)
+
+
+@lru_cache(maxsize=4096)
+def _duty(what: str, cite: str, when: str, kind: str, line: int) -> Duty:
+    # Duties are values (frozen): most recur answer after answer, so each is made once and shared.
+    return Duty.model_construct(what=what, cite=cite, when=when, kind=kind, line=line)  # typed by construction
