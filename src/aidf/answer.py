@@ -14,7 +14,7 @@ LineAnswer = tuple[str, str | None, str | None]  # (outcome, authorization, revi
 
 
 def _code(v):
-    return getattr(v, "value", v)
+    return v if v is None or type(v) is str else getattr(v, "value", v)  # codes mostly come as plain str
 
 
 _OUTCOME_CODES = [_code(o) for o in OUTCOME_ORDER]

@@ -14,7 +14,6 @@ from pydantic import ValidationError
 
 from aidf.answer import transaction_answer
 from aidf.assumed import assumed_facts
-from aidf.bounds import line_problem
 from aidf.errors import InputError
 from aidf.heap import settling, survivors_set_aside
 from aidf.meters import (
@@ -42,7 +41,7 @@ from aidf.rules.authorizations import authorize, outcome_of
 from aidf.rules.classify import H100, Classification, classified
 from aidf.rules.duties import duties_for, hold_duties, standing_duties
 from aidf.rules.exceptions import aia
-from aidf.rules.facts import Facts, LedgerView, Line
+from aidf.rules.facts import Facts, LedgerView, Line, step
 from aidf.rules.license_requirements import license_requirement
 from aidf.rules.parameters import Parameters
 from aidf.rules.restrictions import Restriction, restriction
@@ -110,12 +109,12 @@ def _decide_unknown_headquarters(tx: Transaction, ledger, rules, unknown, reques
     fields = ", ".join(f"{role}.{fld}" for role, fld in unknown)
     if len(answers) == 1:
         base.warnings.append(f"{fields} not stated; the answer is the same wherever it is")
-        base.trace.append(TraceStep.model_construct(rule="unknown headquarters", cite="15 CFR 740.27(a); 744.23(a)(3); 748.15(b)(2)",
-                                    result="does not change the answer", why=f"{fields} tried in Tiers 1, 2 and 3"))
+        base.trace.append(step(rule="unknown headquarters", cite="15 CFR 740.27(a); 744.23(a)(3); 748.15(b)(2)",
+                               result="does not change the answer", why=f"{fields} tried in Tiers 1, 2 and 3"))
         return base, draws
     base.warnings.append(f"{fields} not stated and the answer depends on it: needs review")
-    base.trace.append(TraceStep.model_construct(rule="unknown headquarters", cite="15 CFR 740.27(a); 744.23(a)(3); 748.15(b)(2)",
-                                result="changes the answer", why=f"{fields} tried in Tiers 1, 2 and 3 gives different answers"))
+    base.trace.append(step(rule="unknown headquarters", cite="15 CFR 740.27(a); 744.23(a)(3); 748.15(b)(2)",
+                           result="changes the answer", why=f"{fields} tried in Tiers 1, 2 and 3 gives different answers"))
     items = [it.model_copy(update={"outcome": Outcome.NEEDS_REVIEW, "authorization": None, "review_policy": None})
              if it.license_required else it for it in base.items]
     # Duties of an authorization not given fall away; the shipment waits for review instead.
@@ -191,7 +190,7 @@ def _grace_choice(main: _Regime, prior: _Regime, i: int, item: Item, trace: list
     chosen = grace_decides(old.required, OUTCOME_ORDER.index(old.outcome), OUTCOME_ORDER.index(fw.outcome))
     g, a = (prior, old) if chosen == prior.ruleset.id else (main, fw)
     comp = ruleset_date("as_written_compliance_from")
-    trace.append(TraceStep.model_construct(
+    trace.append(step(
         rule="regime deciding the line", cite="90 FR 4544 (DATES: effective and compliance dates)", result=g.ruleset.id,
         why=f"grace window before {comp}: 2024 regime {'requires' if old.required else 'requires no'} license "
             f"({_said(old)}); framework: {_said(fw)}", line=i))
@@ -215,13 +214,13 @@ def _decide_known(tx: Transaction, ledger, rules: str | None, request_hash: str)
     f = main.f
     ref, status_warnings = res.ref(tx.date)
     trace: list[TraceStep] = [
-        TraceStep.model_construct(rule="rule set", cite="90 FR 4544" if res.ruleset.diffusion else "88 FR 73458; 89 FR 96790",
-                  result=res.ruleset.id, why=ref.status),
-        TraceStep.model_construct(rule="destination tier", cite="15 CFR 772.1 (United States)" if f.geo.is_us_territory(f.dest)
-                  else "15 CFR 740 Supp. 5(a); Supp. 1 (D:5); engine tiers", result=f"tier {f.dest_tier}",
-                  why=f"{tx.destination}{' (treated as ' + f.dest + ')' if f.dest != tx.destination else ''}; groups: "
-                      f"{', '.join(f.geo.groups_of(f.dest)) or 'none'}"),
-        TraceStep.model_construct(rule="parties", cite="15 CFR 740.27(a); 744.23(a)(3); 748.15(b)(2)", result="resolved", why=f.hq_summary()),
+        step(rule="rule set", cite="90 FR 4544" if res.ruleset.diffusion else "88 FR 73458; 89 FR 96790",
+             result=res.ruleset.id, why=ref.status),
+        step(rule="destination tier", cite="15 CFR 772.1 (United States)" if f.geo.is_us_territory(f.dest)
+             else "15 CFR 740 Supp. 5(a); Supp. 1 (D:5); engine tiers", result=f"tier {f.dest_tier}",
+             why=f"{tx.destination}{' (treated as ' + f.dest + ')' if f.dest != tx.destination else ''}; groups: "
+                 f"{', '.join(f.geo.groups_of(f.dest)) or 'none'}"),
+        step(rule="parties", cite="15 CFR 740.27(a); 744.23(a)(3); 748.15(b)(2)", result="resolved", why=f.hq_summary()),
     ]
     items, duties, draws = [], [], []
     for i, item in enumerate(tx.items):
@@ -294,7 +293,7 @@ def _tallies(line: Line, f: Facts, auth: str | None, line_draws: list[Draw]) -> 
 def _classify(item_json: str, p: Parameters, prefix: str) -> Classification:
     """The item's classification (cached per parameter epoch), refused when its total is past the bound."""
     cls = classified(item_json, p, prefix)
-    problem = line_problem(cls.tpp_total)
+    problem = cls.bound_problem
     if problem:  # bounded where the amount is made: int64 milli-TPP (aidf/bounds.py)
         raise InputError(f"{prefix}.quantity", f"the line's total TPP {problem}")
     return cls
@@ -320,37 +319,37 @@ def _decide_line(line: Line, f: Facts, r: Restriction, trace: list[TraceStep], r
         return Outcome.NEEDS_REVIEW, None, None, False, []
     if cls.eccn is None:
         part746.other_items(f)
-        trace.append(TraceStep.model_construct(rule="license requirement", cite="15 CFR 742.6(a)(6)(iii); 742.6(a)(13)", result="none",
-                               why="not 3A090/4A090/4E091: none of these requirements applies (other EAR controls "
-                                   "such as Part 744 end uses are not assessed)", line=i))
+        trace.append(step(rule="license requirement", cite="15 CFR 742.6(a)(6)(iii); 742.6(a)(13)", result="none",
+                          why="not 3A090/4A090/4E091: none of these requirements applies (other EAR controls "
+                              "such as Part 744 end uses are not assessed)", line=i))
         return Outcome.NLR, None, None, False, []
     req = license_requirement(line, f)
-    trace.append(TraceStep.model_construct(rule="license requirement", cite=req.cite, result="required" if req.required else "not required",
-                           why=req.why, line=i))
+    trace.append(step(rule="license requirement", cite=req.cite, result="required" if req.required else "not required",
+                      why=req.why, line=i))
     if not req.required:
         return Outcome.NLR, None, None, False, []
     if not restricted_noted:
-        trace.append(TraceStep.model_construct(rule="restrictions on license exceptions", cite=r.cite,
-                               result="applies" if r.applies else "does not apply", why=r.why, line=i))
+        trace.append(step(rule="restrictions on license exceptions", cite=r.cite,
+                          result="applies" if r.applies else "does not apply", why=r.why, line=i))
     search = authorize(line, f, r)  # the candidates in order of burden (rules/authorizations.py)
     trace.extend(v.step(i) for v in search.verdicts)
     unknown, v = search.unknown, search.chosen
     if v is not None:
         if unknown:
-            trace.append(TraceStep.model_construct(rule="order of authorizations", cite="engine: order of burden", result=v.authorization,
-                                   why=f"{v.authorization} is available although {', '.join(u.authorization for u in unknown)} "
-                                       "could not be settled", line=i))
+            trace.append(step(rule="order of authorizations", cite="engine: order of burden", result=v.authorization,
+                              why=f"{v.authorization} is available although {', '.join(u.authorization for u in unknown)} "
+                                  "could not be settled", line=i))
         return outcome_of(v), v.authorization, None, True, v.draws
     if search.needs_review:
         for u in unknown:
             f.warn(f"line {i}: {u.authorization} may apply but '{u.missing}' is not stated ({u.cite}); needs review")
         return Outcome.NEEDS_REVIEW, None, None, True, []
-    trace.append(TraceStep.model_construct(rule="other license exceptions", cite="15 CFR 740.9(a)(6); 740.10; 740.11(b); 740.13(a), (c); 740.25",
-                           result="not assessed", why="TMP, RPL, GOV, TSU and HBM turn on facts a transaction does not carry "
-                                                      "(temporary exports, replacement parts, government end users, software)",
-                           line=i))
+    trace.append(step(rule="other license exceptions", cite="15 CFR 740.9(a)(6); 740.10; 740.11(b); 740.13(a), (c); 740.25",
+                      result="not assessed", why="TMP, RPL, GOV, TSU and HBM turn on facts a transaction does not carry "
+                                                 "(temporary exports, replacement parts, government end users, software)",
+                      line=i))
     review = review_policy(line, f)
-    trace.append(TraceStep.model_construct(rule="license review policy", cite=review.cite, result=review.policy, why=review.why, line=i))
+    trace.append(step(rule="license review policy", cite=review.cite, result=review.policy, why=review.why, line=i))
     return Outcome.LICENSE_REQUIRED, None, review.policy, True, review.draws
 
 

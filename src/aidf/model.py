@@ -427,7 +427,7 @@ class Built(BaseModel):
         return m
 
 
-# Steps, duties and assumed facts are values: never changed once made, so answers may share them.
+# Steps, duties, assumed facts and rule-set references are values: never changed once made, so answers share them.
 _SHARED = ConfigDict(frozen=True)
 _new, _set = object.__new__, object.__setattr__  # what pydantic's own model_construct calls
 _REQUIRED = object()  # a required field has no default: left unset when not given, as pydantic does
@@ -448,6 +448,8 @@ def _plain_spec(cls: type[BaseModel]) -> tuple[dict[str, Any], frozenset[str], f
 
 
 class RuleSetRef(Built):
+    model_config = _SHARED
+
     id: str
     title: str
     status: str

@@ -9,6 +9,7 @@ from decimal import Decimal
 from fractions import Fraction
 from functools import cached_property
 
+from aidf.bounds import line_problem
 from aidf.catalog import get_chip, load_catalog
 from aidf.errors import InputError
 from aidf.meters import milli
@@ -41,6 +42,11 @@ class Classification:
     listed_eccn: str | None = None  # the ECCN a .z item is otherwise specified in
     trace: list[TraceStep] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+
+    @cached_property
+    def bound_problem(self) -> str | None:
+        """Why the line's total cannot be booked (aidf/bounds.py; None: it can), once per classification."""
+        return line_problem(self.tpp_total)
 
     @cached_property
     def amount(self) -> int:

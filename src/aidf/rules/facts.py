@@ -146,9 +146,14 @@ class Verdict:
     limit: str | None = None  # the meter limit that refused the line (e.g. "uveu_share"), if one did
 
     def step(self, line: int) -> TraceStep:
-        return TraceStep.model_construct(rule=f"License Exception {self.authorization}" if self.authorization not in ("UVEU", "NVEU")
+        return step(rule=f"License Exception {self.authorization}" if self.authorization not in ("UVEU", "NVEU")
                          else f"Data Center VEU ({self.authorization})",
                          cite=self.cite, result=self.status, why=self.why, line=line)
+
+
+# A step of the trace, given as TraceStep.model_construct's keywords. Steps are values (frozen): most recur
+# answer after answer (the same rule set, destination, requirement, verdict), so each is made once and shared.
+step = lru_cache(maxsize=8192)(TraceStep.model_construct)
 
 
 def duty(what: str, cite, when: str, kind: str, line: int) -> Duty:

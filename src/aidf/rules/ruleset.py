@@ -163,14 +163,21 @@ class Resolution:
 
     def ref(self, on: dt.date) -> tuple[RuleSetRef, list[str]]:
         """The answer's `rules` and the warnings its status carries on the date."""
-        if self.timeline is None:
-            ref, warnings = self.ruleset.ref(on)
-            if not self.ruleset.in_window(on):
-                warnings = [w if "applied for comparison" in w else f"{w} (applied for comparison)" for w in warnings]
-            return ref, warnings
-        text, in_force, enforced, warnings = _timeline_status(self, on)
-        return RuleSetRef.model_construct(id=self.ruleset.id, title=self.ruleset.title, status=text, in_force=in_force,
-                                          enforced=enforced, timeline=self.timeline), list(warnings)
+        ref, warnings = _resolution_ref(self, on)
+        return ref, list(warnings)
+
+
+@lru_cache(maxsize=8192)
+def _resolution_ref(res: Resolution, on: dt.date) -> tuple[RuleSetRef, tuple[str, ...]]:
+    # Made once per resolution and date (RuleSetRef is a frozen value, shared by the answers of that date).
+    if res.timeline is None:
+        ref, warnings = res.ruleset.ref(on)
+        if not res.ruleset.in_window(on):
+            warnings = [w if "applied for comparison" in w else f"{w} (applied for comparison)" for w in warnings]
+        return ref, tuple(warnings)
+    text, in_force, enforced, warnings = _timeline_status(res, on)
+    return RuleSetRef.model_construct(id=res.ruleset.id, title=res.ruleset.title, status=text, in_force=in_force,
+                                      enforced=enforced, timeline=res.timeline), warnings
 
 
 def resolve(rules: str | None, on: dt.date) -> Resolution:
