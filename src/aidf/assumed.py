@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from aidf.rules.ruleset import Resolution
 
 
-@lru_cache(maxsize=4096, typed=True)
+@lru_cache(maxsize=1024, typed=True)
 def _fact(fact: str, value, why: str) -> Assumed:
     # Assumed facts are values (frozen): the same few recur in answer after answer, so each is made once.
     return Assumed.model_construct(fact=fact, value=value, why=why)  # typed by construction

@@ -175,7 +175,7 @@ class _LineAnswer:
 def _line_under(g: _Regime, i: int, item: Item) -> _LineAnswer:
     """Decide one line under one regime, keeping its trace apart until the line's regime is chosen."""
     cls = _classify(item.model_dump_json(), g.p, f"items.{i}")
-    trace = list(cls.trace_at(i))
+    trace = [step.but(line=i) for step in cls.trace]
     g.f.warnings.extend(w for w in cls.warnings if w not in g.f.warnings)
     line = Line(i, item, cls)
     outcome, auth, policy, required, draws = _decide_line(line, g.f, g.r, trace, g.restricted_noted)

@@ -66,32 +66,32 @@ class Draw:
 # ---- account keys: the only place an account is named ---------------------------------------------
 # AccountRef is frozen, so the same account is made once and shared (decisions name the same few again and again).
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1024)
 def allocation_account(country: str, window: str) -> AccountRef:
     return AccountRef(kind=COUNTRY_ALLOCATION, country=country, window=window)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1024)
 def lpp_account(consignee: str, year: int) -> AccountRef:
     return AccountRef(kind=LPP_ANNUAL, consignee=consignee, year=year)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1024)
 def nveu_account(veu: str, country: str) -> AccountRef:
     return AccountRef(kind=NVEU_CAP, veu=veu, country=country)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1024)
 def uveu_account(veu: str, country: str) -> AccountRef:
     return AccountRef(kind=UVEU_SHARE, veu=veu, country=country)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1024)
 def aia_account(consignee: str) -> AccountRef:
     return AccountRef(kind=AIA_CUMULATIVE, consignee=consignee)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1024)
 def license_account(number: str) -> AccountRef:
     return AccountRef(kind=LICENSE, license=number)
 

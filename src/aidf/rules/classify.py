@@ -65,14 +65,6 @@ class Classification:
                 None if self.tpp_total is None else round(float(self.tpp_total / h100), 2)))
         return known[1]
 
-    def trace_at(self, line: int) -> tuple[TraceStep, ...]:
-        """The classification's steps as a transaction's line `line` shows them (steps are values: made once)."""
-        stamped = self.__dict__.setdefault("_trace_at", {})
-        steps = stamped.get(line)
-        if steps is None:
-            steps = stamped[line] = tuple(step.but(line=line) for step in self.trace)
-        return steps
-
     @property
     def counted(self) -> bool:
         """.a-level items count toward every TPP meter (748.15(a)(2)(iii)(B); 740.29(a))."""

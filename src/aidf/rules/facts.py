@@ -153,7 +153,7 @@ class Verdict:
 
 # A step of the trace, given as TraceStep.model_construct's keywords. Steps are values (frozen): most recur
 # answer after answer (the same rule set, destination, requirement, verdict), so each is made once and shared.
-step = lru_cache(maxsize=8192)(TraceStep.model_construct)
+step = lru_cache(maxsize=2048)(TraceStep.model_construct)
 
 
 def duty(what: str, cite, when: str, kind: str, line: int) -> Duty:
@@ -161,7 +161,7 @@ def duty(what: str, cite, when: str, kind: str, line: int) -> Duty:
     return _duty(what, str(cite), when, kind, line)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1024)
 def _duty(what: str, cite: str, when: str, kind: str, line: int) -> Duty:
     # Duties are values (frozen): most recur answer after answer, so each is made once and shared.
     return Duty.model_construct(what=what, cite=cite, when=when, kind=kind, line=line)  # typed by construction

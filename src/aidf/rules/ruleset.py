@@ -167,7 +167,7 @@ class Resolution:
         return ref, list(warnings)
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=2048)
 def _resolution_ref(res: Resolution, on: dt.date) -> tuple[RuleSetRef, tuple[str, ...]]:
     # Made once per resolution and date (RuleSetRef is a frozen value, shared by the answers of that date).
     if res.timeline is None:
