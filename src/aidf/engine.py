@@ -401,19 +401,29 @@ def _decide_and_book_in(tx: Transaction, ledger, rules: str | None, who: dict,
         decision, draws = _decide(tx, ledger, rules, request_hash)
         dumped = decision.model_dump(mode="json")
         # The booked record keeps the request beside the decision, so the audit file has both.
-        record = dumped | {"request": tx.model_dump(mode="json", exclude_none=True)}
-        ledger.book(tx.id, decision.request_hash, record, draws, tx.date, **who)
+        request = tx.model_dump(mode="json", exclude_none=True)
+        if hasattr(ledger, "book_held"):  # a batch: booking and hold in one step, the decision written once
+            ledger.book_held(tx.id, decision.request_hash, dumped, request, draws, tx.date, _hold_reason(decision),
+                             **who)
+            return decision
+        ledger.book(tx.id, decision.request_hash, dumped | {"request": request}, draws, tx.date, **who)
     _hold(ledger, decision, who, dumped)
     return decision
+
+
+def _hold_reason(decision: Decision) -> str | None:
+    """Why a shipment waits: one that needs a license or review is held."""
+    if decision.outcome in (Outcome.LICENSE_REQUIRED, Outcome.NEEDS_REVIEW):
+        return f"{decision.outcome.value}: {decision.review_policy or 'review'}"
+    return None
 
 
 def _hold(ledger, decision: Decision, who: dict, dumped: dict | None = None) -> None:
     """Put a shipment that needs a license or review on hold; idempotent, so a retry after a crash
     completes the hold."""
-    hold = getattr(ledger, "place_hold", None)
-    if hold is not None and decision.outcome in (Outcome.LICENSE_REQUIRED, Outcome.NEEDS_REVIEW):
-        hold(decision.transaction_id, dumped if dumped is not None else decision.model_dump(mode="json"),
-             f"{decision.outcome.value}: {decision.review_policy or 'review'}", **who)
+    hold, reason = getattr(ledger, "place_hold", None), _hold_reason(decision)
+    if hold is not None and reason is not None:
+        hold(decision.transaction_id, dumped if dumped is not None else decision.model_dump(mode="json"), reason, **who)
 
 
 def book_many(transactions: Iterable[Any], ledger, rules: str | None = None, actor: str | None = None,
