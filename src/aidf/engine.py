@@ -434,7 +434,8 @@ def book_many(transactions: Iterable[Any], ledger, rules: str | None = None, act
     the batch holds the write lock, so the answers are those of one at a time; a writer that took room
     before the batch began is seen by it, one that comes later waits for it. Bookings and holds of a batch
     commit together, or not at all."""
-    return _book_parsed(_parse_hashed(transactions), ledger, rules, actor, batch_size)
+    with survivors_set_aside():  # the parsed requests live to the end, like the answers
+        return _book_parsed(_parse_hashed(transactions), ledger, rules, actor, batch_size)
 
 
 def _book_parsed(hashed: list[tuple[Transaction, str]], ledger, rules: str | None, actor: str | None,
@@ -465,7 +466,7 @@ def _parse_hashed(transactions: Iterable[Any]) -> list[tuple[Transaction, str]]:
     """`parse_many`, keeping each transaction's content hash beside it."""
     out = []
     seen: dict[str, str] = {}
-    for i, t in enumerate(transactions):
+    for i, t in enumerate(settling(transactions)):
         tx = parse_transaction(t, where=f"[{i}].")
         h = tx.content_hash()
         if tx.id in seen and seen[tx.id] != h:
@@ -491,6 +492,11 @@ def _preflight(tx: Transaction, rules: str | None, index: int) -> None:
 def decide_many(transactions: Iterable[Any], ledger=None, rules: str | None = None,
                 actor: str | None = None) -> list[Decision]:
     """Decide in order; each decision is booked so the next one sees its draws."""
+    with survivors_set_aside():  # the parsed requests live to the end, like the answers
+        return _decide_many(transactions, ledger, rules, actor)
+
+
+def _decide_many(transactions: Iterable[Any], ledger, rules: str | None, actor: str | None) -> list[Decision]:
     from aidf.ledger.memory import MemoryLedger
 
     hashed = _parse_hashed(transactions)
