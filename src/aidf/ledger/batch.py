@@ -166,9 +166,13 @@ class Batch:
     # ---- bookings --------------------------------------------------------------------------------
 
     def book(self, transaction_id: str, request_hash: str, decision: dict[str, Any], draws: list[Draw],
-             as_of: dt.date, *, actor: str = "engine", text: str | None = None) -> Booked:
-        """Check every draw against the law's limits and the caller's; buffer the booking. All or none.
-        `text` is canonical(decision) when book_held has written it already."""
+             as_of: dt.date, *, actor: str = "engine") -> Booked:
+        """Check every draw against the law's limits and the caller's; buffer the booking. All or none."""
+        return self._book(transaction_id, request_hash, decision, draws, as_of, actor, None)
+
+    def _book(self, transaction_id: str, request_hash: str, decision: dict[str, Any], draws: list[Draw],
+              as_of: dt.date, actor: str, text: str | None) -> Booked:
+        """book(), with `text` = canonical(decision) when book_held has written it already."""
         transaction_id = check_id(transaction_id, "transaction id")
         request_hash = check_id(request_hash, "request hash")
         actor = check_actor(actor)
@@ -195,8 +199,7 @@ class Batch:
         """book() of the decision with its request beside it (key "request"), then place_hold() of the
         decision alone when `hold` (a reason) is given: the decision is written to canonical JSON once."""
         alone, beside = canonical_beside(decision, "request", request)
-        booked = self.book(transaction_id, request_hash, decision | {"request": request}, draws, as_of, actor=actor,
-                           text=beside)
+        booked = self._book(transaction_id, request_hash, decision | {"request": request}, draws, as_of, actor, beside)
         if hold is not None:
             self._place_hold(transaction_id, alone, hold, actor)
         return booked
