@@ -77,3 +77,12 @@ def test_settling_yields_everything_and_settles_every_few_hundred():
         assert len(list(heap.settling(range(heap.SETTLE_EVERY)))) == heap.SETTLE_EVERY
         assert gc.get_freeze_count() > 0
     assert gc.get_freeze_count() == 0
+
+
+def test_a_batch_collects_only_the_young_and_restores_the_thresholds():
+    before = gc.get_threshold()
+    with heap.survivors_set_aside():
+        with heap.survivors_set_aside():
+            assert gc.get_threshold() == heap.BATCH_THRESHOLDS
+        assert gc.get_threshold() == heap.BATCH_THRESHOLDS  # the outer batch is still running
+    assert gc.get_threshold() == before

@@ -398,19 +398,29 @@ def _decide_and_book_in(tx: Transaction, ledger, rules: str | None, who: dict,
         decision, draws = _decide(tx, ledger, rules, request_hash)
         dumped = decision.model_dump(mode="json")
         # The booked record keeps the request beside the decision, so the audit file has both.
-        record = dumped | {"request": tx.model_dump(mode="json", exclude_none=True)}
-        ledger.book(tx.id, decision.request_hash, record, draws, tx.date, **who)
+        request = tx.model_dump(mode="json", exclude_none=True)
+        if hasattr(ledger, "book_held"):  # a batch: booking and hold in one step, the decision written once
+            ledger.book_held(tx.id, decision.request_hash, dumped, request, draws, tx.date, _hold_reason(decision),
+                             **who)
+            return decision
+        ledger.book(tx.id, decision.request_hash, dumped | {"request": request}, draws, tx.date, **who)
     _hold(ledger, decision, who, dumped)
     return decision
+
+
+def _hold_reason(decision: Decision) -> str | None:
+    """Why a shipment waits: one that needs a license or review is held."""
+    if decision.outcome in (Outcome.LICENSE_REQUIRED, Outcome.NEEDS_REVIEW):
+        return f"{decision.outcome.value}: {decision.review_policy or 'review'}"
+    return None
 
 
 def _hold(ledger, decision: Decision, who: dict, dumped: dict | None = None) -> None:
     """Put a shipment that needs a license or review on hold; idempotent, so a retry after a crash
     completes the hold."""
-    hold = getattr(ledger, "place_hold", None)
-    if hold is not None and decision.outcome in (Outcome.LICENSE_REQUIRED, Outcome.NEEDS_REVIEW):
-        hold(decision.transaction_id, dumped if dumped is not None else decision.model_dump(mode="json"),
-             f"{decision.outcome.value}: {decision.review_policy or 'review'}", **who)
+    hold, reason = getattr(ledger, "place_hold", None), _hold_reason(decision)
+    if hold is not None and reason is not None:
+        hold(decision.transaction_id, dumped if dumped is not None else decision.model_dump(mode="json"), reason, **who)
 
 
 def book_many(transactions: Iterable[Any], ledger, rules: str | None = None, actor: str | None = None,
@@ -421,7 +431,8 @@ def book_many(transactions: Iterable[Any], ledger, rules: str | None = None, act
     the batch holds the write lock, so the answers are those of one at a time; a writer that took room
     before the batch began is seen by it, one that comes later waits for it. Bookings and holds of a batch
     commit together, or not at all."""
-    return _book_parsed(_parse_hashed(transactions), ledger, rules, actor, batch_size)
+    with survivors_set_aside():  # the parsed requests live to the end, like the answers
+        return _book_parsed(_parse_hashed(transactions), ledger, rules, actor, batch_size)
 
 
 def _book_parsed(hashed: list[tuple[Transaction, str]], ledger, rules: str | None, actor: str | None,
@@ -452,7 +463,7 @@ def _parse_hashed(transactions: Iterable[Any]) -> list[tuple[Transaction, str]]:
     """`parse_many`, keeping each transaction's content hash beside it."""
     out = []
     seen: dict[str, str] = {}
-    for i, t in enumerate(transactions):
+    for i, t in enumerate(settling(transactions)):
         tx = parse_transaction(t, where=f"[{i}].")
         h = tx.content_hash()
         if tx.id in seen and seen[tx.id] != h:
@@ -478,6 +489,11 @@ def _preflight(tx: Transaction, rules: str | None, index: int) -> None:
 def decide_many(transactions: Iterable[Any], ledger=None, rules: str | None = None,
                 actor: str | None = None) -> list[Decision]:
     """Decide in order; each decision is booked so the next one sees its draws."""
+    with survivors_set_aside():  # the parsed requests live to the end, like the answers
+        return _decide_many(transactions, ledger, rules, actor)
+
+
+def _decide_many(transactions: Iterable[Any], ledger, rules: str | None, actor: str | None) -> list[Decision]:
     from aidf.ledger.memory import MemoryLedger
 
     hashed = _parse_hashed(transactions)

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from aidf.ledger.audit import entry_hash
-from aidf.ledger.common import canonical, canonical_reference, fast_canonical, parse
+from aidf.ledger.common import canonical, canonical_beside, canonical_reference, fast_canonical, parse
 
 KEY = b"k" * 32
 
@@ -76,3 +76,11 @@ def test_deep_nesting_falls_back_to_the_standard_encoder():
     for _ in range(400):
         deep = [deep]
     assert canonical(deep) == canonical_reference(deep)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.dictionaries(st.text(max_size=8), values, max_size=6), st.text(max_size=8), values)
+def test_canonical_beside_is_both_standard_texts(obj, key, value):
+    alone, beside = canonical_beside(obj, key, value)
+    assert alone == canonical_reference(obj)
+    assert beside == canonical_reference({**obj, key: value})

@@ -22,7 +22,16 @@ from aidf.ledger import audit, limits
 from aidf.ledger import schema as s
 from aidf.ledger.base import Booked, Draw, IdempotencyConflict, LedgerError, LimitExceeded
 from aidf.ledger.bounds import MAX_ACCOUNT_MILLI, MAX_LINE_MILLI
-from aidf.ledger.common import canonical, check_actor, check_amount, check_id, check_limit, iso_date, sha256
+from aidf.ledger.common import (
+    canonical,
+    canonical_beside,
+    check_actor,
+    check_amount,
+    check_id,
+    check_limit,
+    iso_date,
+    sha256,
+)
 from aidf.ledger.db import first_in, insert_rows
 from aidf.model import AccountRef
 
@@ -159,6 +168,11 @@ class Batch:
     def book(self, transaction_id: str, request_hash: str, decision: dict[str, Any], draws: list[Draw],
              as_of: dt.date, *, actor: str = "engine") -> Booked:
         """Check every draw against the law's limits and the caller's; buffer the booking. All or none."""
+        return self._book(transaction_id, request_hash, decision, draws, as_of, actor, None)
+
+    def _book(self, transaction_id: str, request_hash: str, decision: dict[str, Any], draws: list[Draw],
+              as_of: dt.date, actor: str, text: str | None) -> Booked:
+        """book(), with `text` = canonical(decision) when book_held has written it already."""
         transaction_id = check_id(transaction_id, "transaction id")
         request_hash = check_id(request_hash, "request hash")
         actor = check_actor(actor)
@@ -175,8 +189,19 @@ class Batch:
         floors: dict[str, int] = {}
         for d in draws:
             self._check_draw(d, day, running, floors)
-        booked = self._buffer(transaction_id, request_hash, canonical(decision), draws, floors, as_of_s, actor)
+        text = canonical(decision) if text is None else text
+        booked = self._buffer(transaction_id, request_hash, text, draws, floors, as_of_s, actor)
         booked.decision = decision
+        return booked
+
+    def book_held(self, transaction_id: str, request_hash: str, decision: dict[str, Any], request: dict[str, Any],
+                  draws: list[Draw], as_of: dt.date, hold: str | None, *, actor: str = "engine") -> Booked:
+        """book() of the decision with its request beside it (key "request"), then place_hold() of the
+        decision alone when `hold` (a reason) is given: the decision is written to canonical JSON once."""
+        alone, beside = canonical_beside(decision, "request", request)
+        booked = self._book(transaction_id, request_hash, decision | {"request": request}, draws, as_of, actor, beside)
+        if hold is not None:
+            self._place_hold(transaction_id, alone, hold, actor)
         return booked
 
     def _check_draw(self, d: Draw, day: dt.date, running: dict[str, int], floors: dict[str, int]) -> None:
@@ -283,10 +308,13 @@ class Batch:
 
     def place_hold(self, transaction_id: str, decision: dict[str, Any], reason: str, *, actor: str = "engine") -> None:
         """Hold a shipment in the same transaction as its booking; the same hold again is a no-op."""
+        self._place_hold(transaction_id, canonical(decision), reason, actor)
+
+    def _place_hold(self, transaction_id: str, text: str, reason: str, actor: str) -> None:
+        """place_hold() of a decision given as its canonical text."""
         transaction_id = check_id(transaction_id, "transaction id")
         reason = check_id(reason, "hold reason")
         actor = check_actor(actor)
-        text = canonical(decision)
         h = sha256(canonical([text, reason]))
         prior = self._held.get(transaction_id)
         if prior is None and transaction_id not in self._unheld:

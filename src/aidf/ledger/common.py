@@ -82,6 +82,19 @@ def canonical(obj: Any) -> str:
     return _ENCODER.encode(obj) if text is None else text
 
 
+def canonical_beside(obj: dict[str, Any], key: str, value: Any) -> tuple[str, str]:
+    """canonical(obj) and canonical(obj | {key: value}), for a `key` not in `obj`, writing `obj` once:
+    with sorted keys the second text is the first with one member put in its place (a held decision
+    is booked with its request beside it, and held without)."""
+    if key in obj or any(type(k) is not str for k in obj):
+        return canonical(obj), canonical(obj | {key: value})
+    below = canonical({k: v for k, v in obj.items() if k < key})[1:-1]
+    above = canonical({k: v for k, v in obj.items() if k > key})[1:-1]
+    member = canonical({key: value})[1:-1]
+    return ("{" + ",".join(t for t in (below, above) if t) + "}",
+            "{" + ",".join(t for t in (below, member, above) if t) + "}")
+
+
 def _has_float(obj: Any) -> bool:
     tp = type(obj)
     if tp is dict:
