@@ -29,7 +29,6 @@ _KEY = ["shape", "outcome", "authorization", "review_policy", "_past_allocation"
 
 def _shape_warnings(result, orders: str | Path, rules: str | None) -> dict[int, list[str]]:
     """The engine's warnings for one line of each shape (line references dropped: the row is the line)."""
-    from aidf.engine import decide
     from aidf.replay.assemble import tx_dict
     from aidf.replay.book import read_lines
 
@@ -43,20 +42,52 @@ def _shape_warnings(result, orders: str | Path, rules: str | None) -> dict[int, 
         for shape, line in settling(reps.iter_rows()):
             r = by_line.get(line)
             if r is not None:
-                out[shape] = _warnings_of(tx_dict([r]), rules, decide)
+                out[shape] = _warnings_of(tx_dict([r]), rules)
     return out
 
 
-def _warnings_of(tx: dict[str, Any], rules: str | None, decide) -> list[str]:
+def _warnings_of(tx: dict[str, Any], rules: str | None) -> list[str]:
+    from aidf.engine import decide
+
     if rules is not None:
         tx["rules"] = rules
+    warnings = _planned(tx)
+    if warnings is None:
+        try:
+            # An empty ledger (None): no store to open per shape, no list to screen against (the
+            # warning that no list is loaded stays, as with an empty store).
+            warnings = decide(tx, ledger=None).warnings
+        except Exception as e:  # a shape the engine refuses keeps its answer; say why it has no warnings
+            return [f"warnings not available: {e}"]
+    return [_LINE_PREFIX.sub("", w) for w in warnings]
+
+
+def _planned(tx_data: dict[str, Any]) -> list[str] | None:
+    """The warnings of the line's static plan where the plan settles a flagged answer with no balance
+    read: the engine's provisions and its warning assembly, as `decide` against an empty ledger (no
+    list to screen against) gathers them, without building the decision. None where only a decision
+    says them: an answer that rests on balances, the grace window, a headquarters not stated."""
+    from aidf import engine
+    from aidf.bounds import line_problem
+    from aidf.replay.static import evaluate_noted
+    from aidf.rules.ruleset import resolve
+    from aidf.screening.check import screen_parties
+
     try:
-        # An empty ledger (None): no store to open per shape, no list to screen against (the
-        # warning that no list is loaded stays, as with an empty store).
-        d = decide(tx, ledger=None)
-    except Exception as e:  # a shape the engine refuses keeps its answer; say why it has no warnings
-        return [f"warnings not available: {e}"]
-    return [_LINE_PREFIX.sub("", w) for w in d.warnings]
+        tx = engine.parse_transaction(tx_data)
+        if any(party.unknown_headquarters for _, party in tx.parties.entities()):
+            return None
+        noted = evaluate_noted(tx)
+    except Exception:  # the decision says why (or decides what the plan could not)
+        return None
+    if noted is None or not noted.plan.terminal or noted.plan.outcome not in FLAGGED \
+            or line_problem(noted.tpp_total):
+        return None
+    _, _, unscreened = screen_parties(tx.parties.screened(), None, tx.date)
+    if not unscreened:
+        return None
+    status = resolve(tx.rules, tx.date).ref(tx.date)[1]
+    return [*engine.answer_warnings(status, [noted.warnings]), unscreened]
 
 
 def _reason(outcome: str, authorization: str | None, policy: str | None, past: bool, warnings: list[str]) -> str:

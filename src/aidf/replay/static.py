@@ -192,6 +192,28 @@ def evaluate(tx: Transaction) -> Plan:
     return _grace_plan(plan, _evaluate(tx, res.grace))
 
 
+@dataclass
+class Noted:
+    """A plan with what the engine would say beside the answer: the regime's warnings in the engine's
+    order (engine.answer_warnings puts the rule set's status first) and the line's total TPP."""
+
+    plan: Plan | None = None
+    warnings: list[str] = field(default_factory=list)
+    tpp_total: Fraction | None = None
+
+
+def evaluate_noted(tx: Transaction) -> Noted | None:
+    """`evaluate` keeping the warnings; they are the engine's own where the plan is terminal (no balance
+    can change the answer). None in the grace window, where the engine's choice of regime decides
+    whose warnings the answer keeps."""
+    res = resolve(tx.rules, tx.date)
+    if res.grace is not None:
+        return None
+    noted = Noted()
+    noted.plan = _evaluate(tx, res.ruleset, noted)
+    return noted
+
+
 RANKS = [o.value for o in OUTCOME_ORDER]
 STEP_OUTCOME = {"LPP": Outcome.LICENSE_EXCEPTION.value, "UVEU": Outcome.VEU.value, "NVEU": Outcome.VEU.value}
 
@@ -221,7 +243,7 @@ def _grace_plan(fw: Plan, old: Plan) -> Plan:
     return fw if chosen == "ai-diffusion-2025" else old
 
 
-def _evaluate(tx: Transaction, ruleset: RuleSet) -> Plan:
+def _evaluate(tx: Transaction, ruleset: RuleSet, noted: Noted | None = None) -> Plan:
     ruleset.check_date(tx.date)
     p = ruleset.params(tx.date)
     item = tx.items[0]
@@ -231,10 +253,16 @@ def _evaluate(tx: Transaction, ruleset: RuleSet) -> Plan:
     if veu is not None and veu.installed_base_tpp is not None:
         plain_tx = _with_base(tx, None)
     f = Facts.build(plain_tx, ruleset, p, LedgerView(None))
+    # The warnings in the engine's order: facts, location, classification, then the provisions'.
+    engine.warn_consignee_location(f)
+    engine.note_classification(f, cls)
     plan = Plan(dest=f.dest, dest_tier=f.dest_tier, eccn=cls.eccn, tpp_unit=cls.tpp_unit,
                 license_required=False, terminal=True,
                 counted=veu_rules.adds_to_installed_base(cls, ruleset.diffusion))
+    if noted is not None:
+        noted.warnings, noted.tpp_total = f.warnings, cls.tpp_total
     if cls.indeterminate:
+        engine.warn_indeterminate(f, 0, cls)
         plan.outcome = Outcome.NEEDS_REVIEW.value
         return plan
     line = Line(0, item, cls)
@@ -253,14 +281,15 @@ def _evaluate(tx: Transaction, ruleset: RuleSet) -> Plan:
         return plan
     plan.terminal = not plan.steps
     if unknown:
+        engine.warn_unsettled(f, 0, unknown)
         plan.outcome = Outcome.NEEDS_REVIEW.value
         return plan
     return _review(plan, probe, f, plain_tx)
 
 
-def _candidates(plan: Plan, tx: Transaction, probe: Line, f: Facts, r) -> tuple[bool, bool]:
+def _candidates(plan: Plan, tx: Transaction, probe: Line, f: Facts, r) -> tuple[bool, list]:
     """The engine's search of authorizations (rules/authorizations.authorize) against an empty ledger:
-    (a candidate authorizes the line whatever the balances, some candidate is unknown). Eligible
+    (a candidate authorizes the line whatever the balances, the candidates that are unknown). Eligible
     candidates that draw on a meter (LPP, UVEU, NVEU) become the plan's steps, in order."""
     veu = tx.parties.ultimate_consignee.veu
 
@@ -279,8 +308,8 @@ def _candidates(plan: Plan, tx: Transaction, probe: Line, f: Facts, r) -> tuple[
         plan.outcome = outcome_of(v).value
         plan.authorization = v.authorization
         plan.aia_tally = v.authorization == "AIA" and not probe.cls.is_weights
-        return True, bool(search.unknown)
-    return False, bool(search.unknown)
+        return True, search.unknown
+    return False, search.unknown
 
 
 def _dynamic_step(plan: Plan, v, f: Facts) -> None:
