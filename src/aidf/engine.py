@@ -226,15 +226,27 @@ def _grace_choice(main: _Regime, prior: _Regime, i: int, item: Item, trace: list
         why=f"grace window before {comp}: 2024 regime {'requires' if old.required else 'requires no'} license "
             f"({_said(old)}); framework: {_said(fw)}", line=i))
     if a is old and (fw.outcome, fw.authorization) != (old.outcome, old.authorization):
-        main.f.warn(f"line {i}: from {comp} the framework requires {_said(fw)}; until then the 2024 regime decides "
-                    f"({_said(old)})")
-        prior.f.warn(main.f.warnings[-1])
+        warn_grace(main.f.warnings, prior.f.warnings, i, _said(fw), _said(old))
     return g, a
 
 
 def _said(a: _LineAnswer) -> str:
-    return a.outcome.value + (f" under {a.authorization}" if a.authorization else "") + (
-        f", review {a.policy}" if a.policy else "")
+    return said(a.outcome.value, a.authorization, a.policy)
+
+
+def said(outcome: str, authorization: str | None, policy: str | None) -> str:
+    """A line's answer in a few words, for the grace window's trace and warning."""
+    return outcome + (f" under {authorization}" if authorization else "") + (f", review {policy}" if policy else "")
+
+
+def warn_grace(main: list[str], prior: list[str], i: int, framework: str, old: str) -> None:
+    """The 2024 regime decides the line in the grace window though the framework answers otherwise:
+    both regimes' warnings say what the framework will require from its compliance date."""
+    text = (f"line {i}: from {ruleset_date('as_written_compliance_from')} the framework requires {framework}; "
+            f"until then the 2024 regime decides ({old})")
+    for warnings in (main, prior):
+        if text not in warnings:
+            warnings.append(text)
 
 
 def _decide_known(tx: Transaction, ledger, rules: str | None, request_hash: str) -> tuple[Decision, list[Draw]]:

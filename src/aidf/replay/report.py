@@ -33,17 +33,41 @@ def _shape_warnings(result, orders: str | Path, rules: str | None) -> dict[int, 
     from aidf.replay.book import read_lines
 
     flagged = result.coded.filter(pl.col("outcome").cast(pl.String).is_in(FLAGGED))
-    reps = flagged.group_by("shape").agg(pl.col("line").first())
-    # Only the representative lines are read back and typed (not the whole book again).
-    rows = read_lines(orders, reps["line"])
-    by_line = {r["line"]: r for r in rows.iter_rows(named=True)}
+    reps = flagged.group_by("shape").agg(pl.col("line", "date", "amount_milli").first())
     out: dict[int, list[str]] = {}
+    undecided = []
+    for shape, line, date, amount in reps.iter_rows():
+        planned = _planned(result.notes.get(shape), line, date, amount)
+        if planned is None:
+            undecided.append((shape, line))
+        else:
+            out[shape] = [_LINE_PREFIX.sub("", w) for w in planned]
+    # Only the representative lines the plans leave are read back and typed (not the whole book again).
+    rows = read_lines(orders, pl.Series([line for _, line in undecided], dtype=pl.Int64))
+    by_line = {r["line"]: r for r in rows.iter_rows(named=True)}
     with survivors_set_aside():
-        for shape, line in settling(reps.iter_rows()):
+        for shape, line in settling(undecided):
             r = by_line.get(line)
             if r is not None:
                 out[shape] = _warnings_of(tx_dict([r]), rules)
     return out
+
+
+def _planned(note: tuple[int, list[str]] | None, line: int, date, amount: int | None) -> list[str] | None:
+    """A flagged line's warnings from its shape's static plan (columnar.Plans.notes), where the plan
+    settles the answer with no balance read and was evaluated on this very line: the engine's
+    provisions and warning assembly, as `decide` against an empty ledger (no list to screen against)
+    gathers them. None where only a decision says them (an answer resting on balances, the grace
+    window, a line past the ledger's bound, which the engine refuses). Book lines never leave a
+    headquarters unknown (assemble.tx_dict states none), so the engine's unknown-headquarters path
+    does not arise."""
+    from aidf.bounds import MAX_LINE_MILLI
+    from aidf.screening.check import screen_parties
+
+    if note is None or note[0] != line or (amount is not None and amount >= MAX_LINE_MILLI):
+        return None
+    unscreened = screen_parties([], None, date)[2]
+    return [*note[1], unscreened] if unscreened else None
 
 
 def _warnings_of(tx: dict[str, Any], rules: str | None) -> list[str]:
@@ -51,43 +75,13 @@ def _warnings_of(tx: dict[str, Any], rules: str | None) -> list[str]:
 
     if rules is not None:
         tx["rules"] = rules
-    warnings = _planned(tx)
-    if warnings is None:
-        try:
-            # An empty ledger (None): no store to open per shape, no list to screen against (the
-            # warning that no list is loaded stays, as with an empty store).
-            warnings = decide(tx, ledger=None).warnings
-        except Exception as e:  # a shape the engine refuses keeps its answer; say why it has no warnings
-            return [f"warnings not available: {e}"]
-    return [_LINE_PREFIX.sub("", w) for w in warnings]
-
-
-def _planned(tx_data: dict[str, Any]) -> list[str] | None:
-    """The warnings of the line's static plan where the plan settles a flagged answer with no balance
-    read: the engine's provisions and its warning assembly, as `decide` against an empty ledger (no
-    list to screen against) gathers them, without building the decision. None where only a decision
-    says them: an answer that rests on balances, the grace window, a headquarters not stated."""
-    from aidf import engine
-    from aidf.bounds import line_problem
-    from aidf.replay.static import evaluate_noted
-    from aidf.rules.ruleset import resolve
-    from aidf.screening.check import screen_parties
-
     try:
-        tx = engine.parse_transaction(tx_data)
-        if any(party.unknown_headquarters for _, party in tx.parties.entities()):
-            return None
-        noted = evaluate_noted(tx)
-    except Exception:  # the decision says why (or decides what the plan could not)
-        return None
-    if noted is None or not noted.plan.terminal or noted.plan.outcome not in FLAGGED \
-            or line_problem(noted.tpp_total):
-        return None
-    _, _, unscreened = screen_parties(tx.parties.screened(), None, tx.date)
-    if not unscreened:
-        return None
-    status = resolve(tx.rules, tx.date).ref(tx.date)[1]
-    return [*engine.answer_warnings(status, [noted.warnings]), unscreened]
+        # An empty ledger (None): no store to open per shape, no list to screen against (the
+        # warning that no list is loaded stays, as with an empty store).
+        d = decide(tx, ledger=None)
+    except Exception as e:  # a shape the engine refuses keeps its answer; say why it has no warnings
+        return [f"warnings not available: {e}"]
+    return [_LINE_PREFIX.sub("", w) for w in d.warnings]
 
 
 def _reason(outcome: str, authorization: str | None, policy: str | None, past: bool, warnings: list[str]) -> str:

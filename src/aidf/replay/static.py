@@ -185,33 +185,37 @@ def evaluate(tx: Transaction) -> Plan:
 
     In the as-written grace window the line is planned under the framework and the 2024 regime,
     and each answer the balances can lead to is chosen between them by `grace_decides`."""
-    res = resolve(tx.rules, tx.date)
-    plan = _evaluate(tx, res.ruleset)
-    if res.grace is None:
-        return plan
-    return _grace_plan(plan, _evaluate(tx, res.grace))
+    return evaluate_noted(tx).plan
 
 
 @dataclass
 class Noted:
-    """A plan with what the engine would say beside the answer: the regime's warnings in the engine's
-    order (engine.answer_warnings puts the rule set's status first) and the line's total TPP."""
+    """A plan with the warnings the engine gives beside its answer for the line (before screening): the
+    rule set's status on the date, then those of the regime deciding the line (engine.answer_warnings).
+    They are the engine's own where the plan is terminal (no balance can change the answer); None in
+    the grace window when the framework's plan is not terminal (the balances choose the regime)."""
 
-    plan: Plan | None = None
-    warnings: list[str] = field(default_factory=list)
-    tpp_total: Fraction | None = None
+    plan: Plan
+    warnings: list[str] | None = None
 
 
-def evaluate_noted(tx: Transaction) -> Noted | None:
-    """`evaluate` keeping the warnings; they are the engine's own where the plan is terminal (no balance
-    can change the answer). None in the grace window, where the engine's choice of regime decides
-    whose warnings the answer keeps."""
+def evaluate_noted(tx: Transaction) -> Noted:
+    """`evaluate`, keeping the warnings."""
     res = resolve(tx.rules, tx.date)
+    regime: list[str] = []
+    plan = _evaluate(tx, res.ruleset, regime)
     if res.grace is not None:
-        return None
-    noted = Noted()
-    noted.plan = _evaluate(tx, res.ruleset, noted)
-    return noted
+        prior: list[str] = []
+        fw, old = plan, _evaluate(tx, res.grace, prior)
+        plan = _grace_plan(fw, old)
+        if not fw.terminal:  # which regime decides rests on balances
+            return Noted(plan)
+        if grace_decides(old.license_required, RANKS.index(old.outcome), RANKS.index(fw.outcome)) == res.grace.id:
+            if (fw.outcome, fw.authorization) != (old.outcome, old.authorization):
+                engine.warn_grace(regime, prior, 0, engine.said(fw.outcome, fw.authorization, fw.review_policy),
+                                  engine.said(old.outcome, old.authorization, old.review_policy))
+            regime = prior
+    return Noted(plan, engine.answer_warnings(res.ref(tx.date)[1], [regime]))
 
 
 RANKS = [o.value for o in OUTCOME_ORDER]
@@ -243,7 +247,8 @@ def _grace_plan(fw: Plan, old: Plan) -> Plan:
     return fw if chosen == "ai-diffusion-2025" else old
 
 
-def _evaluate(tx: Transaction, ruleset: RuleSet, noted: Noted | None = None) -> Plan:
+def _evaluate(tx: Transaction, ruleset: RuleSet, warnings: list[str] | None = None) -> Plan:
+    """The plan under one rule set; `warnings` (if given) receives the regime's, as the engine gathers them."""
     ruleset.check_date(tx.date)
     p = ruleset.params(tx.date)
     item = tx.items[0]
@@ -253,14 +258,15 @@ def _evaluate(tx: Transaction, ruleset: RuleSet, noted: Noted | None = None) -> 
     if veu is not None and veu.installed_base_tpp is not None:
         plain_tx = _with_base(tx, None)
     f = Facts.build(plain_tx, ruleset, p, LedgerView(None))
+    if warnings is not None:  # the caller's list gathers them
+        warnings += f.warnings
+        f.warnings = warnings
     # The warnings in the engine's order: facts, location, classification, then the provisions'.
     engine.warn_consignee_location(f)
     engine.note_classification(f, cls)
     plan = Plan(dest=f.dest, dest_tier=f.dest_tier, eccn=cls.eccn, tpp_unit=cls.tpp_unit,
                 license_required=False, terminal=True,
                 counted=veu_rules.adds_to_installed_base(cls, ruleset.diffusion))
-    if noted is not None:
-        noted.warnings, noted.tpp_total = f.warnings, cls.tpp_total
     if cls.indeterminate:
         engine.warn_indeterminate(f, 0, cls)
         plan.outcome = Outcome.NEEDS_REVIEW.value
@@ -388,10 +394,10 @@ def _with_base(tx: Transaction, base: dict[str, float] | None) -> Transaction:
     return tx.model_copy(update={"parties": parties})
 
 
-def plan_or_error(tx_data: dict[str, Any]) -> Plan | InputError:
+def noted_or_error(tx_data: dict[str, Any]) -> Noted | InputError:
     """Evaluate a shape, returning the InputError (naming the field) instead of raising it."""
     try:
         tx = engine.parse_transaction(tx_data)
-        return evaluate(tx)
+        return evaluate_noted(tx)
     except InputError as e:
         return e
