@@ -84,7 +84,8 @@ def _warnings_of(tx: dict[str, Any], rules: str | None) -> list[str]:
     return [_LINE_PREFIX.sub("", w) for w in d.warnings]
 
 
-def _reason(outcome: str, authorization: str | None, policy: str | None, past: bool, warnings: list[str]) -> str:
+def _reason(outcome: str, authorization: str | None, policy: str | None, past: bool, warnings: list[str],
+            words=people.text) -> str:
     """Why this line needs a license or review, in words (else its answer in words)."""
     text = people.outcome(outcome, authorization, policy)
     if past:
@@ -92,7 +93,7 @@ def _reason(outcome: str, authorization: str | None, policy: str | None, past: b
     if outcome == "NEEDS_REVIEW":
         cause = next((w for w in warnings if "review" in w or "settled" in w or "not stated" in w), None)
         if cause:
-            text += f": {people.text(cause)}"
+            text += f": {words(cause)}"
     return text
 
 
@@ -106,10 +107,15 @@ def people_columns(result, orders: str | Path, rules: str | None = None) -> pl.D
     pos, idx = dense_index(row_codes(c, _KEY))
     keys = c[pos].select(_KEY).with_columns(pl.col(n).cast(pl.String) for n in _KEY[1:4])
     reasons, warnings = [], []
+    said: dict[str, str] = {}  # each warning in words once: a few hundred texts serve every shape
+
+    def words(x: str) -> str:
+        return said[x] if x in said else said.setdefault(x, people.text(x))
+
     for shape, outcome, auth, policy, past in keys.iter_rows():
         w = warns.get(shape, [])
-        reasons.append(_reason(outcome, auth, policy, bool(past), w))
-        warnings.append(" | ".join(people.text(x) for x in w))
+        reasons.append(_reason(outcome, auth, policy, bool(past), w, words))
+        warnings.append(" | ".join(words(x) for x in w))
     return pl.DataFrame([
         c["consignee_key"].cast(pl.String).cast(pl.Categorical).alias("consignee"),
         pl.Series("reason", reasons, pl.String).cast(pl.Categorical).gather(idx),

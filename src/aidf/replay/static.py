@@ -215,7 +215,13 @@ def evaluate_noted(tx: Transaction) -> Noted:
                 engine.warn_grace(regime, prior, 0, engine.said(fw.outcome, fw.authorization, fw.review_policy),
                                   engine.said(old.outcome, old.authorization, old.review_policy))
             regime = prior
-    return Noted(plan, engine.answer_warnings(res.ref(tx.date)[1], [regime]))
+    return Noted(plan, engine.answer_warnings(list(_status_warnings(tx.rules, tx.date)), [regime]))
+
+
+@lru_cache(maxsize=1024)
+def _status_warnings(rules: str | None, on: dt.date) -> tuple[str, ...]:
+    """The warnings the rule set's status carries on a date (Resolution.ref), made once per date."""
+    return tuple(resolve(rules, on).ref(on)[1])
 
 
 RANKS = [o.value for o in OUTCOME_ORDER]
