@@ -2,10 +2,11 @@
 --review file of lines needing a license or review, grouped by reason; the summary by country.
 
 The columnar replay keeps no trace. A flagged line's warnings (NEEDS_REVIEW, LICENSE_REQUIRED) are
-those of its shape: one line of each such shape is decided by the engine (same provisions, throwaway
-ledger), which is exact for every static answer (NEEDS_REVIEW is always static) and names the readings
-a metered answer rests on. Other lines carry their answer in words (deciding every shape would cost
-about a millisecond per shape).
+those the engine gives the first flagged line of its shape decided alone against an empty ledger.
+Where the shape's plan settles the answer without balances, its static evaluation (made on that very
+line) gathered them with the engine's provisions and warning assembly (static.evaluate_noted); a shape
+whose answer rests on balances has that line decided by the engine, which names the readings a
+metered answer rests on. Other lines carry their answer in words.
 """
 
 from __future__ import annotations
