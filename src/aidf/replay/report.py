@@ -43,6 +43,8 @@ def _shape_warnings(result, orders: str | Path, rules: str | None) -> dict[int, 
             undecided.append((shape, line))
         else:
             out[shape] = [_LINE_PREFIX.sub("", w) for w in planned]
+    if not undecided:
+        return out
     # Only the representative lines the plans leave are read back and typed (not the whole book again).
     rows = read_lines(orders, pl.Series([line for _, line in undecided], dtype=pl.Int64))
     by_line = {r["line"]: r for r in rows.iter_rows(named=True)}
