@@ -154,11 +154,41 @@ class _Regime:
         ruleset.check_date(tx.date)
         p = ruleset.params(tx.date)
         f = Facts.build(tx, ruleset, p, view)
-        for e in f.entities:
-            if e.party.country != f.dest and e.role == "ultimate_consignee":
-                f.warn(f"the ultimate consignee is located in {e.party.country} but the destination is {f.dest}; "
-                       "location tests use the destination")
+        warn_consignee_location(f)
         return cls(ruleset, p, f, restriction(f))
+
+
+# ---- warnings: written once here, read by replay's static plans too (replay/static.py) -----------
+
+def warn_consignee_location(f: Facts) -> None:
+    for e in f.entities:
+        if e.party.country != f.dest and e.role == "ultimate_consignee":
+            f.warn(f"the ultimate consignee is located in {e.party.country} but the destination is {f.dest}; "
+                   "location tests use the destination")
+
+
+def note_classification(f: Facts, cls: Classification) -> None:
+    """The item's classification warnings join the regime's (once each)."""
+    f.warnings.extend(w for w in cls.warnings if w not in f.warnings)
+
+
+def warn_indeterminate(f: Facts, i: int, cls: Classification) -> None:
+    f.warn(f"line {i}: classification needs '{cls.indeterminate}' to be settled; never guessed")
+
+
+def warn_unsettled(f: Facts, i: int, unknown: list) -> None:
+    """Candidates that may authorize the line but turn on a fact not stated: the line needs review."""
+    for u in unknown:
+        f.warn(f"line {i}: {u.authorization} may apply but '{u.missing}' is not stated ({u.cite}); needs review")
+
+
+def answer_warnings(status_warnings: list[str], regimes: list[list[str]]) -> list[str]:
+    """An answer's warnings: the rule set's status on the date, then those of each regime that decided
+    a line, without repeats."""
+    warnings = list(status_warnings)
+    for regime in regimes:
+        warnings += [w for w in regime if w not in warnings]
+    return warnings
 
 
 @dataclass
@@ -176,7 +206,7 @@ def _line_under(g: _Regime, i: int, item: Item) -> _LineAnswer:
     """Decide one line under one regime, keeping its trace apart until the line's regime is chosen."""
     cls = _classify(item.model_dump_json(), g.p, f"items.{i}")
     trace = [step.but(line=i) for step in cls.trace]
-    g.f.warnings.extend(w for w in cls.warnings if w not in g.f.warnings)
+    note_classification(g.f, cls)
     line = Line(i, item, cls)
     outcome, auth, policy, required, draws = _decide_line(line, g.f, g.r, trace, g.restricted_noted)
     g.restricted_noted = g.restricted_noted or (required and g.r.applies)
@@ -195,15 +225,27 @@ def _grace_choice(main: _Regime, prior: _Regime, i: int, item: Item, trace: list
         why=f"grace window before {comp}: 2024 regime {'requires' if old.required else 'requires no'} license "
             f"({_said(old)}); framework: {_said(fw)}", line=i))
     if a is old and (fw.outcome, fw.authorization) != (old.outcome, old.authorization):
-        main.f.warn(f"line {i}: from {comp} the framework requires {_said(fw)}; until then the 2024 regime decides "
-                    f"({_said(old)})")
-        prior.f.warn(main.f.warnings[-1])
+        warn_grace(main.f.warnings, prior.f.warnings, i, _said(fw), _said(old))
     return g, a
 
 
 def _said(a: _LineAnswer) -> str:
-    return a.outcome.value + (f" under {a.authorization}" if a.authorization else "") + (
-        f", review {a.policy}" if a.policy else "")
+    return said(a.outcome.value, a.authorization, a.policy)
+
+
+def said(outcome: str, authorization: str | None, policy: str | None) -> str:
+    """A line's answer in a few words, for the grace window's trace and warning."""
+    return outcome + (f" under {authorization}" if authorization else "") + (f", review {policy}" if policy else "")
+
+
+def warn_grace(main: list[str], prior: list[str], i: int, framework: str, old: str) -> None:
+    """The 2024 regime decides the line in the grace window though the framework answers otherwise:
+    both regimes' warnings say what the framework will require from its compliance date."""
+    text = (f"line {i}: from {ruleset_date('as_written_compliance_from')} the framework requires {framework}; "
+            f"until then the 2024 regime decides ({old})")
+    for warnings in (main, prior):
+        if text not in warnings:
+            warnings.append(text)
 
 
 def _decide_known(tx: Transaction, ledger, rules: str | None, request_hash: str) -> tuple[Decision, list[Draw]]:
@@ -237,10 +279,7 @@ def _decide_known(tx: Transaction, ledger, rules: str | None, request_hash: str)
         view.add(tallies)
         draws += tallies
         items.append(_item_decision(a, g.p))
-    warnings = list(status_warnings)
-    for g in (main, prior):
-        if g is not None and g.decided:
-            warnings += [w for w in g.f.warnings if w not in warnings]
+    warnings = answer_warnings(status_warnings, [g.f.warnings for g in (main, prior) if g is not None and g.decided])
     return _assemble(tx, ref, f.dest_tier, items, draws, duties, trace, warnings,
                      assumed_facts(tx, res, rules or tx.rules), request_hash), draws
 
@@ -315,7 +354,7 @@ def _decide_line(line: Line, f: Facts, r: Restriction, trace: list[TraceStep], r
     """One line: (outcome, authorization, review policy, license required, draws)."""
     i, cls = line.index, line.cls
     if cls.indeterminate:
-        f.warn(f"line {i}: classification needs '{cls.indeterminate}' to be settled; never guessed")
+        warn_indeterminate(f, i, cls)
         return Outcome.NEEDS_REVIEW, None, None, False, []
     if cls.eccn is None:
         part746.other_items(f)
@@ -341,8 +380,7 @@ def _decide_line(line: Line, f: Facts, r: Restriction, trace: list[TraceStep], r
                                   "could not be settled", line=i))
         return outcome_of(v), v.authorization, None, True, v.draws
     if search.needs_review:
-        for u in unknown:
-            f.warn(f"line {i}: {u.authorization} may apply but '{u.missing}' is not stated ({u.cite}); needs review")
+        warn_unsettled(f, i, unknown)
         return Outcome.NEEDS_REVIEW, None, None, True, []
     trace.append(step(rule="other license exceptions", cite="15 CFR 740.9(a)(6); 740.10; 740.11(b); 740.13(a), (c); 740.25",
                       result="not assessed", why="TMP, RPL, GOV, TSU and HBM turn on facts a transaction does not carry "

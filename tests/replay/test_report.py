@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import polars as pl
+import pytest
 from typer.testing import CliRunner
 
 from aidf.cli import app
@@ -34,3 +35,33 @@ def test_review_file_and_people_columns_and_summary_by_country(tmp_path):
     assert all("(" in c["country"] for c in s["by_country"])
     assert "By destination" in res.output and "License required" in res.output
     assert "LICENSE_REQUIRED" not in res.output
+
+
+@pytest.mark.parametrize("seed,rules", [(3, None), (11, None), (5, "as-enforced"), (6, "pre-diffusion-2024")])
+def test_people_warnings_are_the_engines_line_by_line(tmp_path, seed, rules):
+    """Each flagged line's warnings, as the report gives them (most from the shapes' static plans), are
+    those the engine gives for the first flagged line of the line's shape decided alone (empty ledger)."""
+    from aidf.engine import decide
+    from aidf.replay import report
+    from aidf.replay.assemble import tx_dict
+    from aidf.replay.book import read_lines
+    from aidf.replay.generate import write
+    from aidf.replay.run import run
+
+    book = tmp_path / "g.csv"
+    write(2500, str(book), seed=seed)
+    result = run(book, rules=rules).result
+    coded = result.coded.with_columns(report.people_columns(result, book, rules))
+    flagged = coded.filter(pl.col("outcome").cast(pl.String).is_in(report.FLAGGED))
+    first = flagged.group_by("shape").agg(pl.col("line").first().alias("first"))
+    rows = {r["line"]: r for r in read_lines(book, first["first"]).iter_rows(named=True)}
+    want: dict[int, str] = {}
+    planned = 0
+    for shape, line in first.iter_rows():
+        tx = tx_dict([rows[line]]) | ({"rules": rules} if rules else {})
+        planned += result.notes.get(shape, (None,))[0] == line
+        words = [report.people.text(report._LINE_PREFIX.sub("", w)) for w in decide(tx).warnings]
+        want[shape] = " | ".join(words)
+    assert planned > 0  # the static plans give some lines' warnings
+    for shape, line, warnings in flagged.select("shape", "line", pl.col("warnings").cast(pl.String)).iter_rows():
+        assert warnings == want[shape], (line, warnings, want[shape])

@@ -46,6 +46,7 @@ class ReplayResult:
     shapes: int
     init: dict[str, int] = field(default_factory=dict)  # starting balance (milli) of every account drawn
     limits: pl.DataFrame | None = None  # row i: the limits of shape i
+    notes: dict[int, tuple[int, list[str]]] = field(default_factory=dict)  # Plans.notes
 
     @property
     def lines(self) -> pl.DataFrame:
@@ -109,7 +110,7 @@ def replay_owned(holder: list[pl.DataFrame], ledger=None, rules: str | None = No
                  strict=False)
     holder.append(df)
     del df
-    return ReplayResult(_answers(holder, items), n_shapes, init, limits)
+    return ReplayResult(_answers(holder, items), n_shapes, init, limits, plans.notes)
 
 
 KEEP = ["line", "seq", "order_id", "item", "date", "destination", "dest", "destination_tier", "iid", "quantity",
@@ -215,7 +216,7 @@ MODE_ITEM, MODE_PRE, MODE_WEIGHTS, MODE_FULL, MODE_GRACE, MODE_PRIOR = 0, 1, 2, 
 SHAPE_ROWS = 1_000_000  # lines whose shape features are computed at a time
 
 
-def _shapes(df: pl.DataFrame, items: pl.DataFrame | None = None) -> tuple[pl.DataFrame, list[static.Plan], int]:
+def _shapes(df: pl.DataFrame, items: pl.DataFrame | None = None) -> tuple[pl.DataFrame, Plans, int]:
     """Per line: its shape (static plan index), canonical destination, destination tier and unit TPP.
 
     `df` is in compact form with its item table `items`, or (items None) a full typed book."""
@@ -451,8 +452,18 @@ def _key_parts(feats: pl.DataFrame, radix: dict[str, int], n_classes: int, n_con
     return parts.with_columns(feats["dest"], feats["d_tier"])
 
 
-def _plans(df: pl.DataFrame, keys: pl.DataFrame, items: pl.DataFrame) -> tuple[pl.DataFrame, list[static.Plan], int]:
-    """Dense shape ids from the keys; each shape decided once (static.plan_or_error) on its first line."""
+class Plans(list):
+    """The static plans by shape id, and `notes`: for each terminal plan with warnings (outside the grace
+    window), its line and the warnings the engine gives that line (static.Noted), for replay's report."""
+
+    def __init__(self, plans: list[static.Plan], notes: dict[int, tuple[int, list[str]]]):
+        super().__init__(plans)
+        self.notes = notes
+
+
+def _plans(df: pl.DataFrame, keys: pl.DataFrame, items: pl.DataFrame) -> tuple[pl.DataFrame, Plans, int]:
+    """Dense shape ids from the keys; each shape decided once (static.noted_or_error) on its first line,
+    at its own date (any date of the line's context gives the plan; its own gives its warnings' words)."""
     skey = shapes.parts_key(keys.drop("dest", "d_tier"))
     reps = pl.DataFrame([skey.alias("k"), df["seq"].alias("s")]).group_by("k").agg(pl.col("s").min()).sort("k")
     shape = reps["k"].search_sorted(skey).cast(pl.Int32)  # dense shape id, by key order
@@ -461,19 +472,24 @@ def _plans(df: pl.DataFrame, keys: pl.DataFrame, items: pl.DataFrame) -> tuple[p
     rep_rows = expand(df.filter(pl.col("seq").is_in(rep_seq.implode())).sort("seq"), items)
     pos = {s: i for i, s in enumerate(rep_seq.to_list())}
     plans: list[static.Plan | None] = [None] * len(pos)
+    notes: dict[int, tuple[int, list[str]]] = {}
+    texts: dict[str, str] = {}  # each warning's text kept once
     errors: list[tuple[int, InputError]] = []
     for r in rep_rows.iter_rows(named=True):
         i = pos[r["seq"]]
-        out = static.plan_or_error(tx_dict([{**r, "quantity": 1, "date": r["rep_date"]}]))
+        out = static.noted_or_error(tx_dict([{**r, "quantity": 1}]))
         if isinstance(out, InputError):
             errors.append((i, out))
-            out = static.Plan(dest="", dest_tier=2, eccn=None, tpp_unit=None, license_required=False, terminal=True)
-        plans[i] = out
+            out = static.Noted(static.Plan(dest="", dest_tier=2, eccn=None, tpp_unit=None, license_required=False,
+                                           terminal=True))
+        plans[i] = out.plan
+        if out.plan.terminal and out.warnings is not None:
+            notes[i] = (r["line"], [texts.setdefault(w, w) for w in out.warnings])
     df = df.with_columns(shape.alias("shape"), keys["dest"], keys["d_tier"].cast(pl.Int64).alias("destination_tier"))
     del keys
     if errors:
         raise BookErrors(_shape_errors(df, errors))
-    return df, plans, len(plans)
+    return df, Plans(plans, notes), len(plans)
 
 
 def _priv(e: pl.Expr) -> pl.Expr:

@@ -2,10 +2,11 @@
 --review file of lines needing a license or review, grouped by reason; the summary by country.
 
 The columnar replay keeps no trace. A flagged line's warnings (NEEDS_REVIEW, LICENSE_REQUIRED) are
-those of its shape: one line of each such shape is decided by the engine (same provisions, throwaway
-ledger), which is exact for every static answer (NEEDS_REVIEW is always static) and names the readings
-a metered answer rests on. Other lines carry their answer in words (deciding every shape would cost
-about a millisecond per shape).
+those the engine gives the first flagged line of its shape decided alone against an empty ledger.
+Where the shape's plan settles the answer without balances, its static evaluation (made on that very
+line) gathered them with the engine's provisions and warning assembly (static.evaluate_noted); a shape
+whose answer rests on balances has that line decided by the engine, which names the readings a
+metered answer rests on. Other lines carry their answer in words.
 """
 
 from __future__ import annotations
@@ -29,25 +30,52 @@ _KEY = ["shape", "outcome", "authorization", "review_policy", "_past_allocation"
 
 def _shape_warnings(result, orders: str | Path, rules: str | None) -> dict[int, list[str]]:
     """The engine's warnings for one line of each shape (line references dropped: the row is the line)."""
-    from aidf.engine import decide
     from aidf.replay.assemble import tx_dict
     from aidf.replay.book import read_lines
 
     flagged = result.coded.filter(pl.col("outcome").cast(pl.String).is_in(FLAGGED))
-    reps = flagged.group_by("shape").agg(pl.col("line").first())
-    # Only the representative lines are read back and typed (not the whole book again).
-    rows = read_lines(orders, reps["line"])
-    by_line = {r["line"]: r for r in rows.iter_rows(named=True)}
+    reps = flagged.group_by("shape").agg(pl.col("line", "date", "amount_milli").first())
     out: dict[int, list[str]] = {}
+    undecided = []
+    for shape, line, date, amount in reps.iter_rows():
+        planned = _planned(result.notes.get(shape), line, date, amount)
+        if planned is None:
+            undecided.append((shape, line))
+        else:
+            out[shape] = [_LINE_PREFIX.sub("", w) for w in planned]
+    if not undecided:
+        return out
+    # Only the representative lines the plans leave are read back and typed (not the whole book again).
+    rows = read_lines(orders, pl.Series([line for _, line in undecided], dtype=pl.Int64))
+    by_line = {r["line"]: r for r in rows.iter_rows(named=True)}
     with survivors_set_aside():
-        for shape, line in settling(reps.iter_rows()):
+        for shape, line in settling(undecided):
             r = by_line.get(line)
             if r is not None:
-                out[shape] = _warnings_of(tx_dict([r]), rules, decide)
+                out[shape] = _warnings_of(tx_dict([r]), rules)
     return out
 
 
-def _warnings_of(tx: dict[str, Any], rules: str | None, decide) -> list[str]:
+def _planned(note: tuple[int, list[str]] | None, line: int, date, amount: int | None) -> list[str] | None:
+    """A flagged line's warnings from its shape's static plan (columnar.Plans.notes), where the plan
+    settles the answer with no balance read and was evaluated on this very line: the engine's
+    provisions and warning assembly, as `decide` against an empty ledger (no list to screen against)
+    gathers them. None where only a decision says them (an answer resting on balances, the grace
+    window, a line past the ledger's bound, which the engine refuses). Book lines never leave a
+    headquarters unknown (assemble.tx_dict states none), so the engine's unknown-headquarters path
+    does not arise."""
+    from aidf.bounds import MAX_LINE_MILLI
+    from aidf.screening.check import screen_parties
+
+    if note is None or note[0] != line or (amount is not None and amount >= MAX_LINE_MILLI):
+        return None
+    unscreened = screen_parties([], None, date)[2]
+    return [*note[1], unscreened] if unscreened else None
+
+
+def _warnings_of(tx: dict[str, Any], rules: str | None) -> list[str]:
+    from aidf.engine import decide
+
     if rules is not None:
         tx["rules"] = rules
     try:
@@ -59,7 +87,8 @@ def _warnings_of(tx: dict[str, Any], rules: str | None, decide) -> list[str]:
     return [_LINE_PREFIX.sub("", w) for w in d.warnings]
 
 
-def _reason(outcome: str, authorization: str | None, policy: str | None, past: bool, warnings: list[str]) -> str:
+def _reason(outcome: str, authorization: str | None, policy: str | None, past: bool, warnings: list[str],
+            words=people.text) -> str:
     """Why this line needs a license or review, in words (else its answer in words)."""
     text = people.outcome(outcome, authorization, policy)
     if past:
@@ -67,7 +96,7 @@ def _reason(outcome: str, authorization: str | None, policy: str | None, past: b
     if outcome == "NEEDS_REVIEW":
         cause = next((w for w in warnings if "review" in w or "settled" in w or "not stated" in w), None)
         if cause:
-            text += f": {people.text(cause)}"
+            text += f": {words(cause)}"
     return text
 
 
@@ -81,10 +110,15 @@ def people_columns(result, orders: str | Path, rules: str | None = None) -> pl.D
     pos, idx = dense_index(row_codes(c, _KEY))
     keys = c[pos].select(_KEY).with_columns(pl.col(n).cast(pl.String) for n in _KEY[1:4])
     reasons, warnings = [], []
+    said: dict[str, str] = {}  # each warning in words once: a few hundred texts serve every shape
+
+    def words(x: str) -> str:
+        return said[x] if x in said else said.setdefault(x, people.text(x))
+
     for shape, outcome, auth, policy, past in keys.iter_rows():
         w = warns.get(shape, [])
-        reasons.append(_reason(outcome, auth, policy, bool(past), w))
-        warnings.append(" | ".join(people.text(x) for x in w))
+        reasons.append(_reason(outcome, auth, policy, bool(past), w, words))
+        warnings.append(" | ".join(words(x) for x in w))
     return pl.DataFrame([
         c["consignee_key"].cast(pl.String).cast(pl.Categorical).alias("consignee"),
         pl.Series("reason", reasons, pl.String).cast(pl.Categorical).gather(idx),

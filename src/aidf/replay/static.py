@@ -185,11 +185,43 @@ def evaluate(tx: Transaction) -> Plan:
 
     In the as-written grace window the line is planned under the framework and the 2024 regime,
     and each answer the balances can lead to is chosen between them by `grace_decides`."""
+    return evaluate_noted(tx).plan
+
+
+@dataclass
+class Noted:
+    """A plan with the warnings the engine gives beside its answer for the line (before screening): the
+    rule set's status on the date, then those of the regime deciding the line (engine.answer_warnings).
+    They are the engine's own where the plan is terminal (no balance can change the answer); None in
+    the grace window when the framework's plan is not terminal (the balances choose the regime)."""
+
+    plan: Plan
+    warnings: list[str] | None = None
+
+
+def evaluate_noted(tx: Transaction) -> Noted:
+    """`evaluate`, keeping the warnings."""
     res = resolve(tx.rules, tx.date)
-    plan = _evaluate(tx, res.ruleset)
-    if res.grace is None:
-        return plan
-    return _grace_plan(plan, _evaluate(tx, res.grace))
+    regime: list[str] = []
+    plan = _evaluate(tx, res.ruleset, regime)
+    if res.grace is not None:
+        prior: list[str] = []
+        fw, old = plan, _evaluate(tx, res.grace, prior)
+        plan = _grace_plan(fw, old)
+        if not fw.terminal:  # which regime decides rests on balances
+            return Noted(plan)
+        if grace_decides(old.license_required, RANKS.index(old.outcome), RANKS.index(fw.outcome)) == res.grace.id:
+            if (fw.outcome, fw.authorization) != (old.outcome, old.authorization):
+                engine.warn_grace(regime, prior, 0, engine.said(fw.outcome, fw.authorization, fw.review_policy),
+                                  engine.said(old.outcome, old.authorization, old.review_policy))
+            regime = prior
+    return Noted(plan, engine.answer_warnings(list(_status_warnings(tx.rules, tx.date)), [regime]))
+
+
+@lru_cache(maxsize=1024)
+def _status_warnings(rules: str | None, on: dt.date) -> tuple[str, ...]:
+    """The warnings the rule set's status carries on a date (Resolution.ref), made once per date."""
+    return tuple(resolve(rules, on).ref(on)[1])
 
 
 RANKS = [o.value for o in OUTCOME_ORDER]
@@ -221,7 +253,8 @@ def _grace_plan(fw: Plan, old: Plan) -> Plan:
     return fw if chosen == "ai-diffusion-2025" else old
 
 
-def _evaluate(tx: Transaction, ruleset: RuleSet) -> Plan:
+def _evaluate(tx: Transaction, ruleset: RuleSet, warnings: list[str] | None = None) -> Plan:
+    """The plan under one rule set; `warnings` (if given) receives the regime's, as the engine gathers them."""
     ruleset.check_date(tx.date)
     p = ruleset.params(tx.date)
     item = tx.items[0]
@@ -231,10 +264,17 @@ def _evaluate(tx: Transaction, ruleset: RuleSet) -> Plan:
     if veu is not None and veu.installed_base_tpp is not None:
         plain_tx = _with_base(tx, None)
     f = Facts.build(plain_tx, ruleset, p, LedgerView(None))
+    if warnings is not None:  # the caller's list gathers them
+        warnings += f.warnings
+        f.warnings = warnings
+    # The warnings in the engine's order: facts, location, classification, then the provisions'.
+    engine.warn_consignee_location(f)
+    engine.note_classification(f, cls)
     plan = Plan(dest=f.dest, dest_tier=f.dest_tier, eccn=cls.eccn, tpp_unit=cls.tpp_unit,
                 license_required=False, terminal=True,
                 counted=veu_rules.adds_to_installed_base(cls, ruleset.diffusion))
     if cls.indeterminate:
+        engine.warn_indeterminate(f, 0, cls)
         plan.outcome = Outcome.NEEDS_REVIEW.value
         return plan
     line = Line(0, item, cls)
@@ -253,14 +293,15 @@ def _evaluate(tx: Transaction, ruleset: RuleSet) -> Plan:
         return plan
     plan.terminal = not plan.steps
     if unknown:
+        engine.warn_unsettled(f, 0, unknown)
         plan.outcome = Outcome.NEEDS_REVIEW.value
         return plan
     return _review(plan, probe, f, plain_tx)
 
 
-def _candidates(plan: Plan, tx: Transaction, probe: Line, f: Facts, r) -> tuple[bool, bool]:
+def _candidates(plan: Plan, tx: Transaction, probe: Line, f: Facts, r) -> tuple[bool, list]:
     """The engine's search of authorizations (rules/authorizations.authorize) against an empty ledger:
-    (a candidate authorizes the line whatever the balances, some candidate is unknown). Eligible
+    (a candidate authorizes the line whatever the balances, the candidates that are unknown). Eligible
     candidates that draw on a meter (LPP, UVEU, NVEU) become the plan's steps, in order."""
     veu = tx.parties.ultimate_consignee.veu
 
@@ -279,8 +320,8 @@ def _candidates(plan: Plan, tx: Transaction, probe: Line, f: Facts, r) -> tuple[
         plan.outcome = outcome_of(v).value
         plan.authorization = v.authorization
         plan.aia_tally = v.authorization == "AIA" and not probe.cls.is_weights
-        return True, bool(search.unknown)
-    return False, bool(search.unknown)
+        return True, search.unknown
+    return False, search.unknown
 
 
 def _dynamic_step(plan: Plan, v, f: Facts) -> None:
@@ -359,10 +400,10 @@ def _with_base(tx: Transaction, base: dict[str, float] | None) -> Transaction:
     return tx.model_copy(update={"parties": parties})
 
 
-def plan_or_error(tx_data: dict[str, Any]) -> Plan | InputError:
+def noted_or_error(tx_data: dict[str, Any]) -> Noted | InputError:
     """Evaluate a shape, returning the InputError (naming the field) instead of raising it."""
     try:
         tx = engine.parse_transaction(tx_data)
-        return evaluate(tx)
+        return evaluate_noted(tx)
     except InputError as e:
         return e
