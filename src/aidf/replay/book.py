@@ -191,8 +191,7 @@ def parse_batches(batches: Iterable[pl.DataFrame], strict: bool = False,
             typed = items.compact(typed)
         parts.append(typed)
         del raw, typed
-    df = pl.concat(parts, rechunk=False) if len(parts) > 1 else parts[0]
-    del parts
+    df = _one_chunk(parts)
     if strict and cell_errors:
         return df, sorted(cell_errors)[:1]
     errors = cell_errors + row_errors
@@ -201,6 +200,16 @@ def parse_batches(batches: Iterable[pl.DataFrame], strict: bool = False,
     if strict:
         errors = errors[:1]
     return df, errors
+
+
+def _one_chunk(parts: list[pl.DataFrame]) -> pl.DataFrame:
+    """The batches as one frame of single-chunk columns, copied a column at a time (`parts` is emptied).
+
+    Columns chunked unlike each other make Polars copy the whole frame at its next expression; one
+    column at a time here costs a column beside the book, not a second book."""
+    df = pl.concat(parts, rechunk=False) if len(parts) > 1 else parts[0]
+    parts.clear()
+    return pl.DataFrame([df.drop_in_place(n).rechunk() for n in df.columns]) if df.width else df
 
 
 def _type_batch(raw: pl.DataFrame, offset: int) -> tuple[pl.DataFrame, list[LineError]]:

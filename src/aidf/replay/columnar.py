@@ -93,8 +93,9 @@ def replay_owned(holder: list[pl.DataFrame], ledger=None, rules: str | None = No
     del seq, item, book
     say("shapes")
     df, plans, n_shapes = _shapes(df, items)
-    df = df.select(KEEP)  # the shape keys' working columns go before the sort copies what stays
-    df, limits = _with_plans(df, plans)
+    holder.append(df.select(KEEP))  # the shape keys' working columns go before the sort copies what stays
+    del df
+    df, limits = _with_plans(holder, plans)
     df = _consignee_keys(_amounts(df))
     init: dict[str, int] = {}
     say("LPP")
@@ -117,10 +118,15 @@ KEEP = ["line", "seq", "order_id", "item", "date", "destination", "dest", "desti
         "tpp_den", "rule_set"]
 
 
-def _with_plans(df: pl.DataFrame, plans: list[static.Plan]) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The narrow per-line columns (KEEP) in replay order, each with its shape's plan (by position); the limits
-    by shape."""
-    df = df.sort("seq")
+def _with_plans(holder: list[pl.DataFrame], plans: list[static.Plan]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The narrow per-line columns (KEEP, taken out of `holder`) in replay order, each with its shape's plan
+    (by position); the limits by shape."""
+    df = holder.pop()
+    # Sorted a column at a time, each unsorted column freed once copied: one column beside the frame, not two
+    # frames (`seq` numbers the lines from 0, so its arg sort is the sort).
+    order = df["seq"].arg_sort()
+    df = pl.DataFrame([df.drop_in_place(n).gather(order) for n in df.columns])
+    del order
     table = _plan_table(plans)  # row i: shape i
     limits = table.select(pl.col(n).alias(f"_{n}") for n in LIMITS)
     shape = df["shape"]
