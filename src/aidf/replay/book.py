@@ -418,13 +418,9 @@ def normalize(df: pl.DataFrame) -> pl.DataFrame:
 
 def read_lines(path, lines: pl.Series) -> pl.DataFrame:
     """The typed rows of the given line numbers of a book (already checked by a replay of it)."""
-    from aidf.replay.io import iter_book
+    from aidf.replay.io import read_rows
 
-    batches, _ = iter_book(path, BATCH_ROWS)
-    wanted = lines.cast(pl.Int64).implode()
-    raw = [b.filter(pl.col("line").is_in(wanted)) for b in batches]
-    raw = [b for b in raw if b.height] or raw[:1]
-    df, _ = parse_book(pl.concat(raw, how="vertical_relaxed") if len(raw) > 1 else raw[0])
+    df, _ = parse_book(read_rows(path, lines))
     return normalize(df)
 
 
