@@ -106,8 +106,7 @@ def replay_owned(holder: list[pl.DataFrame], ledger=None, rules: str | None = No
     df = _allocation_step(df, limits, ledger, init)
     say("answers")
     # Only what the answers read goes on (the rest of the per-line working columns is freed here).
-    df = df.drop("seq", "consignee_id", "consignee_name", "veu_type", "tpp_num", "tpp_den", "has_lpp", "counted",
-                 strict=False)
+    df = df.drop("seq", "veu_type", "has_lpp", "counted", strict=False)
     holder.append(df)
     del df
     return ReplayResult(_answers(holder, items), n_shapes, init, limits)
