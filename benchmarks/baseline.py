@@ -88,8 +88,8 @@ def _env(tree: Path | None) -> dict[str, str]:
     env = dict(os.environ)
     env.pop("PYTHONPATH", None)
     env["_RJEM_MALLOC_CONF"] = "dirty_decay_ms:0,muzzy_decay_ms:0"
-    if tree is not None:
-        env["PYTHONPATH"] = str(tree / "src")  # ahead of any editable install of this tree
+    # Each tree's own source, ahead of any editable install (which may be another checkout's).
+    env["PYTHONPATH"] = str((REPO if tree is None else tree) / "src")
     return env
 
 

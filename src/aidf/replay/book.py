@@ -191,8 +191,7 @@ def parse_batches(batches: Iterable[pl.DataFrame], strict: bool = False,
             typed = items.compact(typed)
         parts.append(typed)
         del raw, typed
-    df = pl.concat(parts, rechunk=False) if len(parts) > 1 else parts[0]
-    del parts
+    df = _one_chunk(parts)
     if strict and cell_errors:
         return df, sorted(cell_errors)[:1]
     errors = cell_errors + row_errors
@@ -201,6 +200,16 @@ def parse_batches(batches: Iterable[pl.DataFrame], strict: bool = False,
     if strict:
         errors = errors[:1]
     return df, errors
+
+
+def _one_chunk(parts: list[pl.DataFrame]) -> pl.DataFrame:
+    """The batches as one frame of single-chunk columns, copied a column at a time (`parts` is emptied).
+
+    Columns chunked unlike each other make Polars copy the whole frame at its next expression; one
+    column at a time here costs a column beside the book, not a second book."""
+    df = pl.concat(parts, rechunk=False) if len(parts) > 1 else parts[0]
+    parts.clear()
+    return pl.DataFrame([df.drop_in_place(n).rechunk() for n in df.columns]) if df.width else df
 
 
 def _type_batch(raw: pl.DataFrame, offset: int) -> tuple[pl.DataFrame, list[LineError]]:
@@ -409,13 +418,9 @@ def normalize(df: pl.DataFrame) -> pl.DataFrame:
 
 def read_lines(path, lines: pl.Series) -> pl.DataFrame:
     """The typed rows of the given line numbers of a book (already checked by a replay of it)."""
-    from aidf.replay.io import iter_book
+    from aidf.replay.io import read_rows
 
-    batches, _ = iter_book(path, BATCH_ROWS)
-    wanted = lines.cast(pl.Int64).implode()
-    raw = [b.filter(pl.col("line").is_in(wanted)) for b in batches]
-    raw = [b for b in raw if b.height] or raw[:1]
-    df, _ = parse_book(pl.concat(raw, how="vertical_relaxed") if len(raw) > 1 else raw[0])
+    df, _ = parse_book(read_rows(path, lines))
     return normalize(df)
 
 

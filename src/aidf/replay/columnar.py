@@ -90,24 +90,24 @@ def replay_owned(holder: list[pl.DataFrame], ledger=None, rules: str | None = No
     # Lines stay in file order until the narrow per-line columns are sorted by `seq` below.
     say("order")
     _, seq, item = replay_positions(book)
-    df = book.with_columns(seq, item)
+    df = book.with_columns(seq, item.cast(NARROW["item"]))
     del seq, item, book
     say("shapes")
     df, plans, n_shapes = _shapes(df, items)
-    df = df.select(KEEP)  # the shape keys' working columns go before the sort copies what stays
-    df, limits = _with_plans(df, plans)
+    holder.append(df.select(KEEP))  # the shape keys' working columns go before the sort copies what stays
+    del df
+    df, limits = _with_plans(holder, plans)
     df = _consignee_keys(_amounts(df))
     init: dict[str, int] = {}
     say("LPP")
-    df = _lpp_step(df, ledger, init)
+    df = _lpp_step(df, limits, ledger, init)
     say("VEU")
     df = _veu_step(df, plans, ledger, init)
     say("allocation")
-    df = _allocation_step(df, ledger, init)
+    df = _allocation_step(df, limits, ledger, init)
     say("answers")
     # Only what the answers read goes on (the rest of the per-line working columns is freed here).
-    df = df.drop("seq", "consignee_id", "consignee_name", "veu_type", "tpp_num", "tpp_den", "has_lpp", "counted",
-                 strict=False)
+    df = df.drop("seq", "veu_type", "has_lpp", "counted", strict=False)
     holder.append(df)
     del df
     return ReplayResult(_answers(holder, items), n_shapes, init, limits, plans.notes)
@@ -118,14 +118,20 @@ KEEP = ["line", "seq", "order_id", "item", "date", "destination", "dest", "desti
         "tpp_den", "rule_set"]
 
 
-def _with_plans(df: pl.DataFrame, plans: list[static.Plan]) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The narrow per-line columns (KEEP) in replay order, each with its shape's plan (by position); the limits
-    by shape."""
-    df = df.sort("seq")
+def _with_plans(holder: list[pl.DataFrame], plans: list[static.Plan]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The narrow per-line columns (KEEP, taken out of `holder`) in replay order, each with its shape's plan
+    (by position); the limits by shape."""
+    df = holder.pop()
+    # Sorted a column at a time, each unsorted column freed once copied: one column beside the frame, not two
+    # frames (`seq` numbers the lines from 0, so its arg sort is the sort).
+    order = df["seq"].arg_sort()
+    df = pl.DataFrame([df.drop_in_place(n).gather(order) for n in df.columns])
+    del order
     table = _plan_table(plans)  # row i: shape i
     limits = table.select(pl.col(n).alias(f"_{n}") for n in LIMITS)
     shape = df["shape"]
-    df = df.with_columns(table[name].gather(shape) for name in table.columns if name != "shape")
+    # The integer limits stay per shape (`limits`): the meter steps take them for the lines they scan.
+    df = df.with_columns(table[name].gather(shape) for name in table.columns if name not in ("shape", *PER_SHAPE))
     falses = pl.lit(False)
     return df.with_columns(falses.alias("lpp_ok"), falses.alias("veu_ok"), falses.alias("alloc_ok")), limits
 
@@ -142,7 +148,7 @@ def _amounts(df: pl.DataFrame) -> pl.DataFrame:
         amts.append(0 if t is None else milli(t))
         totals.append(None if t is None else float(t))
     return df.with_columns(pl.Series("amt", amts, dtype=pl.Int64).gather(idx),
-                           pl.Series("tpp_total", totals, dtype=pl.Float64).gather(idx))
+                           pl.Series("tpp_total", totals, dtype=pl.Float64).gather(idx)).drop("tpp_num", "tpp_den")
 
 
 def _consignee_keys(df: pl.DataFrame) -> pl.DataFrame:
@@ -152,16 +158,17 @@ def _consignee_keys(df: pl.DataFrame) -> pl.DataFrame:
     ckeys = df.filter(first).select("consignee_id", "consignee_name").with_columns(pair.filter(first).alias("p"))
     ckeys = ckeys.with_columns(pl.Series("ckey", [
         Party(name=n, id=i, country="US").key for i, n, _ in ckeys.iter_rows()], dtype=pl.Categorical)).sort("p")
-    df = df.with_columns(ckeys["ckey"].gather(ckeys["p"].search_sorted(pair)))
-    return df.with_columns(pl.col("date").dt.year().cast(pl.Int64).alias("year"))
+    df = df.with_columns(ckeys["ckey"].gather(ckeys["p"].search_sorted(pair))).drop("consignee_id", "consignee_name")
+    return df.with_columns(pl.col("date").dt.year().cast(NARROW["_year"]).alias("year"))
 
 
-def _lpp_step(df: pl.DataFrame, ledger, init: dict[str, int]) -> pl.DataFrame:
+def _lpp_step(df: pl.DataFrame, limits: pl.DataFrame, ledger, init: dict[str, int]) -> pl.DataFrame:
     """LPP per consignee-year, in replay order (740.29(a): the limit each line's plan carries)."""
     m = pl.col("has_lpp")
     if not df.select(m.any()).item():
         return df
-    sub = df.filter(m).select("seq", "ckey", "year", "amt", pl.col("lpp_limit").alias("lim"))
+    sub = df.filter(m).select("seq", "ckey", "year", "amt", "shape")
+    sub = sub.with_columns(limits["_lpp_limit"].gather(sub["shape"]).alias("lim"))
     accts = sub.select("ckey", "year").unique(maintain_order=True).with_row_index("acct")
     refs = [meters.lpp_account(k, y) for k, y in accts.select("ckey", "year").iter_rows()]
     ok = _scan(sub.join(accts, on=["ckey", "year"], how="left").sort("seq"), refs, ledger, init)
@@ -191,11 +198,12 @@ def _veu_step(df: pl.DataFrame, plans: list[static.Plan], ledger, init: dict[str
     return df.with_columns(_flags(df, tally_seqs).alias("tally"))
 
 
-def _allocation_step(df: pl.DataFrame, ledger, init: dict[str, int]) -> pl.DataFrame:
+def _allocation_step(df: pl.DataFrame, limits: pl.DataFrame, ledger, init: dict[str, int]) -> pl.DataFrame:
     """The country allocation for licensed lines no exception or VEU took (742.6(b)(10))."""
     sub = df.filter(pl.col("alloc") & ~pl.col("lpp_ok") & ~pl.col("veu_ok"))
     if not sub.height:
         return df
+    sub = sub.with_columns(limits[f"_{n}"].gather(sub["shape"]).alias(n) for n in ("alloc_limit", "alloc_limit_arranged"))
     # One arrangement, published or recorded, multiplies the allocation once (allocation_limit).
     arranged = pl.col("alloc_published")
     if ledger is not None:
@@ -485,7 +493,7 @@ def _plans(df: pl.DataFrame, keys: pl.DataFrame, items: pl.DataFrame) -> tuple[p
         plans[i] = out.plan
         if out.plan.terminal and out.warnings is not None:
             notes[i] = (r["line"], [texts.setdefault(w, w) for w in out.warnings])
-    df = df.with_columns(shape.alias("shape"), keys["dest"], keys["d_tier"].cast(pl.Int64).alias("destination_tier"))
+    df = df.with_columns(shape.alias("shape"), keys["dest"], keys["d_tier"].cast(NARROW["destination_tier"]).alias("destination_tier"))
     del keys
     if errors:
         raise BookErrors(_shape_errors(df, errors))
@@ -740,6 +748,7 @@ def _transaction_answers(df: pl.DataFrame) -> pl.DataFrame:
 
 
 LIMITS = ["lpp_limit", "alloc_limit", "alloc_limit_arranged", "alloc_published"]
+PER_SHAPE = LIMITS[:3]  # not gathered onto the lines
 NARROW = {"item": pl.Int32, "destination_tier": pl.Int8, "_year": pl.Int16}  # kept narrow, decoded to Int64
 
 

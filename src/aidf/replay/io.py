@@ -72,29 +72,48 @@ def iter_book(path: str | Path, batch_rows: int | None = 500_000) -> tuple[Itera
     never sits in memory as text all at once; JSON Lines and Excel are read whole, then sliced.
     """
     path = Path(path)
-    if not path.exists():
-        raise InputError("orders", f"no such file: {path}")
-    fmt = file_format(path, "orders")
-    if fmt in ("csv", "parquet"):
-        if fmt == "csv":
-            header = pl.scan_csv(path, infer_schema=False).collect_schema().names()
-            # The reader types the text columns kept as categoricals (one code per cell, each distinct
-            # text once); the other cells are read as text and typed by their distinct values.
-            lf = pl.scan_csv(path, infer_schema=False, schema_overrides=_categorical_columns(header))
-            first_line = 2
-        else:
-            lf = pl.scan_parquet(path)
-            first_line = 1
-        mapping, ignored = _mapping(lf.collect_schema().names())
-        lf = lf.select([pl.col(c).alias(n) for c, n in mapping.items()]).with_row_index("line", offset=first_line)
-        lf = lf.with_columns(pl.col("line").cast(pl.Int64))
+    lf, ignored = _scan(path)
+    if lf is not None:
         if batch_rows is None:
             return iter([lf.collect()]), ignored
         return _batches(lf, batch_rows), ignored
-    df, ignored = _read_jsonl(path) if fmt == "jsonl" else _read_xlsx(path)
+    df, ignored = _read_jsonl(path) if file_format(path, "orders") == "jsonl" else _read_xlsx(path)
     if batch_rows is None or df.height <= batch_rows:
         return iter([df]), ignored
     return (df.slice(off, batch_rows) for off in range(0, df.height, batch_rows)), ignored
+
+
+def read_rows(path: str | Path, lines: pl.Series) -> pl.DataFrame:
+    """The raw rows (as `iter_book` gives them) of the given line numbers, in file order. CSV and Parquet
+    are filtered as they are scanned: only the rows asked for are kept, never the book's batches."""
+    wanted = lines.cast(pl.Int64).implode()
+    lf, _ = _scan(Path(path))
+    if lf is not None:
+        return lf.filter(pl.col("line").is_in(wanted)).collect(engine="streaming")
+    batches, _ = iter_book(path, None)
+    return next(batches).filter(pl.col("line").is_in(wanted))
+
+
+def _scan(path: Path) -> tuple[pl.LazyFrame | None, list[str]]:
+    """A CSV or Parquet book as a query (layout columns + `line`) and its ignored columns; None for the
+    formats read whole."""
+    if not path.exists():
+        raise InputError("orders", f"no such file: {path}")
+    fmt = file_format(path, "orders")
+    if fmt not in ("csv", "parquet"):
+        return None, []
+    if fmt == "csv":
+        header = pl.scan_csv(path, infer_schema=False).collect_schema().names()
+        # The reader types the text columns kept as categoricals (one code per cell, each distinct
+        # text once); the other cells are read as text and typed by their distinct values.
+        lf = pl.scan_csv(path, infer_schema=False, schema_overrides=_categorical_columns(header))
+        first_line = 2
+    else:
+        lf = pl.scan_parquet(path)
+        first_line = 1
+    mapping, ignored = _mapping(lf.collect_schema().names())
+    lf = lf.select([pl.col(c).alias(n) for c, n in mapping.items()]).with_row_index("line", offset=first_line)
+    return lf.with_columns(pl.col("line").cast(pl.Int64)), ignored
 
 
 def _categorical_columns(header: list[str]) -> dict[str, pl.DataType]:

@@ -75,9 +75,12 @@ def summary(result: ReplayResult) -> dict[str, Any]:
     text = pl.String
     by_outcome = dict(lines.group_by("outcome").len().with_columns(pl.col("outcome").cast(text))
                       .sort("outcome").iter_rows())
-    by_auth = dict(lines.filter(pl.col("authorization").is_not_null()).group_by("authorization").len()
+    auth = lines.select("authorization").filter(pl.col("authorization").is_not_null())
+    by_auth = dict(auth.group_by("authorization").len()
                    .with_columns(pl.col("authorization").cast(text)).sort("authorization").iter_rows())
-    alloc = (lines.filter(pl.col("effect_kind") == "country_allocation")
+    # Each count reads its own columns (a filter of the whole table would copy every column of its rows).
+    alloc = (lines.select("effect_kind", "effect_account", "effect_milli")
+             .filter(pl.col("effect_kind") == "country_allocation")
              .group_by("effect_account").agg(pl.col("effect_milli").sum())
              .with_columns(pl.col("effect_account").cast(text)).sort("effect_account"))
     allocation = {}
@@ -85,11 +88,11 @@ def summary(result: ReplayResult) -> dict[str, Any]:
         start = result.init.get(acct, 0)
         allocation[acct.split("country=")[1].split(":")[0]] = {"drawn_tpp": milli / 1000,
                                                                "used_tpp": (start + milli) / 1000}
-    past = lines.filter(pl.col("_past_allocation"))
-    review = lines.filter(pl.col("outcome") == "NEEDS_REVIEW")
+    past = int(lines["_past_allocation"].sum())
+    review = lines.select("line", "outcome").filter(pl.col("outcome") == "NEEDS_REVIEW")
     return {"lines": lines.height, "transactions": lines["transaction_id"].n_unique(), "shapes": result.shapes,
             "by_outcome": by_outcome, "by_authorization": by_auth, "allocation": allocation,
-            "licensed_past_allocation_lines": past.height,
+            "licensed_past_allocation_lines": past,
             "needs_review_lines": review.height, "needs_review_first": review["line"].head(20).to_list()}
 
 
