@@ -482,13 +482,12 @@ def _book_parsed(hashed: list[tuple[Transaction, str]], ledger, rules: str | Non
     if not hasattr(ledger, "batch"):
         return [decide_and_book(tx, ledger, rules, actor=actor) for tx, _ in hashed]
     size = batch_size or MAX_BATCH
-    out: list[Decision] = []
-    with survivors_set_aside():
-        for start in range(0, len(hashed), size):
-            chunk = hashed[start:start + size]
-            with ledger.batch() as b:
-                b.prefetch([tx.id for tx, _ in chunk])
-                out += [_decide_and_book_in(tx, b, rules, who, h) for tx, h in settling(chunk)]
+    out: list[Decision] = []  # its callers (book_many, decide_many) hold the survivors set aside
+    for start in range(0, len(hashed), size):
+        chunk = hashed[start:start + size]
+        with ledger.batch() as b:
+            b.prefetch([tx.id for tx, _ in chunk])
+            out += [_decide_and_book_in(tx, b, rules, who, h) for tx, h in settling(chunk)]
     return out
 
 
