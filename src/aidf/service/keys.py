@@ -93,6 +93,18 @@ def keys_url(ledger_spec: str | None) -> str:
     return "sqlite://" if url == "memory" else url
 
 
+def _create_tables(engine) -> None:
+    """Create the missing tables. Stores opening together race: each loss means another opener made
+    a table meanwhile, so the tries are bounded by the number of tables; the last one raises."""
+    for _ in range(len(metadata.tables)):
+        try:
+            metadata.create_all(engine)
+            return
+        except (OperationalError, ProgrammingError):
+            continue
+    metadata.create_all(engine)
+
+
 class KeyStore:
     def __init__(self, url: str, *, cache_ttl: float = CACHE_TTL, audit_key: bytes | None = None):
         from aidf.ledger.audit import load_key
@@ -114,10 +126,7 @@ class KeyStore:
         # key id -> (principal or None when revoked/unknown, monotonic expiry): sessions look keys up by id.
         self._by_id: dict[str, tuple[Principal | None, float]] = {}
         self._generation = 0  # bumped by every revocation, so a lookup racing one is not cached
-        try:
-            metadata.create_all(self.engine)
-        except (OperationalError, ProgrammingError):  # another process created a table first
-            metadata.create_all(self.engine)
+        _create_tables(self.engine)
         self._audit_key = audit_key if audit_key is not None else load_key(url)
         keys_audit.seal_existing(self.engine, self._audit_key)
         from aidf.service.sessions import SessionStore
