@@ -9,8 +9,10 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from aidf.cli import hold as hold_cli
+from aidf.cli import ledger as ledger_cli
+from aidf.cli import license as license_cli
 from aidf.ledger import Draw, open_ledger
-from aidf.ledger import cli as ledger_cli
 from aidf.model import AccountRef
 
 CA = AccountRef(kind="country_allocation", country="AE", window="2025-2027")
@@ -19,7 +21,8 @@ CA = AccountRef(kind="country_allocation", country="AE", window="2025-2027")
 @pytest.fixture
 def app() -> typer.Typer:
     app = typer.Typer()
-    ledger_cli.register(app)
+    for group in (ledger_cli, license_cli, hold_cli):
+        group.register(app)
     return app
 
 

@@ -138,8 +138,8 @@ def decide(
 ) -> None:
     """Decide transactions in order and BOOK them in the ledger (each sees the draws of those before it);
     shipments needing a license or review are put on hold. --dry-run books nothing."""
+    from aidf.cli.ledger_args import actor_name
     from aidf.engine import parse_many
-    from aidf.ledger.cli import actor_name
     from aidf.rules.ruleset import RULE_IDS
 
     if rules and rules not in RULE_IDS:
