@@ -35,3 +35,23 @@ def test_nothing_branches_on_citation_text():
             if any(isinstance(o, ast.Attribute) and o.attr == "cite" for o in operands):
                 hits.append(f"{path.relative_to(src)}:{node.lineno}")
     assert not hits, hits
+
+
+def test_joined_citations_write_the_title_once():
+    assert str(cite.HEADQUARTERS) == "15 CFR 740.27(a); 744.23(a)(3); 748.15(b)(2)"
+    assert str(cite.joined(cite.LICENSE_APPLICATION, cite.LICENSES)) == "15 CFR 748.1; 750"
+    assert str(cite.joined(cite.UNVERIFIED_LIST, cite.ITAR_DEBARMENT)) == "15 CFR 744.15; 22 CFR 127.7"
+    assert str(cite.joined(cite.ENTITY_LIST, cite.ENTITY_LIST_ENTRIES, cite.OFAC)) == \
+        "15 CFR 744.11; Supp. No. 4 to part 744; 31 CFR chapter V"
+    assert str(cite.joined(cite.AIA.at("(a)(1)"), cite.DESIGNER_NOTE)) == "15 CFR 740.27(a)(1); Note 1 to 3A090.a"
+
+
+def test_entries_notes_and_other_forms():
+    assert str(cite.ECCN_4E091) == "15 CFR 774 Supp. 1, ECCN 4E091"
+    assert str(cite.TPP_NOTE) == "15 CFR 774 Supp. 1, 3A090 Technical Note 1"
+    assert str(cite.Noted(cite.UNITED_STATES, "(United States)")) == "15 CFR 772.1 (United States)"
+    assert str(cite.TIERS) == "15 CFR 740 Supp. 5(a); Supp. 1 (D:5); engine tiers"
+    assert str(cite.EMBARGOES) == "15 CFR Part 746" and str(cite.EAR) == "15 CFR"
+    assert cite.UVEU_SHARES.in_part == "Supp. No. 10 para 6"
+    assert cite.text(*cite.PRIOR_RULES) == "88 FR 73458; 89 FR 96790"
+    assert Cite(744, "Supp. No. 4", part_word="part") == Cite(744, "Supp. No. 4")  # the same supplement

@@ -1,8 +1,9 @@
 """No parameter's value is written into the code: numbers live in the dated parameter files.
 
 Every number of four digits or more in the parameters (thresholds, caps, allocations; years and
-ISO dates left out) is searched for in the source, as a number and as text ("26,900,000" or
-"26900000"); a hit means a copy of the parameter that will not follow its next change.
+ISO dates left out), and every fraction of two decimals or more above one (a density such as 5.92,
+given as text in the files), is searched for in the source, as a number and as text ("26,900,000",
+"26900000", "2.5e25"); a hit means a copy of the parameter that will not follow its next change.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import ast
 import datetime as dt
 import re
+from decimal import Decimal
 from pathlib import Path
 
 from aidf.rules.parameters import all_values
@@ -18,12 +20,23 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "aidf"
 
 
 def _numbers(v) -> set[float]:
-    if isinstance(v, bool) or isinstance(v, (dt.date, str)) or v is None:
+    if isinstance(v, str):
+        return _decimal_text(v)
+    if isinstance(v, bool) or isinstance(v, dt.date) or v is None:
         return set()
     if isinstance(v, (int, float)):
         return {float(v)} if abs(v) >= 1000 and not (1900 <= v <= 2100 and float(v).is_integer()) else set()
     items = v.values() if isinstance(v, dict) else v
     return set().union(*(_numbers(x) for x in items)) if items else set()
+
+
+def _decimal_text(v: str) -> set[float]:
+    """A number the files give as text ("5.92"): distinctive when it has two decimals or more above one."""
+    m = re.fullmatch(r"-?\d+\.(\d+)", v.strip())
+    if m is None:
+        return set()
+    x = float(v)
+    return _numbers(x) | ({x} if len(m.group(1)) >= 2 and abs(x) >= 1 else set())
 
 
 def _parameter_numbers() -> set[float]:
@@ -38,8 +51,12 @@ def _parameter_numbers() -> set[float]:
 def _spellings(x: float) -> list[str]:
     if not x.is_integer():
         return [repr(x)]
-    n = int(x)
-    return [f"{n:,}", str(n), f"{n:_}"]
+    n = int(Decimal(repr(x)))  # as written in the file (2.5e25 as a float is not 25 followed by 24 zeros)
+    out = [f"{n:,}", str(n), f"{n:_}"]
+    if abs(n) >= 10 ** 15:  # training operations are written in exponent form
+        e = f"{Decimal(n).normalize():e}"
+        out += [e, e.replace("e+", "e")]
+    return out
 
 
 def _hits(numbers: set[float]) -> list[str]:
@@ -73,5 +90,6 @@ def _is_docstring(tree: ast.AST, node: ast.Constant) -> bool:
 def test_no_parameter_value_is_written_in_the_code():
     numbers = _parameter_numbers()
     assert 26_900_000.0 in numbers  # the scan sees the LPP cap
+    assert 5.92 in numbers and 2.5e25 in numbers  # a density given as text, a threshold of operations
     hits = _hits(numbers)
     assert not hits, "parameter values written into the code:\n" + "\n".join(hits)

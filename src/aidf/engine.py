@@ -14,6 +14,20 @@ from pydantic import ValidationError
 
 from aidf.answer import transaction_answer
 from aidf.assumed import assumed_facts
+from aidf.cite import (
+    FRAMEWORK,
+    FRAMEWORK_DATES,
+    HEADQUARTERS,
+    LICENSE_REQUIREMENTS,
+    OTHER_EXCEPTIONS,
+    PRIOR_RULES,
+    TIERS,
+    UNITED_STATES,
+    UVEU_SHARES,
+    Noted,
+    joined,
+    text,
+)
 from aidf.errors import InputError
 from aidf.heap import settling, survivors_set_aside
 from aidf.meters import (
@@ -72,6 +86,11 @@ def decide(transaction: Any, ledger=None, rules: str | None = None) -> Decision:
 # Stand-ins for a headquarters the caller does not know: one per tier (and the entity's own location).
 HQ_STAND_INS = ("US", "BR", "CN")
 
+# Citations of the engine's own steps (the provisions' own are beside them in rules/).
+PRIOR_RULES_CITE = text(*PRIOR_RULES)
+US_TIER_CITE = str(Noted(UNITED_STATES, "(United States)"))
+ITEM_REQUIREMENTS = str(joined(LICENSE_REQUIREMENTS.at("(a)(6)(iii)"), LICENSE_REQUIREMENTS.at("(a)(13)")))
+
 
 def _decide(tx: Transaction, ledger, rules: str | None, request_hash: str | None = None) -> tuple[Decision, list[Draw]]:
     """`request_hash`: the transaction's content hash when the caller has it already (a sequence).
@@ -109,11 +128,11 @@ def _decide_unknown_headquarters(tx: Transaction, ledger, rules, unknown, reques
     fields = ", ".join(f"{role}.{fld}" for role, fld in unknown)
     if len(answers) == 1:
         base.warnings.append(f"{fields} not stated; the answer is the same wherever it is")
-        base.trace.append(step(rule="unknown headquarters", cite="15 CFR 740.27(a); 744.23(a)(3); 748.15(b)(2)",
+        base.trace.append(step(rule="unknown headquarters", cite=str(HEADQUARTERS),
                                result="does not change the answer", why=f"{fields} tried in Tiers 1, 2 and 3"))
         return base, draws
     base.warnings.append(f"{fields} not stated and the answer depends on it: needs review")
-    base.trace.append(step(rule="unknown headquarters", cite="15 CFR 740.27(a); 744.23(a)(3); 748.15(b)(2)",
+    base.trace.append(step(rule="unknown headquarters", cite=str(HEADQUARTERS),
                            result="changes the answer", why=f"{fields} tried in Tiers 1, 2 and 3 gives different answers"))
     items = [it.model_copy(update={"outcome": Outcome.NEEDS_REVIEW, "authorization": None, "review_policy": None})
              if it.license_required else it for it in base.items]
@@ -221,7 +240,7 @@ def _grace_choice(main: _Regime, prior: _Regime, i: int, item: Item, trace: list
     g, a = (prior, old) if chosen == prior.ruleset.id else (main, fw)
     comp = ruleset_date("as_written_compliance_from")
     trace.append(step(
-        rule="regime deciding the line", cite="90 FR 4544 (DATES: effective and compliance dates)", result=g.ruleset.id,
+        rule="regime deciding the line", cite=str(FRAMEWORK_DATES), result=g.ruleset.id,
         why=f"grace window before {comp}: 2024 regime {'requires' if old.required else 'requires no'} license "
             f"({_said(old)}); framework: {_said(fw)}", line=i))
     if a is old and (fw.outcome, fw.authorization) != (old.outcome, old.authorization):
@@ -256,13 +275,13 @@ def _decide_known(tx: Transaction, ledger, rules: str | None, request_hash: str)
     f = main.f
     ref, status_warnings = res.ref(tx.date)
     trace: list[TraceStep] = [
-        step(rule="rule set", cite="90 FR 4544" if res.ruleset.diffusion else "88 FR 73458; 89 FR 96790",
+        step(rule="rule set", cite=str(FRAMEWORK) if res.ruleset.diffusion else PRIOR_RULES_CITE,
              result=res.ruleset.id, why=ref.status),
-        step(rule="destination tier", cite="15 CFR 772.1 (United States)" if f.geo.is_us_territory(f.dest)
-             else "15 CFR 740 Supp. 5(a); Supp. 1 (D:5); engine tiers", result=f"tier {f.dest_tier}",
+        step(rule="destination tier", cite=US_TIER_CITE if f.geo.is_us_territory(f.dest)
+             else str(TIERS), result=f"tier {f.dest_tier}",
              why=f"{tx.destination}{' (treated as ' + f.dest + ')' if f.dest != tx.destination else ''}; groups: "
                  f"{', '.join(f.geo.groups_of(f.dest)) or 'none'}"),
-        step(rule="parties", cite="15 CFR 740.27(a); 744.23(a)(3); 748.15(b)(2)", result="resolved", why=f.hq_summary()),
+        step(rule="parties", cite=str(HEADQUARTERS), result="resolved", why=f.hq_summary()),
     ]
     items, duties, draws = [], [], []
     for i, item in enumerate(tx.items):
@@ -323,7 +342,7 @@ def _tallies(line: Line, f: Facts, auth: str | None, line_draws: list[Draw]) -> 
             and not any(d.account.kind == "uveu_share" for d in line_draws):
         shares = uveu(line, f)  # the share limits bind the UVEU whatever authorization a shipment uses
         if shares.limit == UVEU_SHARE:
-            f.warn(f"line {line.index}: this shipment takes UVEU {veu.id} past a Supp. No. 10 para 6 share limit, "
+            f.warn(f"line {line.index}: this shipment takes UVEU {veu.id} past a {UVEU_SHARES.in_part} share limit, "
                    f"a condition of its authorization: {shares.why}")
         out.append(Draw(uveu_account(veu.id, f.dest), line.amount, None, kind="tally"))
     return out
@@ -358,17 +377,17 @@ def _decide_line(line: Line, f: Facts, r: Restriction, trace: list[TraceStep], r
         return Outcome.NEEDS_REVIEW, None, None, False, []
     if cls.eccn is None:
         part746.other_items(f)
-        trace.append(step(rule="license requirement", cite="15 CFR 742.6(a)(6)(iii); 742.6(a)(13)", result="none",
+        trace.append(step(rule="license requirement", cite=ITEM_REQUIREMENTS, result="none",
                           why="not 3A090/4A090/4E091: none of these requirements applies (other EAR controls "
                               "such as Part 744 end uses are not assessed)", line=i))
         return Outcome.NLR, None, None, False, []
     req = license_requirement(line, f)
-    trace.append(step(rule="license requirement", cite=req.cite, result="required" if req.required else "not required",
+    trace.append(step(rule="license requirement", cite=str(req.cite), result="required" if req.required else "not required",
                       why=req.why, line=i))
     if not req.required:
         return Outcome.NLR, None, None, False, []
     if not restricted_noted:
-        trace.append(step(rule="restrictions on license exceptions", cite=r.cite,
+        trace.append(step(rule="restrictions on license exceptions", cite=str(r.cite),
                           result="applies" if r.applies else "does not apply", why=r.why, line=i))
     search = authorize(line, f, r)  # the candidates in order of burden (rules/authorizations.py)
     trace.extend(v.step(i) for v in search.verdicts)
@@ -382,12 +401,12 @@ def _decide_line(line: Line, f: Facts, r: Restriction, trace: list[TraceStep], r
     if search.needs_review:
         warn_unsettled(f, i, unknown)
         return Outcome.NEEDS_REVIEW, None, None, True, []
-    trace.append(step(rule="other license exceptions", cite="15 CFR 740.9(a)(6); 740.10; 740.11(b); 740.13(a), (c); 740.25",
+    trace.append(step(rule="other license exceptions", cite=str(OTHER_EXCEPTIONS),
                       result="not assessed", why="TMP, RPL, GOV, TSU and HBM turn on facts a transaction does not carry "
                                                  "(temporary exports, replacement parts, government end users, software)",
                       line=i))
     review = review_policy(line, f)
-    trace.append(step(rule="license review policy", cite=review.cite, result=review.policy, why=review.why, line=i))
+    trace.append(step(rule="license review policy", cite=str(review.cite), result=review.policy, why=review.why, line=i))
     return Outcome.LICENSE_REQUIRED, None, review.policy, True, review.draws
 
 

@@ -14,6 +14,8 @@ from fractions import Fraction
 from functools import lru_cache
 from typing import Any
 
+from aidf.cite import ACM, AIA, LPP, NAC_ACA, VEU
+
 OUTCOMES = {
     "NLR": "No license required",
     "LICENSE_EXCEPTION": "License exception",
@@ -31,13 +33,13 @@ REVIEW_POLICIES = {
 
 # Authorization code -> (its name, the section that grants it).
 AUTHORIZATIONS = {
-    "AIA": ("Artificial Intelligence Authorization (AIA)", "15 CFR 740.27"),
-    "ACM": ("Advanced Compute Manufacturing (ACM)", "15 CFR 740.28"),
-    "LPP": ("Low Processing Performance (LPP)", "15 CFR 740.29"),
-    "ACA": ("Advanced Computing Authorized (ACA)", "15 CFR 740.8"),
-    "NAC": ("Notified Advanced Computing (NAC)", "15 CFR 740.8"),
-    "UVEU": ("Universal validated end user (UVEU)", "15 CFR 748.15"),
-    "NVEU": ("National validated end user (NVEU)", "15 CFR 748.15"),
+    "AIA": ("Artificial Intelligence Authorization (AIA)", AIA),
+    "ACM": ("Advanced Compute Manufacturing (ACM)", ACM),
+    "LPP": ("Low Processing Performance (LPP)", LPP),
+    "ACA": ("Advanced Computing Authorized (ACA)", NAC_ACA),
+    "NAC": ("Notified Advanced Computing (NAC)", NAC_ACA),
+    "UVEU": ("Universal validated end user (UVEU)", VEU),
+    "NVEU": ("National validated end user (NVEU)", VEU),
 }
 
 END_USES = {

@@ -16,6 +16,7 @@ from typer import (
 )
 from typer.core import TyperCommand, TyperGroup
 
+from aidf.cite import EAR
 from aidf.errors import InputError
 
 # command -> (module that registers it, one line of help for `aidf --help`)
@@ -80,7 +81,7 @@ def load(module: str) -> click.Group:
 
 
 app = typer.Typer(cls=LazyGroup, no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
-                  help="aidf: license determinations under the AI Diffusion framework (15 CFR), explained.")
+                  help=f"aidf: license determinations under the AI Diffusion framework ({EAR}), explained.")
 
 
 @app.callback()

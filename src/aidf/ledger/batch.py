@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import BigInteger, bindparam, select, update
 from sqlalchemy.engine import Connection
 
+from aidf.cite import UVEU_SHARE_LIMITS
 from aidf.ledger import audit, limits
 from aidf.ledger import schema as s
 from aidf.ledger.base import Booked, Draw, IdempotencyConflict, LedgerError, LimitExceeded
@@ -58,7 +59,7 @@ class ShareLimitExceeded(LimitExceeded):
     def __init__(self, account: AccountRef, used: int, amount: int, breach: str):
         self.breach = breach
         LedgerError.__init__(self, f"account {account.id}: {amount / 1000:,.3f} TPP more would break the UVEU "
-                                   f"share limit {breach} (15 CFR 748.15(a)(2)(ii)(B); Supp. No. 10 to Part 748 para 6)")
+                                   f"share limit {breach} ({UVEU_SHARE_LIMITS})")
         self.account, self.used, self.amount, self.limit = account, used, amount, 0
 
 

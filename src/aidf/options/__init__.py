@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from aidf.cite import LICENSE_REQUIREMENTS
 from aidf.engine import decide, parse_many, parse_transaction
 from aidf.errors import InputError
 from aidf.model import Decision, Option, Outcome, TraceStep, Transaction
@@ -22,6 +23,7 @@ from aidf.options.probe import Context, Scratch, burden, drawn
 from aidf.options.quantity import quantity_options
 from aidf.options.weights import weights_options
 
+LICENSE_CITE = str(LICENSE_REQUIREMENTS.at("(a)(6)"))  # the license requirement, when no verdict refused
 GENERATORS = (quantity_options, date_options, party_options, weights_options, missing_options, arrangement_options)
 
 
@@ -52,7 +54,7 @@ def _why_not(base: Decision) -> Option:
     cites = list(dict.fromkeys(s.cite for s in refused))
     policy = f" ({_policy_words(base.review_policy)})" if base.review_policy else ""
     return Option(kind="license", change={}, outcome=base.outcome, authorization=None, review_policy=base.review_policy,
-                  ledger_effects=base.ledger_effects, cite="; ".join(cites) or "15 CFR 742.6(a)(6)",
+                  ledger_effects=base.ledger_effects, cite="; ".join(cites) or LICENSE_CITE,
                   why=f"no change of quantity, date or parties gives a less burdensome answer: a license is needed"
                       f"{policy}. " + "; ".join(reasons))
 

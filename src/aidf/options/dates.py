@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
+from aidf.cite import VEU
 from aidf.model import Option
 from aidf.options.probe import Context, Scratch, option
 from aidf.rules.parameters import all_values, parameters
@@ -85,4 +86,4 @@ def nveu_outlook(d, day: dt.date) -> str:
             break
         flat_from = k
     return (f"; the NVEU cap is flat at {last:,} TPP from {flat_from} through {last_key}, and no cap is set "
-            f"after {last_key} (748.15(a)(2)(iii)(B))")
+            f"after {last_key} ({VEU.at('(a)(2)(iii)(B)').short})")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from aidf.cite import WEIGHTS_STORAGE
 from aidf.model import Option
 from aidf.options.numeric import edge
 from aidf.options.probe import Context, option
@@ -29,7 +30,7 @@ def weights_options(ctx: Context) -> Iterator[Option]:
         at = f"items.{i}.model_weights"
         if w.storage_meets_supp10_14_15_18 is not True:
             yield from _try(ctx, {f"{at}.storage_meets_supp10_14_15_18": True},
-                            f"store the weights of line {i} in a facility meeting Supp. No. 10 to Part 748 paras 14, 15 and 18")
+                            f"store the weights of line {i} in a facility meeting {WEIGHTS_STORAGE}")
         yield from _try(ctx, {f"{at}.published": True}, f"the weights of line {i} are published (not 4E091)")
         if w.base_model_published and w.extra_training_operations:
             path = f"{at}.extra_training_operations"

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from aidf.cite import WEIGHTS_STORAGE_LISTED
+
 FIELDS = {
     "quantity": "quantity", "die_area_mm2": "die area (mm2)", "datacenter": "designed for datacenters",
-    "storage_meets_supp10_14_15_18": "storage meets Supp. No. 10 to Part 748 paras 14, 15, 18",
+    "storage_meets_supp10_14_15_18": f"storage meets {WEIGHTS_STORAGE_LISTED}",
     "published": "weights published", "extra_training_operations": "extra training operations",
     "headquarters": "headquarters", "ultimate_parent_headquarters": "ultimate parent's headquarters",
     "country": "location", "veu": "validated end user status", "destination": "destination",

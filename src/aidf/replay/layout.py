@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from aidf.cite import ACM, PUBLISHED, WEIGHTS_STORAGE
 from aidf.model import LISTED_ECCNS
 
 # Precisions for datasheet peak columns (`peak_fp8`, ...): the names 3A090 Technical Note 2 knows.
@@ -33,7 +34,7 @@ def _party(prefix: str, level: str, who: str, required: bool) -> list[Column]:
         Column(f"{prefix}_headquarters", "country", level, f"{who}: country of headquarters (default: its country)"),
         Column(f"{prefix}_ultimate_parent_headquarters", "country", level,
                f"{who}: headquarters of the ultimate parent (default: its headquarters)"),
-        Column(f"{prefix}_private_sector", "bool", level, f"{who}: private-sector end user (740.28(d))"),
+        Column(f"{prefix}_private_sector", "bool", level, f"{who}: private-sector end user ({ACM.at('(d)').short})"),
     ]
 
 
@@ -68,11 +69,11 @@ COLUMNS: list[Column] = [
     Column("quantity", "int", "item", "units on this line (required on chip and computer lines)"),
     Column("description", "text", "item", "free text carried into the decision"),
     Column("weights_training_operations", "number", "item", "model weights: training operations (4E091)"),
-    Column("weights_published", "bool", "item", "model weights: published (734.7(a))"),
+    Column("weights_published", "bool", "item", f"model weights: published ({PUBLISHED.short})"),
     Column("weights_base_model_published", "bool", "item", "model weights: derived from a published base model"),
     Column("weights_extra_training_operations", "number", "item", "model weights: operations beyond the base model"),
     Column("weights_storage_meets_supp10", "bool", "item",
-           "model weights: storage meets Supp. No. 10 to Part 748 paras 14, 15 and 18"),
+           f"model weights: storage meets {WEIGHTS_STORAGE}"),
 ]
 
 BY_NAME: dict[str, Column] = {c.name: c for c in COLUMNS}

@@ -11,6 +11,7 @@ from functools import cached_property
 
 from aidf.bounds import line_problem
 from aidf.catalog import get_chip, load_catalog
+from aidf.cite import TPP_NOTE, TPP_NOTES, Entry
 from aidf.errors import InputError
 from aidf.meters import milli
 from aidf.model import Item, TraceStep, UnitItem
@@ -100,10 +101,10 @@ def _stated_tpp(item: Item, p, field_prefix: str):
     if item.peak_dense is not None:
         tpp = tpp_from_peaks(item.peak_dense, p, f"{field_prefix}.peak_dense")
         how = " / ".join(f"{k} {v}" for k, v in item.peak_dense.items())
-        return tpp, TraceStep(rule="TPP from datasheet peaks", cite="15 CFR 774 Supp. 1, 3A090 Technical Notes 1-3",
+        return tpp, TraceStep(rule="TPP from datasheet peaks", cite=str(TPP_NOTES),
                               result=f"TPP {float(tpp):,.1f}", why=f"highest of dense peak x bit length over {how}")
     tpp = _exact(item.tpp)
-    return tpp, TraceStep(rule="TPP given", cite="15 CFR 774 Supp. 1, 3A090 Technical Note 1",
+    return tpp, TraceStep(rule="TPP given", cite=str(TPP_NOTE),
                           result=f"TPP {float(tpp):,.1f}", why="stated by the caller")
 
 
@@ -180,7 +181,7 @@ def classify_item(item: Item | dict, as_of: dt.date | None = None, field_prefix:
         description = f"computer with {n} x {description}"
         if cc.level:
             eccn = f"4A090.{cc.level}"
-            trace.append(TraceStep(rule=f"4A090.{cc.level}", cite=f"15 CFR 774 Supp. 1, ECCN 4A090.{cc.level}",
+            trace.append(TraceStep(rule=f"4A090.{cc.level}", cite=str(Entry(eccn)),
                                    result=eccn, why=f"a computer containing ICs that meet 3A090.{cc.level}; "
                                                     f"TPP per unit = {n} x {float(tpp):,.1f}"))
     z = z_paragraph(item.listed_eccn, cc.level, p)
@@ -196,6 +197,6 @@ def classify_item(item: Item | dict, as_of: dt.date | None = None, field_prefix:
                          indeterminate=cc.indeterminate, vendor=vendor, trace=trace,
                          chip_tpp=tpp, memory_bw_tbs=memory_bw, listed_eccn=item.listed_eccn)
     if cls.tpp_total is not None and cls.level:
-        cls.trace.append(TraceStep(rule="quantity", cite="15 CFR 774 Supp. 1, 3A090 Technical Note 1", result=f"TPP {float(cls.tpp_total):,.1f}",
+        cls.trace.append(TraceStep(rule="quantity", cite=str(TPP_NOTE), result=f"TPP {float(cls.tpp_total):,.1f}",
                                    why=f"{units} x {float(unit_tpp):,.1f} = {float(cls.tpp_total / h100):,.1f} H100-equivalents"))
     return cls

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from aidf.cite import ECCN_ON_INVOICE, EXPORT_RECORDS
+from aidf.cite import ECCN_ON_INVOICE, EXPORT_RECORDS, LICENSE_APPLICATION, LICENSES, joined
 from aidf.model import Duty
 from aidf.rules import veu
 from aidf.rules.exceptions import acm, aia, lpp, nac_aca
@@ -16,6 +16,9 @@ from aidf.rules.facts import Facts, Line, duty
 # The facts duties_for reads (paths into Facts and Line, rules/facts.py); a test holds it to them.
 READS = frozenset({"line.cls.eccn", "line.cls.is_weights", "line.cls.level", "line.index", "ruleset"}).union(
     aia.DUTY_READS, acm.DUTY_READS, nac_aca.DUTY_READS, lpp.DUTY_READS, veu.DUTY_READS)
+
+# 748.1 and Part 750: no shipment before the license is granted.
+HOLD = joined(LICENSE_APPLICATION, LICENSES)
 
 # Each authorization's duties, from its provision module.
 BY_AUTHORIZATION: dict[str, Callable[[Line, Facts], list[Duty]]] = {
@@ -51,5 +54,5 @@ def _records(i: int, cls) -> list[Duty]:
 
 
 def hold_duties(line: int) -> list[Duty]:
-    return [duty("Hold the shipment until a license is granted or the review is closed", "15 CFR 748.1; 750",
+    return [duty("Hold the shipment until a license is granted or the review is closed", HOLD,
                  "before shipping", "hold", line)]

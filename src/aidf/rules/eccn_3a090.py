@@ -11,12 +11,13 @@ import math
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+from aidf.cite import ECCN_3A090, RESTRICTIONS, Entry, joined
 from aidf.errors import InputError
 from aidf.model import TraceStep
 from aidf.rules.parameters import Parameters
 
 P = "part774/eccn_3a090"
-CITE = "15 CFR 774 Supp. 1, ECCN 3A090"
+CITE = str(ECCN_3A090)
 
 
 def tpp_from_peaks(peaks: dict[str, float | Fraction], p: Parameters, field_name: str = "peak_dense") -> Fraction:
@@ -135,7 +136,7 @@ def z_paragraph(listed_eccn: str | None, level: str | None, p: Parameters) -> Tr
     if listed_eccn is None or level is None:
         return None
     paragraphs = p.get(Z, f"{level}_level")[listed_eccn]
-    return _step(f"{listed_eccn}.z", f"15 CFR 774 Supp. 1, ECCN {listed_eccn}.z; 740.2(a)(9)(ii)(B)", f"{listed_eccn}.z",
+    return _step(f"{listed_eccn}.z", str(joined(Entry(f"{listed_eccn}.z"), RESTRICTIONS.at("(a)(9)(ii)(B)"))), f"{listed_eccn}.z",
                  f"specified in {listed_eccn} and meets the 3A090.{level} parameters: {paragraphs}, "
                  f".{level}-level (counted and restricted as 3A090.{level} / 4A090.{level})")
 

@@ -10,11 +10,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
+from aidf.cite import ECCN_4E091, FRAMEWORK, PUBLISHED, WEIGHTS_FDP, Noted, text
 from aidf.model import ModelWeights, TraceStep
 from aidf.rules.parameters import Parameters
 
 P = "part774/eccn_4e091"
-CITE = "15 CFR 774 Supp. 1, ECCN 4E091"
+CITE = str(ECCN_4E091)
+PUBLISHED_CITE = text(Noted(ECCN_4E091, ", exclusion note", ""), PUBLISHED)
 
 
 @dataclass
@@ -33,6 +35,11 @@ def _x(v: float) -> Fraction:
     return Fraction(Decimal(repr(float(v))))
 
 
+def _exponent(operations: int) -> str:
+    """Operations as the exclusion note writes them: 2.5e25."""
+    return f"{Decimal(operations).normalize():e}".replace("e+", "e")
+
+
 def derived_threshold(total_ops: Fraction, extra_ops: Fraction, base: str, p: Parameters) -> Fraction:
     """Exclusion note 1: extra training above the higher of 2.5e25 and 25% of training operations."""
     of = total_ops if base == "derived_model" else total_ops - extra_ops
@@ -43,7 +50,7 @@ def classify_weights(w: ModelWeights, p: Parameters) -> WeightsClass:
     """Decide whether model weights are 4E091: the 10^26 threshold, then the published and derived exclusions."""
     if not p.has(P, "training_operations_min"):
         return WeightsClass(False, trace=[TraceStep(rule="4E091", cite=CITE, result="not in force",
-                                                    why="4E091 did not exist before 90 FR 4544 (2025-01-13)")])
+                                                    why=f"4E091 did not exist before {FRAMEWORK} (2025-01-13)")])
     threshold = p.fraction(P, "training_operations_min")
     ops = _x(w.training_operations)
     out = WeightsClass(False)
@@ -52,7 +59,7 @@ def classify_weights(w: ModelWeights, p: Parameters) -> WeightsClass:
                                    why=f"trained with {float(ops):.3e} operations < {float(threshold):.0e}"))
         return out
     if w.published:
-        out.trace.append(TraceStep(rule="4E091 exclusion: published weights", cite=f"{CITE}, exclusion note; 15 CFR 734.7(a)",
+        out.trace.append(TraceStep(rule="4E091 exclusion: published weights", cite=PUBLISHED_CITE,
                                    result="excluded", why="the weights have been published"))
         return out
     if w.base_model_published:
@@ -77,13 +84,13 @@ def classify_weights(w: ModelWeights, p: Parameters) -> WeightsClass:
             return out
         out.trace.append(TraceStep(rule="4E091 exclusion: derivative of a published model", cite=f"{CITE}, exclusion note 1",
                                    result="not excluded" if controlled else "excluded",
-                                   why=f"extra training {float(extra):.3e} vs higher of 2.5e25 and 25% of training "
-                                       "operations"))
+                                   why=f"extra training {float(extra):.3e} vs higher of {_exponent(p.get(P, 'derived_abs_threshold'))} "
+                                       f"and {float(p.fraction(P, 'derived_fraction')):.0%} of training operations"))
         if not controlled:
             return out
     out.controlled = True
     out.trace.append(TraceStep(rule="4E091", cite=CITE, result="4E091",
                                why=f"closed weights trained with {float(ops):.3e} >= {float(threshold):.0e} operations"))
-    out.trace.append(TraceStep(rule="foreign direct product: AI model weights", cite="15 CFR 734.9(l)", result="flag",
+    out.trace.append(TraceStep(rule="foreign direct product: AI model weights", cite=str(WEIGHTS_FDP), result="flag",
                                why="foreign-made weights trained on EAR-controlled advanced chips are reached too"))
     return out

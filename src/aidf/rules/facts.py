@@ -10,6 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from aidf.cite import Citation
 from aidf.meters import Draw
 from aidf.model import AccountRef, Duty, Item, Party, TraceStep, Transaction
 from aidf.rules.classify import Classification
@@ -139,7 +140,7 @@ class Verdict:
 
     authorization: str
     status: str  # eligible | not_eligible | unknown
-    cite: str
+    cite: Citation
     why: str
     draws: list[Draw] = field(default_factory=list)
     missing: str | None = None
@@ -148,7 +149,7 @@ class Verdict:
     def step(self, line: int) -> TraceStep:
         return step(rule=f"License Exception {self.authorization}" if self.authorization not in ("UVEU", "NVEU")
                          else f"Data Center VEU ({self.authorization})",
-                         cite=self.cite, result=self.status, why=self.why, line=line)
+                         cite=str(self.cite), result=self.status, why=self.why, line=line)
 
 
 # A step of the trace, given as TraceStep.model_construct's keywords. Steps are values (frozen): most recur

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from aidf.cite import END_USE_744_23, LICENSE_REQUIREMENTS, UNITED_STATES, Citation
 from aidf.rules import part746
 from aidf.rules.facts import Facts, Line
 
@@ -23,7 +24,7 @@ READS = frozenset({
 @dataclass
 class Requirement:
     required: bool
-    cite: str
+    cite: Citation
     why: str
 
 
@@ -32,17 +33,17 @@ def license_requirement(line: Line, f: Facts) -> Requirement:
     cls = line.cls
     if f.geo.is_us_territory(f.dest):
         f.rests_on(f.p.entry("part772/united_states", "territories"), f"{f.dest} as the United States")
-        return Requirement(False, "15 CFR 772.1", f"{f.dest} is the United States under the EAR's definition: "
+        return Requirement(False, UNITED_STATES, f"{f.dest} is the United States under the EAR's definition: "
                                                   "shipping there is neither an export nor a reexport")
     embargoed = part746.requirement(f)
     if embargoed is not None:
         return Requirement(True, *embargoed)
     if cls.is_weights:
         if f.ruleset.diffusion:
-            return Requirement(True, "15 CFR 742.6(a)(13)", "4E091 needs a license to every destination worldwide")
-        return Requirement(False, "15 CFR 742.6(a)(13)", "this rule set has no 4E091 requirement")
+            return Requirement(True, LICENSE_REQUIREMENTS.at("(a)(13)"), "4E091 needs a license to every destination worldwide")
+        return Requirement(False, LICENSE_REQUIREMENTS.at("(a)(13)"), "this rule set has no 4E091 requirement")
     if f.ruleset.diffusion and cls.level == "a":
-        return Requirement(True, "15 CFR 742.6(a)(6)(iii)(A)",
+        return Requirement(True, LICENSE_REQUIREMENTS.at("(a)(6)(iii)(A)"),
                            f"{cls.eccn} needs a license to or within any destination worldwide")
     return destination_or_hq_requirement(line, f)
 
@@ -53,11 +54,11 @@ def destination_or_hq_requirement(line: Line, f: Facts) -> Requirement:
     para = "(A)" if cls.level == "a" else "(B)"
     if f.geo.d145_outside_a5a6(f.dest):
         groups = ", ".join(f.geo.groups_of(f.dest)) or "none"
-        return Requirement(True, f"15 CFR 742.6(a)(6)(iii){para}",
+        return Requirement(True, LICENSE_REQUIREMENTS.at("(a)(6)(iii)").at(para),
                            f"{cls.eccn} to {f.dest} (groups {groups}): D:1/D:4/D:5 and not A:5/A:6")
     if f.d5_hq:
-        return Requirement(True, "15 CFR 744.23(a)(3)" if cls.level == "b" else "15 CFR 742.6(a)(6)(iii)(A)",
+        return Requirement(True, END_USE_744_23.at("(a)(3)") if cls.level == "b" else LICENSE_REQUIREMENTS.at("(a)(6)(iii)(A)"),
                            f"{cls.eccn} for an entity headquartered (or with ultimate parent) in Macau or D:5: "
                            + f.hq_summary())
-    return Requirement(False, f"15 CFR 742.6(a)(6)(iii){para}",
+    return Requirement(False, LICENSE_REQUIREMENTS.at("(a)(6)(iii)").at(para),
                        f"{cls.eccn} to {f.dest}: outside D:1/D:4/D:5 (or in A:5/A:6) and no Macau/D:5 headquarters")

@@ -12,19 +12,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from aidf.cite import Cite
 from aidf.rules.facts import Facts
 from aidf.rules.parameters import Parameters, ParamValue
 
 # Parameter file, the destination's name for people, and the section.
 SECTIONS = (
-    ("part746/cuba", "Cuba", "746.2"),
-    ("part746/north_korea", "North Korea", "746.4"),
-    ("part746/iran", "Iran", "746.7"),
-    ("part746/russia_belarus", None, "746.8"),
-    ("part746/syria", "Syria", "746.9"),
+    ("part746/cuba", "Cuba", Cite(746, "2")),
+    ("part746/north_korea", "North Korea", Cite(746, "4")),
+    ("part746/iran", "Iran", Cite(746, "7")),
+    ("part746/russia_belarus", None, Cite(746, "8")),
+    ("part746/syria", "Syria", Cite(746, "9")),
 )
 REGIONS = "part746/ukraine_regions"
-REGION_SECTION = "746.6"
+REGION_SECTION = Cite(746, "6")
 NOT_ASSESSED = ("Part 746 is assessed only for these items' license requirement and review policy; its other "
                 "requirements (other items, end uses and end users, its own license exceptions) are not assessed")
 
@@ -34,13 +35,13 @@ class Embargo:
     """The Part 746 section that reaches this destination on the date."""
 
     path: str
-    section: str
+    section: Cite
     where: str
     region_reading: ParamValue | None = None  # the oblast-code approximation, when it decides
 
     @property
-    def cite(self) -> str:
-        return f"15 CFR {self.section}(a)"
+    def cite(self) -> Cite:
+        return self.section.at("(a)")
 
 
 def embargo(f: Facts) -> Embargo | None:
@@ -49,7 +50,7 @@ def embargo(f: Facts) -> Embargo | None:
     return f.p.memo(("part746", f.dest, region), lambda: _find(f.p, f.dest, region))
 
 
-def section(p: Parameters, dest: str, region: str | None) -> str | None:
+def section(p: Parameters, dest: str, region: str | None) -> Cite | None:
     """The section reaching a destination (and region) on the parameters' date, for replay's shape keys."""
     e = _find(p, dest, region)
     return None if e is None else e.section
@@ -76,7 +77,7 @@ def _find(p: Parameters, dest: str, region: str | None) -> Embargo | None:
     return None
 
 
-def requirement(f: Facts) -> tuple[str, str] | None:
+def requirement(f: Facts) -> tuple[Cite, str] | None:
     """746.x(a): the license requirement for these items at a Part 746 destination, as (cite, why); else None."""
     e = embargo(f)
     if e is None:
@@ -84,7 +85,7 @@ def requirement(f: Facts) -> tuple[str, str] | None:
         return None
     f.warn(NOT_ASSESSED)
     if e.region_reading is not None:
-        f.rests_on(e.region_reading, f"{e.where} as a region of 746.6(a)(2)")
+        f.rests_on(e.region_reading, f"{e.where} as a region of {REGION_SECTION.at('(a)(2)').short}")
     return e.cite, f"{e.where}: Part 746 requires a license for these items whatever else applies"
 
 
@@ -101,7 +102,7 @@ def _warn_unnamed_region(f: Facts) -> None:
     if f.tx.destination_region is None and f.p.memo(("regions_in", f.dest), lambda: _has_regions(f.p, f.dest)):
         named = regions(f.p)
         f.warn(f"destination_region not stated: in {', '.join(named)} (Crimea and the covered regions of "
-               f"Ukraine) 15 CFR 746.6 requires a license with a policy of denial; decided as elsewhere in {f.dest}")
+               f"Ukraine) {REGION_SECTION} requires a license with a policy of denial; decided as elsewhere in {f.dest}")
 
 
 def _has_regions(p: Parameters, dest: str) -> bool:
@@ -127,7 +128,7 @@ def review(f: Facts, e: Embargo) -> tuple[str, str, str]:
         return entry.value, _short(entry.cite), (f"{e.where}: every entity's ultimate parent is headquartered in the US or "
                                          f"A:5/A:6: {entry.value.replace('_', ' ')} ({base.value} otherwise)")
     f.rests_on(base, f"the review policy for {e.where}")
-    return base.value, _short(base.cite), f"{e.where}: {base.value.replace('_', ' ')} under 15 CFR {e.section}"
+    return base.value, _short(base.cite), f"{e.where}: {base.value.replace('_', ' ')} under {e.section}"
 
 
 def _approval_end_use(f: Facts, e: Embargo) -> tuple[str, str, str] | None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from aidf.cite import RESTRICTIONS, VEU, Cite, text
 from aidf.rules import part746
 from aidf.rules.facts import Facts, Line, Verdict
 
@@ -21,8 +22,8 @@ READS = frozenset({
     "d5_hq", "dest", "geo", "p", "tx.destination_region",
 })
 
-CITE = "15 CFR 740.2(a)(9)(ii)"
-CITE_746 = "15 CFR 740.2(a)(6)"
+CITE = RESTRICTIONS.at("(a)(9)(ii)")
+CITE_746 = RESTRICTIONS.at("(a)(6)")
 P = "part740/restrictions_740_2"
 
 
@@ -31,8 +32,8 @@ class Restriction:
     applies: bool
     allowed: frozenset[str]
     why: str
-    cite: str = CITE
-    part746: str | None = None  # the Part 746 section requiring a license, when one does
+    cite: Cite = CITE
+    part746: Cite | None = None  # the Part 746 section requiring a license, when one does
 
     def blocks(self, code: str) -> bool:
         """True if the restriction is triggered and exception `code` is not among those it leaves."""
@@ -44,7 +45,7 @@ def restriction(f: Facts) -> Restriction:
     e = part746.embargo(f)
     if e is not None:
         return Restriction(True, frozenset(), f"{e.where}: Part 746 requires a license and names none of this "
-                                              f"engine's exceptions (15 CFR {e.section})", CITE_746, e.section)
+                                              f"engine's exceptions ({e.section})", CITE_746, e.section)
     allowed = frozenset(f.p.get(P, "allowed_exceptions"))
     if f.geo.d145_outside_a5a6(f.dest):
         return Restriction(True, allowed, f"destination {f.dest} is in D:1/D:4/D:5 and not in A:5/A:6")
@@ -60,6 +61,6 @@ def veu_under_part746(decide):
     def candidate(line: Line, f: Facts, r: Restriction) -> Verdict:
         if r.part746 is not None:
             kind = decide.__name__.upper()
-            return Verdict(kind, "not_eligible", f"15 CFR 748.15; 15 CFR {r.part746}", r.why)
+            return Verdict(kind, "not_eligible", text(VEU, r.part746), r.why)
         return decide(line, f)
     return candidate

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from aidf.cite import END_USE_744_23, H200_RULE, REVIEW_POLICY, TIER_1, Citation, Noted, text
 from aidf.meters import MILLI, Draw
 from aidf.meters import allocation_account as _allocation_account
 from aidf.model import AccountRef
@@ -27,13 +28,19 @@ READS = frozenset({
 
 P = "part742/review_policy"
 ALLOC = "part742/country_allocation"
-CITE = "15 CFR 742.6(b)(10)"
+CITE = REVIEW_POLICY
+ALLOCATION_CITE = text(CITE, TIER_1)  # the country allocation of Tier 2
+# 744.23(d)(1)-(3): denial for Macau/D:5, approval for US or A:5/A:6 headquarters, else case by case.
+D5_CITE = text(CITE, END_USE_744_23.at("(d)(1)"))
+TRUSTED_HQ_CITE = text(CITE, END_USE_744_23.at("(d)(2)"))
+OTHER_HQ_CITE = text(CITE, END_USE_744_23.at("(d)(3)"))
+CHINA_2026_CITE = Noted(CITE.at("(iii)"), f"({H200_RULE})")
 
 
 @dataclass
 class Review:
     policy: str
-    cite: str
+    cite: Citation | str  # a parameter's own citation where the policy is read from its file
     why: str
     draws: list[Draw] = field(default_factory=list)
 
@@ -60,7 +67,7 @@ def review_policy(line: Line, f: Facts) -> Review:
         return china
     if f.dest_tier == 3 or f.d5_hq:
         who = f"destination {f.dest} in Macau/D:5" if f.dest_tier == 3 else "Macau/D:5-headquartered entity"
-        return Review(_policy(f, "tier3_or_d5_hq", "review policy"), f"{CITE}; 15 CFR 744.23(d)(1)", f"{who}: presumption of denial")
+        return Review(_policy(f, "tier3_or_d5_hq", "review policy"), D5_CITE, f"{who}: presumption of denial")
     if not f.ruleset.diffusion:
         return _headquarters_policy(f)
     if cls.is_weights:
@@ -90,7 +97,7 @@ def _china_2026(line: Line, f: Facts) -> Review | None:
         return None
     if cls.chip_tpp is None or cls.chip_tpp >= f.p.fraction(path, "chip_tpp_max_exclusive"):
         return None
-    cite = "15 CFR 742.6(b)(10)(iii) (91 FR 1684)"
+    cite = CHINA_2026_CITE
     if cls.memory_bw_tbs is None:
         f.warn(f"the 2026 China review policy turns on DRAM bandwidth below "
                f"{float(f.p.fraction(path, 'dram_bandwidth_gbps_max_exclusive')):,.0f} GB/s, which is not known for this chip")
@@ -110,9 +117,9 @@ def _headquarters_policy(f: Facts) -> Review:
     """744.23(d)(2)-(3): approval for end users headquartered in the US or A:5/A:6, else case by case."""
     trusted = {"US"} | f.geo.a5 | f.geo.a6
     if all(f.geo.canon(e.hq) in trusted and f.geo.canon(e.parent_hq) in trusted for e in f.entities):
-        return Review(_policy(f, "us_a5_a6_hq", "review policy"), f"{CITE}; 15 CFR 744.23(d)(2)",
+        return Review(_policy(f, "us_a5_a6_hq", "review policy"), TRUSTED_HQ_CITE,
                       "every entity is headquartered, with its ultimate parent, in the US or A:5/A:6")
-    return Review(_policy(f, "other", "review policy"), f"{CITE}; 15 CFR 744.23(d)(3)", "case-by-case review")
+    return Review(_policy(f, "other", "review policy"), OTHER_HQ_CITE, "case-by-case review")
 
 
 def published_arrangement(p: Parameters, country: str, on: dt.date) -> dict | None:
@@ -139,7 +146,7 @@ def _allocation(line: Line, f: Facts) -> Review:
     account, window = allocation_account(f)
     per_country = f.p.entry(ALLOC, "tpp_per_country")
     f.rests_on(per_country, "the country allocation")
-    cite = f"{CITE}; Supp. No. 5 to Part 740"
+    cite = ALLOCATION_CITE
     if not window["first_year"] <= f.tx.date.year <= window["last_year"]:
         f.warn(f"no country allocation is set for {f.tx.date.year} (window {window['label']}); review policy not settled")
         return Review(_policy(f, "other", "review policy"), cite, f"outside the allocation window {window['label']}")

@@ -21,6 +21,7 @@ import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
 
+from aidf.cite import FRAMEWORK
 from aidf.errors import InputError
 from aidf.model import RuleSetRef
 from aidf.rules.parameters import Parameters, parameters
@@ -78,7 +79,7 @@ class RuleSet:
         if self.id == "pre-diffusion-2024":
             if on <= end:
                 return "in force (October 2023 / December 2024 advanced computing rules)", True, True, []
-            text = (f"superseded on {eff} by the Framework for AI Diffusion (90 FR 4544); applied here for comparison. "
+            text = (f"superseded on {eff} by the Framework for AI Diffusion ({FRAMEWORK}); applied here for comparison. "
                     f"BIS announced non-enforcement of the framework on {announced}")
             warnings.append(f"rule set pre-diffusion-2024 was superseded on {eff}; applied for comparison, "
                             "not the law on the transaction date")
@@ -96,7 +97,7 @@ class RuleSet:
         if on < eff:
             warnings.append(f"{on} is before the framework took effect ({eff}); applied for comparison only")
             return f"not yet in effect on {on} (effective {eff})", False, False, warnings
-        parts = [f"Framework for AI Diffusion as published (90 FR 4544), effective {eff}"]
+        parts = [f"Framework for AI Diffusion as published ({FRAMEWORK}), effective {eff}"]
         if on < comp:
             parts.append(f"compliance not required until {comp}")
             warnings.append(f"the framework was effective but compliance was not required until {comp}")
@@ -131,7 +132,7 @@ def _status(ruleset: RuleSet, on: dt.date) -> tuple[str, bool, bool, tuple[str, 
 
 RULESETS: dict[str, RuleSet] = {
     r.id: r for r in (
-        RuleSet("ai-diffusion-2025", "Framework for Artificial Intelligence Diffusion (90 FR 4544, January 2025)", True),
+        RuleSet("ai-diffusion-2025", f"Framework for Artificial Intelligence Diffusion ({FRAMEWORK}, January 2025)", True),
         RuleSet("pre-diffusion-2024", "Advanced computing rules of October 2023 and December 2024 (before the framework)", False),
         RuleSet("non-enforced-2025", "Enforcement after BIS's May 2025 non-enforcement announcement", False, True),
     )

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-from aidf.cite import VEU
+from aidf.cite import AIA, UVEU_SHARE_LIMITS, VEU, VEU_CERTIFICATION
 from aidf.meters import MILLI, UVEU_SHARE, Draw, nveu_account, uveu_account
 from aidf.model import Duty
 from aidf.rules.facts import Facts, Line, Verdict, duty
@@ -33,6 +33,7 @@ READS = UVEU_READS | NVEU_READS
 
 SHARES = "part748/uveu_shares"
 CAPS = "part748/nveu_caps"
+UVEU_SHARES_CITE = str(UVEU_SHARE_LIMITS)
 
 
 def _veu(f: Facts, kind: str):
@@ -44,12 +45,12 @@ def _common(line: Line, f: Facts, kind: str) -> Verdict | None:
     if line.cls.is_weights:
         if kind == "NVEU":
             f.warn("no authorization found for 4E091 weights at an NVEU; a license is assumed (register U17)")
-            return Verdict(kind, "not_eligible", "15 CFR 748.15", "4E091 weights at an NVEU: no authorization found (U17)")
-        return Verdict(kind, "not_eligible", "15 CFR 740.27(a)(3)", "4E091 at a UVEU data center travels under AIA (a)(3)")
+            return Verdict(kind, "not_eligible", VEU, "4E091 weights at an NVEU: no authorization found (U17)")
+        return Verdict(kind, "not_eligible", AIA.at("(a)(3)"), "4E091 at a UVEU data center travels under AIA (a)(3)")
     if f.dest_tier == 3:
-        return Verdict(kind, "not_eligible", "15 CFR 748.15(b)(2)", f"data centers may not be in Macau/D:5 ({f.dest})")
+        return Verdict(kind, "not_eligible", VEU.at("(b)(2)"), f"data centers may not be in Macau/D:5 ({f.dest})")
     if f.d5_hq:
-        return Verdict(kind, "not_eligible", "15 CFR 748.15(b)(2)", "headquartered (or parent) in Macau/D:5")
+        return Verdict(kind, "not_eligible", VEU.at("(b)(2)"), "headquartered (or parent) in Macau/D:5")
     return None
 
 
@@ -57,7 +58,7 @@ def _holder(line: Line, f: Facts, kind: str):
     """The consignee's VEU status of this kind, or the verdict that ends the test before any cap or share."""
     veu = _veu(f, kind)
     if veu is None:
-        return None, Verdict(kind, "not_eligible", "15 CFR 748.15", f"the ultimate consignee is not a {kind}")
+        return None, Verdict(kind, "not_eligible", VEU, f"the ultimate consignee is not a {kind}")
     return veu, _common(line, f, kind)
 
 
@@ -148,9 +149,9 @@ def uveu(line: Line, f: Facts) -> Verdict:
     if early:
         return early
     if not f.all_tier1_hq:
-        return Verdict("UVEU", "not_eligible", "15 CFR 748.15(b)(2)(i)", "a UVEU is headquartered in Tier 1: " + f.hq_summary())
+        return Verdict("UVEU", "not_eligible", VEU.at("(b)(2)(i)"), "a UVEU is headquartered in Tier 1: " + f.hq_summary())
     if line.cls.level != "a":
-        return Verdict("UVEU", "eligible", "15 CFR 748.15(a)(2)(ii)", f"{line.cls.eccn} does not count toward UVEU shares")
+        return Verdict("UVEU", "eligible", VEU.at("(a)(2)(ii)"), f"{line.cls.eccn} does not count toward UVEU shares")
     declared = _declared(f)
     after = counted_base(declared, _store_base(f, "uveu_share", veu.id))
     for acct, amount in f.view.local.items():  # earlier lines of this transaction
@@ -168,7 +169,7 @@ def uveu(line: Line, f: Facts) -> Verdict:
                f"({'declared' if declared is not None else 'ledger'} base)")
     if us_hq:
         working += f", US {after.get('US', 0) / total:.2%}"
-    cite = "15 CFR 748.15(a)(2)(ii)(B); Supp. No. 10 to Part 748 para 6"
+    cite = UVEU_SHARES_CITE
     breach = share_breach(after, f.dest, f.geo.tier, limits, us_hq)
     if breach == "single":
         return Verdict("UVEU", "not_eligible", cite, f"over {float(limits.max_single_non_tier1):.0%} in one non-Tier-1 country: {working}",
@@ -193,8 +194,8 @@ def nveu(line: Line, f: Facts) -> Verdict:
     if early:
         return early
     if line.cls.level != "a":
-        return Verdict("NVEU", "eligible", "15 CFR 748.15(a)(2)(iii)", f"{line.cls.eccn} does not count toward the NVEU cap")
-    cite = "15 CFR 748.15(a)(2)(iii)(B)"
+        return Verdict("NVEU", "eligible", VEU.at("(a)(2)(iii)"), f"{line.cls.eccn} does not count toward the NVEU cap")
+    cite = VEU.at("(a)(2)(iii)(B)")
     q = quarter_key(f)
     table = nveu_caps(f.p)
     if q not in table:
@@ -236,7 +237,7 @@ def _duties(line: Line, kind: str) -> list[Duty]:
     """748.15 and Supp. No. 8 to Part 748: the certification, the notice and the VEU's semi-annual report."""
     i = line.index
     customers = " and current customers" if kind == "NVEU" else ""
-    return [duty("Obtain the VEU's end-use certification (Supp. No. 8 to Part 748)", VEU, "before first shipment",
+    return [duty(f"Obtain the VEU's end-use certification ({VEU_CERTIFICATION})", VEU, "before first shipment",
                  "certification", i),
             duty("Notify the VEU in writing of the shipment's contents and ECCNs", VEU, "with each shipment", "notice", i),
             duty("The VEU reports semi-annually: inventory received and dates" + customers, VEU,

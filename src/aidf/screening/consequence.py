@@ -4,7 +4,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from aidf.cite import (
+    ENTITY_LIST,
+    GENERAL_PROHIBITION_4,
+    ITAR_DEBARMENT,
+    MILITARY_END_USE,
+    OFAC,
+    SDN_UNDER_EAR,
+    UNVERIFIED_LIST,
+    Noted,
+    joined,
+)
 from aidf.model import Outcome
+
+# The lists a possible match may be on, and the lists without a rule here.
+POSSIBLE_MATCH_CITE = str(Noted(joined(ENTITY_LIST, GENERAL_PROHIBITION_4, OFAC), "(by list)"))
+OTHER_LIST_CITE = str(Noted(joined(UNVERIFIED_LIST, MILITARY_END_USE, SDN_UNDER_EAR, ITAR_DEBARMENT), "(by list)"))
 
 
 @dataclass(frozen=True)
@@ -35,7 +50,7 @@ def describe(entry) -> str:
 def possible_match(role: str, entry, score: float, review: float) -> Consequence:
     """A score at or above the review threshold: hold for review; the hold names the entry."""
     return Consequence(Outcome.NEEDS_REVIEW, "restricted-party screening: possible match",
-                       "15 CFR 744.11; 736.2(b)(4); 31 CFR chapter V (by list)",
+                       POSSIBLE_MATCH_CITE,
                        f"the {role} may be {describe(entry)} (score {score:.2f} >= review threshold {review:.2f})",
                        warning=f"the {role} possibly matches {entry.list} entry {entry.name!r}: needs review",
                        hold=describe(entry))
@@ -44,7 +59,7 @@ def possible_match(role: str, entry, score: float, review: float) -> Consequence
 def other_list(role: str, entry, score: float) -> Consequence:
     """A match on a list without a rule here (Unverified List, MEU, ITAR debarred, ...): review."""
     return Consequence(Outcome.NEEDS_REVIEW, f"restricted-party screening: {entry.list} match",
-                       "15 CFR 744.15; 744.21; 744.8; 22 CFR 127.7 (by list)",
+                       OTHER_LIST_CITE,
                        f"the {role} matches {describe(entry)} (score {score:.2f}); the list's own requirements "
                        "are not decided here", warning=f"the {role} matches {entry.list} entry {entry.name!r}: "
                        "needs review under that list's rules", hold=describe(entry))

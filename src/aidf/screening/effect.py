@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from aidf.cite import ENTITY_LIST, ENTITY_LIST_ENTRIES, GENERAL_PROHIBITION_4, OFAC, joined
 from aidf.model import OUTCOME_ORDER, REVIEW_ORDER, Decision, Duty, Outcome, TraceStep, Transaction
 from aidf.rules.duties import hold_duties
 from aidf.screening.check import screen_parties
 from aidf.screening.consequence import Consequence
 
-SCREEN_CITE = "15 CFR 744.11; Supp. No. 4 to part 744; 736.2(b)(4); 31 CFR chapter V"
+SCREEN_CITE = str(joined(ENTITY_LIST, ENTITY_LIST_ENTRIES, GENERAL_PROHIBITION_4, OFAC))
 LICENSE_KINDS = {"country_allocation"}             # a license still draws on the country allocation
 
 

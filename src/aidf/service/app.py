@@ -10,6 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import aidf
+from aidf.cite import FRAMEWORK
 from aidf.service import docs, errors, fast, guard, limits
 from aidf.service.core import Service
 
@@ -43,7 +44,7 @@ def create_app(ledger_spec: str | None = None, keys_db: str | None = None, *, lo
             app.state.service.close()
 
     app = FastAPI(lifespan=lifespan, title="aidf", version=aidf.__version__, docs_url=None, redoc_url=None,
-                  description="License determinations under the Framework for AI Diffusion (90 FR 4544), "
+                  description=f"License determinations under the Framework for AI Diffusion ({FRAMEWORK}), "
                               "explained: the decision contract over HTTP, a ledger of allocations, and memos.\n\n"
                               + limits.SUMMARY)
     app.state.owns_service = service is None

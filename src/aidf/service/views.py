@@ -7,6 +7,7 @@ from typing import Any
 
 import pycountry
 
+from aidf.cite import AIA, NAC_ACA, REVIEW_POLICY, TIER_1
 from aidf.service.core import Service, h100_tpp
 
 ALLOC = "part742/country_allocation"
@@ -194,12 +195,12 @@ def tier_says(code: str, on: dt.date) -> tuple[int, str]:
     """What applies to a destination of each tier, for its allocation page."""
     tier = tier_function(on)(code)
     if tier == 1:
-        return 1, ("Tier 1 (Supp. No. 5 to Part 740, para (a)): no country allocation applies. Advanced chips go "
-                   "without a license, or under License Exception AIA (15 CFR 740.27) where a license "
+        return 1, (f"Tier 1 ({TIER_1}, para (a)): no country allocation applies. Advanced chips go "
+                   f"without a license, or under License Exception AIA ({AIA}) where a license "
                    "requirement applies.")
     if tier == 3:
         return 3, ("Tier 3 (Macau and Country Group D:5): no country allocation applies. A license is reviewed "
                    "under a presumption of denial; License Exceptions AIA, ACM and LPP are not available there, "
-                   "and NAC (15 CFR 740.8) needs prior notice.")
+                   f"and NAC ({NAC_ACA}) needs prior notice.")
     return 2, ("Tier 2: licensed .a-level TPP is counted against the country allocation for the window "
-               "(15 CFR 742.6(b)(10)); within it, review under a presumption of approval.")
+               f"({REVIEW_POLICY}); within it, review under a presumption of approval.")

@@ -10,15 +10,19 @@ from typing import Any
 import polars as pl
 
 from aidf import people
+from aidf.cite import EMBARGOES, END_USE_744_23, LICENSE_REQUIREMENTS, NAC_ACA, REVIEW_POLICY, joined
 from aidf.simulate.run import ScenarioRun
 
 # Route of a line's compute, for people studying the policy: the authorization it went under, or the
 # licence outlook ("license-approval" = a licence expected under a presumption of approval).
 ROUTES = ["NLR", "AIA", "LPP", "UVEU", "NVEU", "ACM", "NAC/ACA", "license-approval", "under-review", "presumed-denied"]
-ROUTE_WORDS = {"NLR": "No license required", "NAC/ACA": "NAC/ACA, 15 CFR 740.8",
+ROUTE_WORDS = {"NLR": "No license required", "NAC/ACA": f"NAC/ACA, {NAC_ACA}",
                **{a: people.authorization(a) for a in ("AIA", "LPP", "UVEU", "NVEU", "ACM")},
                "license-approval": "License, presumption of approval", "under-review": "Under review or case by case",
                "presumed-denied": "Presumed denied"}
+# The provisions behind an answer no authorization gave: no requirement, or the review policy.
+NO_REQUIREMENT = joined(LICENSE_REQUIREMENTS.at("(a)(6)(iii)"), END_USE_744_23.at("(a)(3)"))
+REVIEW = joined(REVIEW_POLICY, END_USE_744_23.at("(d)"))
 DENIED = ("presumption_of_denial", "denial")
 
 
@@ -94,16 +98,16 @@ def orders(run: ScenarioRun) -> pl.DataFrame:
 def provision(outcome: str | None, authorization: str | None, policy: str | None) -> str:
     """The provision behind an order's answer, as a citation for the changed-orders table."""
     if authorization in people.AUTHORIZATIONS:
-        return people.AUTHORIZATIONS[authorization][1]
+        return str(people.AUTHORIZATIONS[authorization][1])
     if outcome in ("LICENSE_EXCEPTION", "VEU"):
         return "several authorizations (one per line)"
     if outcome == "NLR":
-        return "no license requirement applies (15 CFR 742.6(a)(6)(iii); 744.23(a)(3))"
+        return f"no license requirement applies ({NO_REQUIREMENT})"
     if outcome == "NEEDS_REVIEW":
         return "facts not settled: needs review"
     if policy == "denial":
-        return "15 CFR Part 746 (embargo or sanctions)"
-    return "license review policy (15 CFR 742.6(b)(10); 744.23(d))"
+        return f"{EMBARGOES} (embargo or sanctions)"
+    return f"license review policy ({REVIEW})"
 
 
 def changes(base: ScenarioRun, other: ScenarioRun) -> pl.DataFrame:

@@ -6,7 +6,7 @@ delivery, outside Macau/D:5 and not for Macau/D:5-headquartered consignees. Not 
 
 from __future__ import annotations
 
-from aidf.cite import ACM, RECORDS
+from aidf.cite import ACM, ECCN_4E091, RECORDS, Noted
 from aidf.model import Duty
 from aidf.rules.facts import Facts, Line, Verdict, duty
 from aidf.rules.restrictions import Restriction
@@ -25,24 +25,24 @@ def acm(line: Line, f: Facts, r: Restriction) -> Verdict:
     if r.part746 is not None:  # 740.2(a)(6): Part 746 names none of this engine's exceptions
         return Verdict("ACM", "not_eligible", r.cite, r.why)
     if line.cls.is_weights:
-        return Verdict("ACM", "not_eligible", "15 CFR 774 Supp. 1, ECCN 4E091 (ACM: No)", "ACM does not cover 4E091")
+        return Verdict("ACM", "not_eligible", Noted(ECCN_4E091, "(ACM: No)"), "ACM does not cover 4E091")
     if r.blocks("ACM"):
         return Verdict("ACM", "not_eligible", r.cite, r.why)
     if f.dest_tier == 3:
-        return Verdict("ACM", "not_eligible", "15 CFR 740.28", f"destination {f.dest} is in Macau/D:5")
+        return Verdict("ACM", "not_eligible", ACM, f"destination {f.dest} is in Macau/D:5")
     if f.d5_hq:
-        return Verdict("ACM", "not_eligible", "15 CFR 740.28", "a consignee is headquartered (or has its parent) in Macau/D:5")
+        return Verdict("ACM", "not_eligible", ACM, "a consignee is headquartered (or has its parent) in Macau/D:5")
     uses = set(f.p.get(P, "end_uses"))
     if (f.tx.end_use or "") not in uses:
-        return Verdict("ACM", "not_eligible", "15 CFR 740.28(a)",
+        return Verdict("ACM", "not_eligible", ACM.at("(a)"),
                        f"end use {f.tx.end_use!r} is not one of {', '.join(sorted(uses))}")
     for e in f.entities:
         if e.party.private_sector is False:
-            return Verdict("ACM", "not_eligible", "15 CFR 740.28(d)", f"{e.role} {e.party.name!r} is not a private sector end user")
+            return Verdict("ACM", "not_eligible", ACM.at("(d)"), f"{e.role} {e.party.name!r} is not a private sector end user")
         if e.party.private_sector is None:
-            return Verdict("ACM", "unknown", "15 CFR 740.28(d)",
+            return Verdict("ACM", "unknown", ACM.at("(d)"),
                            f"whether {e.role} {e.party.name!r} is a private sector end user is not stated", missing="private_sector")
-    return Verdict("ACM", "eligible", "15 CFR 740.28(a)",
+    return Verdict("ACM", "eligible", ACM.at("(a)"),
                    f"private sector end user, end use {f.tx.end_use}, outside Macau/D:5")
 
 

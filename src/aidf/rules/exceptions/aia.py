@@ -7,7 +7,19 @@ entities located anywhere but Macau/D:5, stored to Supp. No. 10 to Part 748 para
 
 from __future__ import annotations
 
-from aidf.cite import AIA, RECORDS
+from aidf.cite import (
+    AIA,
+    APPROVED_DESIGNERS,
+    DESIGNER_NOTE,
+    RECORDS,
+    RED_FLAG_28,
+    TIER_1,
+    VEU,
+    WEIGHTS_STORAGE,
+    WEIGHTS_STORAGE_LISTED,
+    joined,
+    text,
+)
 from aidf.meters import MILLI, aia_account
 from aidf.model import AccountRef, Duty
 from aidf.rules.eccn_3a090 import designer_condition_applies
@@ -24,6 +36,7 @@ READS = frozenset({
 
 P = "part740/aia"
 SUPP10 = "part748/supp10"
+DESIGNER_CITE = joined(AIA.at("(a)(1)"), DESIGNER_NOTE)  # the approved IC designer condition
 
 
 def aia(line: Line, f: Facts, r: Restriction) -> Verdict:
@@ -33,24 +46,24 @@ def aia(line: Line, f: Facts, r: Restriction) -> Verdict:
     if line.cls.is_weights:
         return _weights(line, f, r)
     if line.cls.level != "a":
-        return Verdict("AIA", "not_eligible", "15 CFR 740.27(a)(1)", f"(a)(1) lists .a-level commodities; {line.cls.eccn} is not")
+        return Verdict("AIA", "not_eligible", AIA.at("(a)(1)"), f"(a)(1) lists .a-level commodities; {line.cls.eccn} is not")
     if r.blocks("AIA"):
         return Verdict("AIA", "not_eligible", r.cite, f"restricted to 4E091 here: {r.why}")
     if f.dest_tier != 1:
-        return Verdict("AIA", "not_eligible", "15 CFR 740.27(a)", f"destination {f.dest} is not in Supp. No. 5 para (a)")
+        return Verdict("AIA", "not_eligible", AIA.at("(a)"), f"destination {f.dest} is not in {TIER_1.at('para (a)').in_part}")
     outside = [e for e in f.entities if not e.tier1_hq]
     if outside:
         e = outside[0]
-        return Verdict("AIA", "not_eligible", "15 CFR 740.27(a)",
+        return Verdict("AIA", "not_eligible", AIA.at("(a)"),
                        f"{e.role} {e.party.name!r} is headquartered in {e.hq} / ultimate parent in {e.parent_hq}: outside Tier 1")
     located = [e for e in f.entities if f.geo.tier(e.party.country) != 1]
     if located:
         e = located[0]
-        return Verdict("AIA", "not_eligible", "15 CFR 740.27(a)", f"{e.role} {e.party.name!r} is located in {e.party.country}, outside Tier 1")
+        return Verdict("AIA", "not_eligible", AIA.at("(a)"), f"{e.role} {e.party.name!r} is located in {e.party.country}, outside Tier 1")
     refused = _designer(line, f)
     if refused is not None:
         return refused
-    return Verdict("AIA", "eligible", "15 CFR 740.27(a)(1)",
+    return Verdict("AIA", "eligible", AIA.at("(a)(1)"),
                    f"{line.cls.eccn} to entities located and headquartered in Tier 1 ({f.dest})")
 
 
@@ -63,14 +76,14 @@ def _designer(line: Line, f: Facts) -> Verdict | None:
     if f.tx.date < f.p.get(P, "designer_condition_since"):
         return None
     if line.cls.vendor in set(f.p.get(P, "unapproved_designer_hq")):
-        return Verdict("AIA", "not_eligible", "15 CFR 740.27(a)(1); Note 1 to 3A090.a",
+        return Verdict("AIA", "not_eligible", DESIGNER_CITE,
                        f"{line.cls.vendor} is not an approved or authorized IC designer")
     if line.cls.vendor is None:
         f.warn(f"line {line.index}: AIA (a)(1) needs a 3A090.a IC designed by an approved or authorized IC designer "
-               "(740.27(a)(1), Note 1 to 3A090.a); the designer of a chip given by its figures is not stated")
+               f"({AIA.at('(a)(1)').short}, {DESIGNER_NOTE.short}); the designer of a chip given by its figures is not stated")
     cutoff = f.p.get(P, "authorized_designer_until")
     if f.tx.date > cutoff:
-        f.warn(f"after {cutoff} only approved IC designers (Supp. No. 6 to Part 740) qualify for AIA (a)(1); "
+        f.warn(f"after {cutoff} only approved IC designers ({APPROVED_DESIGNERS}) qualify for AIA (a)(1); "
                f"confirm that {line.cls.vendor or 'the designer'} is listed")
     return None
 
@@ -83,28 +96,28 @@ def _weights(line: Line, f: Facts, r: Restriction) -> Verdict:
             f.rests_on(tier1, f"line {line.index}: AIA (a)(2)(ii) for weights located in Tier 1 without the (a)(3) "
                               "storage condition")
         if tier1.value == "does_not_bind":
-            return Verdict("AIA", "eligible", "15 CFR 740.27(a)(2)(ii)",
+            return Verdict("AIA", "eligible", AIA.at("(a)(2)(ii)"),
                            f"4E091 to entities located in {f.dest} (Tier 1) and headquartered in Tier 1")
     if not f.all_tier1_hq:
-        return Verdict("AIA", "not_eligible", "15 CFR 740.27(a)(3)",
+        return Verdict("AIA", "not_eligible", AIA.at("(a)(3)"),
                        "4E091 under AIA needs every entity and its ultimate parent headquartered in Tier 1: " + f.hq_summary())
     if f.dest_tier == 3:
-        return Verdict("AIA", "not_eligible", "15 CFR 740.27(a)(3)", f"(a)(3) excludes locations in Macau/D:5 ({f.dest})")
+        return Verdict("AIA", "not_eligible", AIA.at("(a)(3)"), f"(a)(3) excludes locations in Macau/D:5 ({f.dest})")
     since = f.p.get(SUPP10, "delayed_compliance_date")
     reading = f.p.entry(P, "weights_storage_from")
     if storage is not True and f.tx.date < since:
         f.rests_on(reading, f"line {line.index}: AIA (a)(3) storage condition read as not yet due before {since}")
     if storage is not True and f.tx.date < since and reading.value == "supp10_delayed_compliance_date":
-        return Verdict("AIA", "eligible", "15 CFR 740.27(a)(3)(ii); 748.15(a)(2)(ii)(A)",
-                       f"Tier-1-headquartered recipient located in {f.dest}; Supp. No. 10 paras 14, 15, 18 apply from "
+        return Verdict("AIA", "eligible", joined(AIA.at("(a)(3)(ii)"), VEU.at("(a)(2)(ii)(A)")),
+                       f"Tier-1-headquartered recipient located in {f.dest}; {WEIGHTS_STORAGE_LISTED.in_part} apply from "
                        f"{since}, so the storage standard is not yet due")
     if storage is True:
-        return Verdict("AIA", "eligible", "15 CFR 740.27(a)(3)",
-                       f"Tier-1-headquartered recipient located in {f.dest}; storage meets Supp. No. 10 to Part 748 paras 14, 15, 18")
+        return Verdict("AIA", "eligible", AIA.at("(a)(3)"),
+                       f"Tier-1-headquartered recipient located in {f.dest}; storage meets {WEIGHTS_STORAGE_LISTED}")
     if storage is False:
-        return Verdict("AIA", "not_eligible", "15 CFR 740.27(a)(3)(ii)", "storage does not meet Supp. No. 10 paras 14, 15, 18")
-    return Verdict("AIA", "unknown", "15 CFR 740.27(a)(3)(ii)",
-                   "whether the storage facility meets Supp. No. 10 to Part 748 paras 14, 15 and 18 is not stated",
+        return Verdict("AIA", "not_eligible", AIA.at("(a)(3)(ii)"), f"storage does not meet {WEIGHTS_STORAGE_LISTED.in_part}")
+    return Verdict("AIA", "unknown", AIA.at("(a)(3)(ii)"),
+                   f"whether the storage facility meets {WEIGHTS_STORAGE} is not stated",
                    missing="storage_meets_supp10_14_15_18")
 
 
@@ -119,7 +132,7 @@ def duties(line: Line, f: Facts) -> list[Duty]:
     if line.cls.is_weights:
         out = []
         if line.item.model_weights.storage_meets_supp10_14_15_18 is not None or f.dest_tier != 1:
-            out.append(duty("Store the weights in a facility meeting Supp. No. 10 to Part 748 paras 14, 15 and 18",
+            out.append(duty(f"Store the weights in a facility meeting {WEIGHTS_STORAGE}",
                             AIA.at("(a)(3)(ii)"), "while held", "condition", i))
     else:
         out = [
@@ -135,7 +148,7 @@ def duties(line: Line, f: Facts) -> list[Duty]:
         if f.tx.end_use == "frontier_training":
             out.append(duty("Do not use the items, or IaaS on them, to train 4E091-scale models for entities headquartered "
                             "or located outside Tier 1 without BIS authorization; ask customers whether they will export "
-                            "the weights", f"{AIA.at('(b)(2)(iii)')}; Supp. No. 3 to Part 732, Red Flag 28",
+                            "the weights", text(AIA.at("(b)(2)(iii)"), RED_FLAG_28),
                             "ongoing", "condition", i))
     return out + [duty("Keep AIA records", RECORDS.at("(b)(58)"), "five years", "records", i)]
 

@@ -8,7 +8,7 @@ calendar year. Not for Macau/D:5 or Macau/D:5-headquartered entities, and not wh
 
 from __future__ import annotations
 
-from aidf.cite import LPP, RECORDS
+from aidf.cite import AES_FILING, LPP, RECORDS, RESTRICTIONS, Noted, joined
 from aidf.meters import MILLI, Draw
 from aidf.meters import lpp_account as _lpp_account
 from aidf.model import AccountRef, Duty
@@ -40,17 +40,17 @@ def lpp(line: Line, f: Facts, r: Restriction) -> Verdict:
         return Verdict("LPP", "not_eligible", r.cite, r.why)
     cls = line.cls
     if cls.is_weights or cls.level != "a":
-        return Verdict("LPP", "not_eligible", "15 CFR 740.29(a)", f"LPP covers .a-level commodities; {cls.eccn} is not")
+        return Verdict("LPP", "not_eligible", LPP.at("(a)"), f"LPP covers .a-level commodities; {cls.eccn} is not")
     if f.tx.action.value not in f.p.get(P, "actions"):
-        return Verdict("LPP", "not_eligible", "15 CFR 740.29(a)", "LPP authorizes exports and reexports, not in-country transfers")
+        return Verdict("LPP", "not_eligible", LPP.at("(a)"), "LPP authorizes exports and reexports, not in-country transfers")
     if not f.tx.direct_to_consignee:
-        return Verdict("LPP", "not_eligible", "15 CFR 740.29(a)", "not shipped directly to the ultimate consignee")
+        return Verdict("LPP", "not_eligible", LPP.at("(a)"), "not shipped directly to the ultimate consignee")
     if f.dest_tier == 3 or f.d5_hq:
-        return Verdict("LPP", "not_eligible", "15 CFR 740.29", "excluded for Macau/D:5 destinations and Macau/D:5-headquartered entities")
+        return Verdict("LPP", "not_eligible", LPP, "excluded for Macau/D:5 destinations and Macau/D:5-headquartered entities")
     if r.blocks("LPP"):
-        f.warn("LPP is unavailable wherever 740.2(a)(9)(ii) is triggered, reading its list literally (register U2, "
+        f.warn(f"LPP is unavailable wherever {RESTRICTIONS.at('(a)(9)(ii)').short} is triggered, reading its list literally (register U2, "
                "closed on the text); secondary sources (S-SA, S-CSIS) assume Gulf and Central Asian buyers may use LPP")
-        return Verdict("LPP", "not_eligible", "15 CFR 740.2(a)(9)(ii)", f"LPP is not among the exceptions left: {r.why}")
+        return Verdict("LPP", "not_eligible", RESTRICTIONS.at("(a)(9)(ii)"), f"LPP is not among the exceptions left: {r.why}")
     cap = annual_cap(f.p)
     account = lpp_account(f)
     used = f.view.used(account)
@@ -58,10 +58,10 @@ def lpp(line: Line, f: Facts, r: Restriction) -> Verdict:
     working = (f"{f.consignee.name!r} {f.tx.date.year}: {used / MILLI:,.1f} used + {line.amount / MILLI:,.1f} = "
                f"{after / MILLI:,.1f} of {cap / MILLI:,.0f} TPP")
     if after > cap:
-        return Verdict("LPP", "not_eligible", "15 CFR 740.29(a)", "over the calendar-year limit: " + working)
+        return Verdict("LPP", "not_eligible", LPP.at("(a)"), "over the calendar-year limit: " + working)
     if f.p.has(P, "z_items_listed_uncertain") and cls.listed_eccn in f.p.get(P, "z_items_listed_uncertain"):
         f.rests_on(f.p.entry(P, "z_items_listed_uncertain"), f"LPP for {cls.eccn}")
-    return Verdict("LPP", "eligible", "15 CFR 740.29(a)", "within the calendar-year limit: " + working,
+    return Verdict("LPP", "eligible", LPP.at("(a)"), "within the calendar-year limit: " + working,
                    draws=[Draw(account, line.amount, cap)])
 
 
@@ -75,7 +75,7 @@ def duties(line: Line, f: Facts) -> list[Duty]:
     out = [duty(f"Obtain the consignee's certification that this shipment keeps it within {cap:,} TPP this calendar year",
                 f"{LPP} (S-FGX)", "before shipping", "certification", i),
            duty("The consignee notifies BIS when it reaches the annual limit", f"{LPP} (S-FGX)", "on reaching it", "notice", i),
-           duty(f"Report license exception code {code} in AES", "15 CFR 758.1; 740.29 (S-FGX)", "at filing", "notice", i),
+           duty(f"Report license exception code {code} in AES", joined(AES_FILING, Noted(LPP, "(S-FGX)")), "at filing", "notice", i),
            duty("Keep LPP records", RECORDS.at("(b)(60)"), "five years", "records", i)]
     notice = f.p.entry(P, "single_shipment_notice_tpp")
     if line.amount >= int(notice.value) * MILLI:

@@ -9,7 +9,7 @@ are 740.8(a); 740.8(b) restricts them: neither is available where Part 744 or 74
 
 from __future__ import annotations
 
-from aidf.cite import NAC_ACA
+from aidf.cite import FRAMEWORK, NAC_ACA
 from aidf.model import Duty
 from aidf.rules.facts import Facts, Line, Verdict, duty
 from aidf.rules.restrictions import Restriction
@@ -27,38 +27,38 @@ def nac_aca(line: Line, f: Facts, r: Restriction) -> Verdict:
     """Decide whether NAC or ACA authorizes this line."""
     cls = line.cls
     if r.part746 is not None:
-        return Verdict("NAC", "not_eligible", "15 CFR 740.8(b)",
+        return Verdict("NAC", "not_eligible", NAC_ACA.at("(b)"),
                        f"NAC/ACA are not available where Part 746 requires a license: {r.why}")
     if cls.is_weights:
-        return Verdict("NAC", "not_eligible", "15 CFR 740.8", "NAC/ACA do not cover 4E091")
+        return Verdict("NAC", "not_eligible", NAC_ACA, "NAC/ACA do not cover 4E091")
     if cls.level == "a":
         if cls.datacenter is None:
-            return Verdict("NAC", "unknown", "15 CFR 740.8(a)",
+            return Verdict("NAC", "unknown", NAC_ACA.at("(a)"),
                            f"{cls.eccn}: NAC/ACA exclude datacenter items meeting 3A090.a; whether it is designed or "
                            "marketed for datacenters is not stated", missing="datacenter")
         if cls.datacenter:
-            return Verdict("NAC", "not_eligible", "15 CFR 740.8(a)",
+            return Verdict("NAC", "not_eligible", NAC_ACA.at("(a)"),
                            f"{cls.eccn} designed or marketed for datacenters: excluded from NAC/ACA")
     tier3_dest = f.dest_tier == 3
     if f.tx.action.value == "transfer" and tier3_dest:
-        return Verdict("ACA", "eligible", "15 CFR 740.8(a)", f"in-country transfer within {f.dest} (Macau/D:5)")
+        return Verdict("ACA", "eligible", NAC_ACA.at("(a)"), f"in-country transfer within {f.dest} (Macau/D:5)")
     if f.tx.action.value == "transfer" and f.d5_hq:
-        return Verdict("NAC", "not_eligible", "15 CFR 740.8(a)",
+        return Verdict("NAC", "not_eligible", NAC_ACA.at("(a)"),
                        "NAC covers exports and reexports, and ACA excludes Macau/D:5-headquartered entities outside "
                        "Macau/D:5: an in-country transfer to one has neither")
     if tier3_dest or f.d5_hq:
         days = f.p.get(P, "nac_notice_days")
         where = f"destination {f.dest} in Macau/D:5" if tier3_dest else "Macau/D:5-headquartered entity"
-        return Verdict("NAC", "eligible", "15 CFR 740.8(a)",
+        return Verdict("NAC", "eligible", NAC_ACA.at("(a)"),
                        f"{cls.eccn} not a datacenter .a item; {where}; {days}-day notice in SNAP-R first")
     scope = f.p.entry(P, "aca_scope")
     if f.geo.d14_outside_d5(f.dest):
-        return Verdict("ACA", "eligible", "15 CFR 740.8(a)", f"{cls.eccn} to {f.dest} in D:1/D:4 (not Macau/D:5)")
+        return Verdict("ACA", "eligible", NAC_ACA.at("(a)"), f"{cls.eccn} to {f.dest} in D:1/D:4 (not Macau/D:5)")
     if scope.value == "tier2" and f.dest_tier == 2:
         f.rests_on(scope, f"ACA for {f.dest} (outside D:1/D:4)")
-        return Verdict("ACA", "eligible", "15 CFR 740.8(a)",
-                       f"{cls.eccn} to Tier 2 destination {f.dest} (ACA scope as widened by 90 FR 4544)")
-    return Verdict("ACA", "not_eligible", "15 CFR 740.8(a)", f"{f.dest} is outside ACA's scope ({scope.value})")
+        return Verdict("ACA", "eligible", NAC_ACA.at("(a)"),
+                       f"{cls.eccn} to Tier 2 destination {f.dest} (ACA scope as widened by {FRAMEWORK})")
+    return Verdict("ACA", "not_eligible", NAC_ACA.at("(a)"), f"{f.dest} is outside ACA's scope ({scope.value})")
 
 
 DUTY_READS = frozenset({"line.index", "p"})  # what the duties read (rules/duties.py declares the union)
