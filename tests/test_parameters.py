@@ -289,3 +289,14 @@ def test_a_classification_cached_for_its_epoch_is_the_one_computed_on_the_day(da
     assert (got.eccn, got.level, got.prongs, got.tpp_total, got.indeterminate) == \
         (fresh.eccn, fresh.level, fresh.prongs, fresh.tpp_total, fresh.indeterminate)
     assert [s.model_dump() for s in got.trace] == [s.model_dump() for s in fresh.trace]
+
+
+def test_epochs_found_by_bisection_are_those_of_the_full_signature() -> None:
+    from aidf.rules import parameters as params
+
+    files = params._files(None)
+    params._epoch.cache_clear()
+    day, end = dt.date(2023, 1, 1), dt.date(2031, 1, 1)
+    while day < end:
+        assert params._epoch(day, None, None) is params._by_signature(day, None, None, files)
+        day += dt.timedelta(days=1)

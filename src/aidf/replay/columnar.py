@@ -20,7 +20,7 @@ from fractions import Fraction
 
 import polars as pl
 
-from aidf import meters
+from aidf import heap, meters
 from aidf.answer import transaction_answer
 from aidf.errors import InputError
 from aidf.meters import MILLI
@@ -483,9 +483,12 @@ def _plans(df: pl.DataFrame, keys: pl.DataFrame, items: pl.DataFrame) -> tuple[p
     notes: dict[int, tuple[int, list[str]]] = {}
     texts: dict[str, str] = {}  # each warning's text kept once
     errors: list[tuple[int, InputError]] = []
-    for r in rep_rows.iter_rows(named=True):
+    rows = list(rep_rows.iter_rows(named=True))
+    del rep_rows
+    with heap.survivors_set_aside():  # the book's rows and the plans so far are not walked by every collection
+        outs = [_noted(r) for r in heap.settling(rows)]
+    for r, out in zip(rows, outs, strict=True):
         i = pos[r["seq"]]
-        out = static.noted_or_error(tx_dict([{**r, "quantity": 1}]))
         if isinstance(out, InputError):
             errors.append((i, out))
             out = static.Noted(static.Plan(dest="", dest_tier=2, eccn=None, tpp_unit=None, license_required=False,
@@ -498,6 +501,11 @@ def _plans(df: pl.DataFrame, keys: pl.DataFrame, items: pl.DataFrame) -> tuple[p
     if errors:
         raise BookErrors(_shape_errors(df, errors))
     return df, Plans(plans, notes), len(plans)
+
+
+def _noted(r: dict) -> static.Noted | InputError:
+    """A shape's plan and warnings, from its representative line (alone, quantity 1)."""
+    return static.noted_or_error(tx_dict([{**r, "quantity": 1}]))
 
 
 def _priv(e: pl.Expr) -> pl.Expr:

@@ -15,6 +15,7 @@ meter has room", the draw naming the meter.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
@@ -24,10 +25,10 @@ from typing import Any
 
 from aidf import engine
 from aidf.errors import InputError
-from aidf.model import OUTCOME_ORDER, Outcome, Transaction
+from aidf.model import OUTCOME_ORDER, Item, Outcome, Transaction
 from aidf.rules import veu as veu_rules
 from aidf.rules.authorizations import authorize, outcome_of
-from aidf.rules.classify import classified
+from aidf.rules.classify import Classification, classified
 from aidf.rules.facts import Facts, LedgerView, Line
 from aidf.rules.parameters import all_values, parameters
 from aidf.rules.restrictions import restriction
@@ -258,7 +259,7 @@ def _evaluate(tx: Transaction, ruleset: RuleSet, warnings: list[str] | None = No
     ruleset.check_date(tx.date)
     p = ruleset.params(tx.date)
     item = tx.items[0]
-    cls = classified(item.model_dump_json(exclude_none=True), p, "items.0")
+    cls = classified(_item_json(item), p, "items.0")
     plain_tx = tx
     veu = tx.parties.ultimate_consignee.veu
     if veu is not None and veu.installed_base_tpp is not None:
@@ -287,7 +288,7 @@ def _evaluate(tx: Transaction, ruleset: RuleSet, warnings: list[str] | None = No
         return plan
     plan.license_required = True
     r = restriction(f)
-    probe = Line(0, item, dataclasses.replace(cls, tpp_total=Fraction(1, 1000)))
+    probe = Line(0, item, _probe(cls))
     done, unknown = _candidates(plan, tx, probe, f, r)
     if done:
         return plan
@@ -296,7 +297,33 @@ def _evaluate(tx: Transaction, ruleset: RuleSet, warnings: list[str] | None = No
         engine.warn_unsettled(f, 0, unknown)
         plan.outcome = Outcome.NEEDS_REVIEW.value
         return plan
-    return _review(plan, probe, f, plain_tx)
+    return _review(plan, probe, f)
+
+
+MEMO = 4096  # entries of the per-object memos below; they start again past this
+_probes: dict[int, tuple[Classification, Classification]] = {}
+_jsons: dict[int, tuple[Item, str]] = {}
+
+
+def _probe(cls: Classification) -> Classification:
+    """The classification of a one-milli-TPP line of the item (`cls`, shared by the classification cache):
+    made once per classification, so its amounts are computed once too. Keyed by identity, the object kept."""
+    found = _probes.get(id(cls))
+    if found is None or found[0] is not cls:
+        if len(_probes) >= MEMO:
+            _probes.clear()
+        found = _probes[id(cls)] = (cls, dataclasses.replace(cls, tpp_total=Fraction(1, 1000)))
+    return found[1]
+
+
+def _item_json(item: Item) -> str:
+    """The item as the classification cache keys it, once per item object (parsed.transaction shares them)."""
+    found = _jsons.get(id(item))
+    if found is None or found[0] is not item:
+        if len(_jsons) >= MEMO:
+            _jsons.clear()
+        found = _jsons[id(item)] = (item, item.model_dump_json(exclude_none=True))
+    return found[1]
 
 
 def _candidates(plan: Plan, tx: Transaction, probe: Line, f: Facts, r) -> tuple[bool, list]:
@@ -338,7 +365,7 @@ def _dynamic_step(plan: Plan, v, f: Facts) -> None:
         plan.uveu = {"tier": f.geo.tier, "us_hq": f.consignee.hq == "US", "limits": veu_rules.share_limits(f.p)}
 
 
-def _review(plan: Plan, probe: Line, f: Facts, plain_tx: Transaction) -> Plan:
+def _review(plan: Plan, probe: Line, f: Facts) -> Plan:
     """A licensed line's review policy; where it draws on the country allocation, the policy within it
     and past it (against a spent ledger), and the allocation's limits with and without an arrangement."""
     review = review_policy(probe, f)
@@ -349,7 +376,7 @@ def _review(plan: Plan, probe: Line, f: Facts, plain_tx: Transaction) -> Plan:
     d = review.draws[0]
     if d.account.kind != "country_allocation":
         raise NotImplementedError(f"replay: review policy draws on {d.account.kind}")
-    full = review_policy(probe, Facts.build(plain_tx, f.ruleset, f.p, LedgerView(_Full())))
+    full = review_policy(probe, _against(f, _Full()))
     plan.terminal = False
     plan.alloc, plan.alloc_ok, plan.alloc_fail = True, review.policy, full.policy
     # The ledger's arrangements are read per line in replay; a published one is part of the shape.
@@ -357,6 +384,14 @@ def _review(plan: Plan, probe: Line, f: Facts, plain_tx: Transaction) -> Plan:
     plan.alloc_limit, plan.alloc_limit_arranged = allocation_limit(f.p, None), allocation_limit(f.p, {"country": f.dest})
     plan.alloc_published = arrangement_in_force(f) is not None
     return plan
+
+
+def _against(f: Facts, ledger) -> Facts:
+    """The facts of `f` read against another ledger, for a policy whose warnings are not kept: what
+    Facts.build gives for the same transaction, rule set and parameters (it reads no ledger), made once."""
+    out = copy.copy(f)
+    out.view, out.warnings = LedgerView(ledger), []
+    return out
 
 
 @dataclass
@@ -402,8 +437,9 @@ def _with_base(tx: Transaction, base: dict[str, float] | None) -> Transaction:
 
 def noted_or_error(tx_data: dict[str, Any]) -> Noted | InputError:
     """Evaluate a shape, returning the InputError (naming the field) instead of raising it."""
+    from aidf.replay import parsed
+
     try:
-        tx = engine.parse_transaction(tx_data)
-        return evaluate_noted(tx)
+        return evaluate_noted(parsed.transaction(tx_data))
     except InputError as e:
         return e

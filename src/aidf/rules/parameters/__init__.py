@@ -7,6 +7,7 @@ refused, so no number enters the engine without its source.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import itertools
 import threading
@@ -220,6 +221,8 @@ def _parameters(as_of: dt.date, root: Path | None, layer) -> Parameters:
 
 
 _EPOCHS: dict[tuple, tuple[int, dict]] = {}
+# Per parameter tree (no scenario): its files, every entry's start date sorted, epochs by bisection.
+_STARTS: dict[Path | None, tuple[dict, list[dt.date], dict[int, tuple[int, dict]]]] = {}
 _NUMBERS = itertools.count()  # never reused, so a cache keyed by epoch number cannot mistake one for another
 
 
@@ -227,8 +230,27 @@ def _epoch(as_of: dt.date, root: Path | None, layer) -> tuple[int, dict]:
     """The epoch of `as_of`: which entry of every history is in force then. Values derived from the
     parameters (the memo) are the same on every date of an epoch, so an order book spread over many
     dates derives them once per epoch, not once per date."""
+    files = _files(root)
+    if layer is not None:
+        return _by_signature(as_of, root, layer, files)
+    # Without a scenario, dates with as many entry dates on or before them share the signature: the
+    # epoch is found by a bisection, and each signature is counted once, not once per date.
+    starts = _STARTS.get(root)
+    if starts is None or starts[0] is not files:
+        if len(_STARTS) >= 8:
+            _STARTS.clear()
+        since = sorted({e.since for values in files.values() for history in values.values() for e in history})
+        starts = _STARTS[root] = (files, since, {})
+    at = bisect.bisect_right(starts[1], as_of)
+    found = starts[2].get(at)
+    if found is None:
+        found = starts[2][at] = _by_signature(as_of, root, layer, files)
+    return found
+
+
+def _by_signature(as_of: dt.date, root: Path | None, layer, files: dict) -> tuple[int, dict]:
     signature = []
-    for path, values in _files(root).items():
+    for path, values in files.items():
         for name, history in values.items():
             if layer is not None:
                 history = layer.history(path, name, history)
@@ -240,7 +262,12 @@ def _epoch(as_of: dt.date, root: Path | None, layer) -> tuple[int, dict]:
     return found
 
 
-_epoch.cache_clear = _EPOCHS.clear  # dropped with the other per-date caches when a scenario starts or ends
+def _clear_epochs() -> None:
+    _EPOCHS.clear()
+    _STARTS.clear()
+
+
+_epoch.cache_clear = _clear_epochs  # dropped with the other per-date caches when a scenario starts or ends
 
 
 def all_values(root: Path | None = None) -> dict[str, dict[str, list[ParamValue]]]:
