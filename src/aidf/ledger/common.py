@@ -7,6 +7,7 @@ import hashlib
 import json
 import re
 from collections.abc import Callable
+from json.encoder import encode_basestring_ascii  # type: ignore[attr-defined]
 from typing import Any
 
 import orjson
@@ -66,6 +67,12 @@ def canonical_beside(obj: dict[str, Any], key: str, value: Any) -> tuple[str, st
     member = canonical({key: value})[1:-1]
     return ("{" + ",".join(t for t in (below, above) if t) + "}",
             "{" + ",".join(t for t in (below, member, above) if t) + "}")
+
+
+def string_list(items: list[str]) -> str:
+    """json.dumps(items) for a list of str, without building an encoder per call: the standard
+    encoder writes each string with this same function, between ", " separators."""
+    return "[" + ", ".join(map(encode_basestring_ascii, items)) + "]"
 
 
 def _has_float(obj: Any) -> bool:
