@@ -6,6 +6,7 @@ Headquarters given explicitly as null are not defaulted (the engine decides unde
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -21,13 +22,18 @@ def _fact(fact: str, value, why: str) -> Assumed:
     return Assumed.model_construct(fact=fact, value=value, why=why)  # typed by construction
 
 
+@lru_cache(maxsize=1024)
+def _timeline_fact(timeline: str | None, ruleset: str, on: dt.date, grace: bool) -> Assumed:
+    # The same for every answer of a date (the text is put together once, not per answer).
+    return _fact(fact="rules", value=timeline,
+                 why=f"no rule set named: the default timeline {timeline} chose {ruleset} for {on}"
+                     + (" (grace window: the 2024 regime's requirements still bind)" if grace else ""))
+
+
 def assumed_facts(tx: Transaction, res: Resolution, named: str | None) -> list[Assumed]:
     out: list[Assumed] = []
     if not named:
-        out.append(_fact(fact="rules", value=res.timeline,
-                         why=f"no rule set named: the default timeline {res.timeline} chose {res.ruleset.id} "
-                             f"for {tx.date}" + (" (grace window: the 2024 regime's requirements still bind)"
-                                                 if res.grace is not None else "")))
+        out.append(_timeline_fact(res.timeline, res.ruleset.id, tx.date, res.grace is not None))
     for role, party in tx.parties.entities():
         given = party.model_fields_set
         if "headquarters" not in given:

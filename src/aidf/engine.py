@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from pydantic import ValidationError
@@ -92,11 +93,17 @@ US_TIER_CITE = str(Noted(UNITED_STATES, "(United States)"))
 ITEM_REQUIREMENTS = str(joined(LICENSE_REQUIREMENTS.at("(a)(6)(iii)"), LICENSE_REQUIREMENTS.at("(a)(13)")))
 
 
-def _decide(tx: Transaction, ledger, rules: str | None, request_hash: str | None = None) -> tuple[Decision, list[Draw]]:
-    """`request_hash`: the transaction's content hash when the caller has it already (a sequence).
-    Screening is imported here, on use: it reads the ledger's lists through SQLAlchemy."""
+@cache
+def _screening():
+    """apply_screening, imported on first use (it reads the ledger's lists through SQLAlchemy), then kept:
+    an import statement in the decision itself costs a lookup per decision."""
     from aidf.screening.effect import apply_screening
 
+    return apply_screening
+
+
+def _decide(tx: Transaction, ledger, rules: str | None, request_hash: str | None = None) -> tuple[Decision, list[Draw]]:
+    """`request_hash`: the transaction's content hash when the caller has it already (a sequence)."""
     request_hash = request_hash or tx.content_hash()
     unknown = [(role, fld) for role, party in tx.parties.entities() for fld in party.unknown_headquarters]
     if unknown:
@@ -104,7 +111,7 @@ def _decide(tx: Transaction, ledger, rules: str | None, request_hash: str | None
     else:
         decision, draws = _decide_known(tx, ledger, rules, request_hash)
     # Every party is screened; a listed party overrides the answer above (screening/effect.py).
-    return apply_screening(tx, ledger, decision, draws, rules)
+    return _screening()(tx, ledger, decision, draws, rules)
 
 
 def _with_headquarters(tx: Transaction, unknown: list[tuple[str, str]], stand_in: str | None) -> Transaction:
@@ -224,7 +231,7 @@ class _LineAnswer:
 def _line_under(g: _Regime, i: int, item: Item) -> _LineAnswer:
     """Decide one line under one regime, keeping its trace apart until the line's regime is chosen."""
     cls = _classify(item.model_dump_json(), g.p, f"items.{i}")
-    trace = [step.but(line=i) for step in cls.trace]
+    trace = cls.trace_at(i)
     note_classification(g.f, cls)
     line = Line(i, item, cls)
     outcome, auth, policy, required, draws = _decide_line(line, g.f, g.r, trace, g.restricted_noted)
@@ -359,13 +366,16 @@ def _classify(item_json: str, p: Parameters, prefix: str) -> Classification:
 
 def _merge(effects: list[LedgerEffect]) -> list[LedgerEffect]:
     """One effect per account (lines of a transaction drawing the same meter add up)."""
+    if len(effects) < 2:  # nothing to add up (most transactions draw one meter or none)
+        return effects
     merged: dict[str, LedgerEffect] = {}
     for e in effects:
-        if e.account.id in merged:
-            m = merged[e.account.id]
-            merged[e.account.id] = m.model_copy(update={"tpp": m.tpp + e.tpp})
+        aid = e.account.id
+        if aid in merged:
+            m = merged[aid]
+            merged[aid] = m.model_copy(update={"tpp": m.tpp + e.tpp})
         else:
-            merged[e.account.id] = e
+            merged[aid] = e
     return list(merged.values())
 
 

@@ -26,6 +26,8 @@ from pydantic import (
     model_validator,
 )
 
+from aidf.jsontext import sorted_ascii
+
 # ISO 3166-1 alpha-2 codes; YAML 1.1 reads a bare NO (Norway) as false, so codes are
 # validated as strings and booleans are refused with a message naming the field.
 ISO2 = {c.alpha_2 for c in pycountry.countries}
@@ -373,11 +375,18 @@ class Transaction(Strict):
 
     def content_hash(self) -> str:
         """Hash of the request's content, for idempotency: same id + same hash = same request."""
-        body = self.model_dump(mode="json", exclude_none=True)
+        body = self.__pydantic_serializer__.to_python(self, mode="json", exclude_none=True)  # model_dump's own call
         unknown = [f"{role}.{f}" for role, party in self.parties.entities() for f in party.unknown_headquarters]
         if unknown:  # an explicit null means "not known", which is not the same request as a default
             body["unknown"] = unknown
-        return hashlib.sha256(_CANONICAL.encode(body).encode()).hexdigest()
+        return hashlib.sha256(request_text(body)).hexdigest()
+
+
+def request_text(body: dict[str, Any]) -> bytes:
+    """The hashed text of a request: json.dumps(body, sort_keys=True, separators=(",", ":")), ASCII
+    escapes included; orjson writes it when that gives the same bytes (tests/test_request_hash.py)."""
+    text = sorted_ascii(body)
+    return _CANONICAL.encode(body).encode() if text is None else text
 
 
 # What json.dumps(body, sort_keys=True, separators=(",", ":")) uses, made once rather than per hash.

@@ -14,7 +14,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from aidf.ledger.audit import entry_hash
-from aidf.ledger.common import canonical, canonical_beside, canonical_reference, fast_canonical, parse
+from aidf.ledger.common import (
+    canonical,
+    canonical_beside,
+    canonical_reference,
+    fast_canonical,
+    parse,
+    string_list,
+)
 
 KEY = b"k" * 32
 
@@ -84,3 +91,9 @@ def test_canonical_beside_is_both_standard_texts(obj, key, value):
     alone, beside = canonical_beside(obj, key, value)
     assert alone == canonical_reference(obj)
     assert beside == canonical_reference({**obj, key: value})
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(), max_size=6))
+def test_string_list_is_the_standard_text(items):
+    assert string_list(items) == json.dumps(items)

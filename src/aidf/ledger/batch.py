@@ -32,6 +32,7 @@ from aidf.ledger.common import (
     check_limit,
     iso_date,
     sha256,
+    string_list,
 )
 from aidf.ledger.db import first_in, insert_rows
 from aidf.model import AccountRef
@@ -282,7 +283,7 @@ class Batch:
             self.open.append((rid, aid, d.amount, now))
             self._apply(d.account, 0, d.amount, d.limit, aid)
             tids.append(rid)
-        self.bookings.append((tid, request_hash, decision_text, json.dumps(tids), as_of_s, now, actor))
+        self.bookings.append((tid, request_hash, decision_text, string_list(tids), as_of_s, now, actor))
         self.entries.append((actor, "book", tid, {"request_hash": request_hash, "as_of": as_of_s,
                                                   "decision_sha256": sha256(decision_text), "transfers": logged}))
         booked = Booked(tid, request_hash, {}, tids)

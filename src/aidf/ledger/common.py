@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import math
 import re
 from collections.abc import Callable
+from json.encoder import encode_basestring_ascii  # type: ignore[attr-defined]
 from typing import Any
 
 import orjson
 
+from aidf.jsontext import sorted_bytes
 from aidf.ledger.base import LedgerError
 
 UTC = dt.UTC
@@ -39,40 +40,13 @@ def canonical_reference(obj: Any) -> str:
 
 # The same encoder as canonical_reference, built once (json.dumps builds one per call).
 _ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
-_PLAIN = (str, int, bool, type(None))
-_TINY = 1e-4  # below this (and for NaN / infinities) the two encoders write floats differently
-
-
-def _plain(obj: Any) -> bool:
-    """True when orjson writes `obj` exactly as canonical_reference does: only dicts, lists, tuples,
-    str, int, bool, None and finite floats written without a negative exponent (exact types, so no
-    subclass or enum takes another path). Keys that are not str and ints past 64 bits make orjson
-    raise, which also falls back. Walked with a stack (no recursion limit, no generator per node)."""
-    stack = [obj]
-    pop, push = stack.pop, stack.extend
-    while stack:
-        o = pop()
-        tp = type(o)
-        if tp is str or tp is int or o is None or tp is bool:
-            continue
-        if tp is dict:
-            push(o.values())
-        elif tp is list or tp is tuple:
-            push(o)
-        elif tp is not float or not (math.isfinite(o) and (o == 0 or abs(o) >= _TINY)):
-            return False
-    return True
 
 
 def fast_canonical(obj: Any) -> str | None:
     """canonical(obj) when orjson writes it (then re-reading the text gives back `obj`'s own
     canonical form), else None."""
-    if _plain(obj):
-        try:
-            return orjson.dumps(obj, option=orjson.OPT_SORT_KEYS).decode()
-        except TypeError:  # a key that is not str, an int past 64 bits, nesting past orjson's depth
-            pass
-    return None
+    text = sorted_bytes(obj)
+    return None if text is None else text.decode()
 
 
 def canonical(obj: Any) -> str:
@@ -93,6 +67,12 @@ def canonical_beside(obj: dict[str, Any], key: str, value: Any) -> tuple[str, st
     member = canonical({key: value})[1:-1]
     return ("{" + ",".join(t for t in (below, above) if t) + "}",
             "{" + ",".join(t for t in (below, member, above) if t) + "}")
+
+
+def string_list(items: list[str]) -> str:
+    """json.dumps(items) for a list of str, without building an encoder per call: the standard
+    encoder writes each string with this same function, between ", " separators."""
+    return "[" + ", ".join(map(encode_basestring_ascii, items)) + "]"
 
 
 def _has_float(obj: Any) -> bool:

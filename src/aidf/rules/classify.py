@@ -54,6 +54,15 @@ class Classification:
         """The total in milli-TPP, as the meters count it (once per classification, which lines share)."""
         return milli(self.tpp_total) if self.tpp_total is not None else 0
 
+    def trace_at(self, line: int) -> list[TraceStep]:
+        """The trace steps for line `line` of a transaction, as a new list: the steps themselves are
+        values, made once per classification and line (lines share classifications)."""
+        known = self.__dict__.setdefault("_trace_at", {})
+        steps = known.get(line)
+        if steps is None:
+            steps = known[line] = [step.but(line=line) for step in self.trace]
+        return list(steps)
+
     def figures(self, h100: Fraction) -> tuple[float | None, float | None, float | None, float | None]:
         """The answer's numbers: TPP per unit and in total, performance density (4 places) and H100-equivalents
         (2 places, against `h100`), computed once per classification and H100 figure."""

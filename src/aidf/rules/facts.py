@@ -28,7 +28,7 @@ class LedgerView:
 
     def used(self, account: AccountRef) -> int:
         base = self.ledger.used(account) if self.ledger is not None else 0
-        return base + self.local.get(account, 0)
+        return base + self.local.get(account, 0) if self.local else base  # hashing a ref costs more than the test
 
     def installed_base(self, kind: str, veu: str) -> dict[str, int]:
         out = dict(self.ledger.installed_base(kind, veu)) if self.ledger is not None else {}
