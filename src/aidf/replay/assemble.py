@@ -12,14 +12,14 @@ from typing import Any
 import polars as pl
 
 from aidf.model import Transaction
-from aidf.replay.book import parse_installed_base
+from aidf.replay.book import first_rows, parse_installed_base
 from aidf.replay.layout import PEAK_COLUMNS
 
 
 def in_replay_order(df: pl.DataFrame) -> pl.DataFrame:
     """Sort lines into replay order and number each order's items (`item`, from 0)."""
     perm, _, item = replay_positions(df)
-    first = df.select(pl.col("row").min().over("order_id").alias("tx_first_row"))["tx_first_row"]
+    first = first_rows(df).alias("tx_first_row")
     return df.with_columns(first, item.alias("item"))[perm]
 
 
@@ -34,7 +34,7 @@ def replay_positions(df: pl.DataFrame) -> tuple[pl.Series, pl.Series, pl.Series]
     if n == 0:
         empty = pl.Series([], dtype=pl.Int64)
         return empty.cast(pl.UInt32), empty.alias("seq"), empty.alias("item")
-    first = df.select(pl.col("row").min().over("order_id").alias("f"))["f"]
+    first = first_rows(df)
     span = df.select((pl.col("date").max() - pl.col("date").min()).dt.total_days()).item()
     rmax = int(df["row"].max()) + 1
     if span is not None and df["date"].null_count() == 0 and (span + 1) * rmax * rmax < (1 << 62):
