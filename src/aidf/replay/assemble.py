@@ -46,13 +46,24 @@ def replay_positions(df: pl.DataFrame) -> tuple[pl.Series, pl.Series, pl.Series]
     seq = pl.zeros(n, dtype=pl.Int64, eager=True).alias("seq")
     seq.scatter(perm, positions)
     # Item numbers: an order's lines are contiguous in replay order when they share a date (checked
-    # books do): the position in its run. Otherwise by rank of `row` within the order.
-    f, d = first.gather(perm), df["date"].gather(perm)
-    run = ((f != f.shift(1)) | (d != d.shift(1))).fill_null(True)
-    if run.sum() == first.n_unique():
+    # books do): the position in its run. Otherwise by rank of `row` within the order. Each working
+    # column goes as soon as it is read (a few columns of the book's length at a time, not all).
+    orders = first.n_unique()
+    f = first.gather(perm)
+    del first
+    d = df["date"].gather(perm)
+    # Each line against the one before it (slices, not shifted copies); the first line starts a run.
+    after = ((f.slice(1) != f.slice(0, n - 1)) | (d.slice(1) != d.slice(0, n - 1))).fill_null(True)
+    run = pl.concat([pl.Series([True]), after])
+    del after
+    del f, d
+    if run.sum() == orders:
         start = pl.select(pl.when(run).then(positions).otherwise(None).forward_fill()).to_series()
+        del run
+        within = positions - start
+        del start, positions
         item = pl.zeros(n, dtype=pl.Int64, eager=True).alias("item")
-        item.scatter(perm, positions - start)
+        item.scatter(perm, within)
     else:
         item = df.select((pl.col("row").rank("ordinal").over("order_id") - 1).cast(pl.Int64).alias("item"))["item"]
     return perm, seq, item

@@ -137,7 +137,7 @@ def parse_installed_base(text: str) -> dict[str, float]:
     return out
 
 
-BATCH_ROWS = 200_000
+BATCH_ROWS = 100_000  # lines read and typed at a time: the reader holds a few batches ahead
 # Typed layout columns kept per line: text, country and enum cells as categoricals (a code per line,
 # each distinct string stored once), order ids as text; dates, flags and numbers in their own types.
 CATEGORICAL_KINDS = ("text", "country", "region", "enum")

@@ -312,10 +312,10 @@ def _item_classes(df: pl.DataFrame, items: pl.DataFrame) -> tuple[pl.DataFrame, 
     # Onto every line by position in the sorted item keys (a gather, not a join: no copy of the book).
     itab = itab.sort("ikey")
     at = itab["ikey"].search_sorted(df["ikey"])
-    # The item key and representative date end here: not a column per line through the key steps.
+    # The item key, representative and parameter dates end here: not columns per line through the key steps.
     df = df.with_columns(itab[name].gather(at) for name in ("iclass", "unit_tpp", "tpp_num", "tpp_den"))
     del at
-    df = df.drop("ikey", "rep_date")
+    df = df.drop("ikey", "rep_date", "pdate")
     return df, classes
 
 
@@ -737,8 +737,10 @@ def _transaction_answers(df: pl.DataFrame) -> pl.DataFrame:
         raise NotImplementedError("replay: more than 62 distinct line answers")
     # An order's lines are one run in replay order (they share a date): runs are transactions when
     # there are as many runs as order ids; otherwise group by order id.
+    # The run numbers ascend: marked sorted, the window below takes each run as a slice of lines
+    # instead of listing the lines of each of millions of groups.
     start = (c("order_id") != c("order_id").shift(1)).fill_null(True)
-    runs = df.select(start.cum_sum().alias("_tx"))["_tx"]
+    runs = df.select(start.cum_sum().alias("_tx"))["_tx"].set_sorted()
     group = "_tx" if runs[-1] == df["order_id"].n_unique() else "order_id"
     bits = pl.Series([1 << i for i in range(len(answers))], dtype=pl.Int64)
     work = pl.DataFrame([df["order_id"], runs, bits.gather(code).alias("bit")])
