@@ -12,14 +12,14 @@ from typing import Any
 import polars as pl
 
 from aidf.model import Transaction
-from aidf.replay.book import parse_installed_base
+from aidf.replay.book import first_rows, parse_installed_base
 from aidf.replay.layout import PEAK_COLUMNS
 
 
 def in_replay_order(df: pl.DataFrame) -> pl.DataFrame:
     """Sort lines into replay order and number each order's items (`item`, from 0)."""
     perm, _, item = replay_positions(df)
-    first = df.select(pl.col("row").min().over("order_id").alias("tx_first_row"))["tx_first_row"]
+    first = first_rows(df).alias("tx_first_row")
     return df.with_columns(first, item.alias("item"))[perm]
 
 
@@ -34,7 +34,7 @@ def replay_positions(df: pl.DataFrame) -> tuple[pl.Series, pl.Series, pl.Series]
     if n == 0:
         empty = pl.Series([], dtype=pl.Int64)
         return empty.cast(pl.UInt32), empty.alias("seq"), empty.alias("item")
-    first = df.select(pl.col("row").min().over("order_id").alias("f"))["f"]
+    first = first_rows(df)
     span = df.select((pl.col("date").max() - pl.col("date").min()).dt.total_days()).item()
     rmax = int(df["row"].max()) + 1
     if span is not None and df["date"].null_count() == 0 and (span + 1) * rmax * rmax < (1 << 62):
@@ -46,13 +46,24 @@ def replay_positions(df: pl.DataFrame) -> tuple[pl.Series, pl.Series, pl.Series]
     seq = pl.zeros(n, dtype=pl.Int64, eager=True).alias("seq")
     seq.scatter(perm, positions)
     # Item numbers: an order's lines are contiguous in replay order when they share a date (checked
-    # books do): the position in its run. Otherwise by rank of `row` within the order.
-    f, d = first.gather(perm), df["date"].gather(perm)
-    run = ((f != f.shift(1)) | (d != d.shift(1))).fill_null(True)
-    if run.sum() == first.n_unique():
+    # books do): the position in its run. Otherwise by rank of `row` within the order. Each working
+    # column goes as soon as it is read (a few columns of the book's length at a time, not all).
+    orders = first.n_unique()
+    f = first.gather(perm)
+    del first
+    d = df["date"].gather(perm)
+    # Each line against the one before it (slices, not shifted copies); the first line starts a run.
+    after = ((f.slice(1) != f.slice(0, n - 1)) | (d.slice(1) != d.slice(0, n - 1))).fill_null(True)
+    run = pl.concat([pl.Series([True]), after])
+    del after
+    del f, d
+    if run.sum() == orders:
         start = pl.select(pl.when(run).then(positions).otherwise(None).forward_fill()).to_series()
+        del run
+        within = positions - start
+        del start, positions
         item = pl.zeros(n, dtype=pl.Int64, eager=True).alias("item")
-        item.scatter(perm, positions - start)
+        item.scatter(perm, within)
     else:
         item = df.select((pl.col("row").rank("ordinal").over("order_id") - 1).cast(pl.Int64).alias("item"))["item"]
     return perm, seq, item

@@ -137,7 +137,7 @@ def parse_installed_base(text: str) -> dict[str, float]:
     return out
 
 
-BATCH_ROWS = 200_000
+BATCH_ROWS = 100_000  # lines read and typed at a time: the reader holds a few batches ahead
 # Typed layout columns kept per line: text, country and enum cells as categoricals (a code per line,
 # each distinct string stored once), order ids as text; dates, flags and numbers in their own types.
 CATEGORICAL_KINDS = ("text", "country", "region", "enum")
@@ -191,7 +191,7 @@ def parse_batches(batches: Iterable[pl.DataFrame], strict: bool = False,
             typed = items.compact(typed)
         parts.append(typed)
         del raw, typed
-    df = _one_chunk(parts)
+    df = one_chunk(parts)
     if strict and cell_errors:
         return df, sorted(cell_errors)[:1]
     errors = cell_errors + row_errors
@@ -202,7 +202,7 @@ def parse_batches(batches: Iterable[pl.DataFrame], strict: bool = False,
     return df, errors
 
 
-def _one_chunk(parts: list[pl.DataFrame]) -> pl.DataFrame:
+def one_chunk(parts: list[pl.DataFrame]) -> pl.DataFrame:
     """The batches as one frame of single-chunk columns, copied a column at a time (`parts` is emptied).
 
     Columns chunked unlike each other make Polars copy the whole frame at its next expression; one
@@ -376,7 +376,7 @@ def _order_rules(df: pl.DataFrame) -> list[LineError]:
     """
     if df.height == 0:
         return []
-    first = df.select(pl.col("row").min().over("order_id").alias("f"))["f"]
+    first = first_rows(df)
     rows = df["row"]
     if (first == rows).all():
         return []
@@ -391,6 +391,22 @@ def _order_rules(df: pl.DataFrame) -> list[LineError]:
         if bad.any():
             out.extend(LineError(n, c, why) for n in line.filter(bad).to_list())
     return out
+
+
+def first_rows(df: pl.DataFrame) -> pl.Series:
+    """Each line's order's first `row` (the least), for a book in file order.
+
+    When every order's lines are one run of consecutive lines (the usual book), the run starts are
+    read off neighbouring order ids: no grouping, whose group lists would cost more than the book's
+    order ids. Otherwise the lines are grouped by order id.
+    """
+    oid = df["order_id"]
+    n = df.height
+    if n > 1:
+        start = pl.concat([pl.Series([True]), oid.slice(1, n - 1).ne_missing(oid.slice(0, n - 1))])
+        if start.sum() == oid.n_unique():
+            return pl.select(pl.when(start).then(df["row"]).otherwise(None).forward_fill().alias("f")).to_series()
+    return df.select(pl.col("row").min().over("order_id").alias("f"))["f"]
 
 
 def _rule_ids() -> list[str]:

@@ -27,7 +27,7 @@ from aidf.meters import MILLI
 from aidf.model import OUTCOME_ORDER, AccountRef, Party
 from aidf.replay import shapes, static
 from aidf.replay.assemble import replay_positions, tx_dict
-from aidf.replay.book import BookErrors, LineError, parse_installed_base
+from aidf.replay.book import BookErrors, LineError, one_chunk, parse_installed_base
 from aidf.replay.codes import compact, dense_index, expand, row_codes
 from aidf.replay.scan import scan
 from aidf.rules.ruleset import RULE_IDS, resolve
@@ -221,7 +221,7 @@ def _allocation_step(df: pl.DataFrame, limits: pl.DataFrame, ledger, init: dict[
 
 
 MODE_ITEM, MODE_PRE, MODE_WEIGHTS, MODE_FULL, MODE_GRACE, MODE_PRIOR = 0, 1, 2, 3, 4, 5
-SHAPE_ROWS = 1_000_000  # lines whose shape features are computed at a time
+SHAPE_ROWS = 250_000  # lines whose shape features are computed at a time
 
 
 def _shapes(df: pl.DataFrame, items: pl.DataFrame | None = None) -> tuple[pl.DataFrame, Plans, int]:
@@ -239,7 +239,8 @@ def _shapes(df: pl.DataFrame, items: pl.DataFrame | None = None) -> tuple[pl.Dat
     # Regions (746.6): whether a Part 746 section reaches each region named in the book, per context.
     reg_vals = df["destination_region"].cast(pl.String).drop_nulls().unique().sort().to_list()
     vals = {"eu": eu_vals, "region": reg_vals}
-    keys = pl.concat([_slice_keys(df.slice(o, SHAPE_ROWS), contexts, vals, flags, len(classes))
+    # One chunk per column, as the book's: `dest` and the tier join its columns.
+    keys = one_chunk([_slice_keys(df.slice(o, SHAPE_ROWS), contexts, vals, flags, len(classes))
                       for o in range(0, df.height, SHAPE_ROWS)])
     return _plans(df, keys, items)
 
@@ -249,7 +250,7 @@ def _contexts(df: pl.DataFrame) -> tuple[pl.DataFrame, list[shapes.Context]]:
     c = pl.col
     breaks = static.breakpoints()
     bseries = pl.Series("b", breaks, dtype=pl.Date)
-    df = df.with_columns(bseries.search_sorted(df["date"], side="right").cast(pl.Int64).alias("epoch"))
+    epoch = bseries.search_sorted(df["date"], side="right").cast(pl.Int64)
     # Contexts: (rule set, epoch), each with its look-up tables.
     rule_ids = [None, *RULE_IDS]
     rcode = c("rules").replace_strict(rule_ids[1:], list(range(1, len(rule_ids))), default=0,
@@ -262,7 +263,8 @@ def _contexts(df: pl.DataFrame) -> tuple[pl.DataFrame, list[shapes.Context]]:
         starts = static.merged_starts(rid)
         first_day += [None, *(starts[b] for b in breaks)]
     first_day = pl.Series("d", first_day, dtype=pl.Date)
-    slot = df.select((rcode * nb + c("epoch")).alias("slot")).to_series()
+    slot = df.select((rcode * nb + epoch).alias("slot")).to_series()
+    del epoch
     df = df.with_columns(pl.coalesce(first_day.gather(slot), c("date")).alias("rep_date"))
     raw_ctx = rcode * (1 << 32) + c("rep_date").cast(pl.Int32).cast(pl.Int64)
     df = df.with_columns(raw_ctx.alias("raw_ctx"))
@@ -310,8 +312,10 @@ def _item_classes(df: pl.DataFrame, items: pl.DataFrame) -> tuple[pl.DataFrame, 
     # Onto every line by position in the sorted item keys (a gather, not a join: no copy of the book).
     itab = itab.sort("ikey")
     at = itab["ikey"].search_sorted(df["ikey"])
+    # The item key, representative and parameter dates end here: not columns per line through the key steps.
     df = df.with_columns(itab[name].gather(at) for name in ("iclass", "unit_tpp", "tpp_num", "tpp_den"))
     del at
+    df = df.drop("ikey", "rep_date", "pdate")
     return df, classes
 
 
@@ -741,8 +745,10 @@ def _transaction_answers(df: pl.DataFrame) -> pl.DataFrame:
         raise NotImplementedError("replay: more than 62 distinct line answers")
     # An order's lines are one run in replay order (they share a date): runs are transactions when
     # there are as many runs as order ids; otherwise group by order id.
+    # The run numbers ascend: marked sorted, the window below takes each run as a slice of lines
+    # instead of listing the lines of each of millions of groups.
     start = (c("order_id") != c("order_id").shift(1)).fill_null(True)
-    runs = df.select(start.cum_sum().alias("_tx"))["_tx"]
+    runs = df.select(start.cum_sum().alias("_tx"))["_tx"].set_sorted()
     group = "_tx" if runs[-1] == df["order_id"].n_unique() else "order_id"
     bits = pl.Series([1 << i for i in range(len(answers))], dtype=pl.Int64)
     work = pl.DataFrame([df["order_id"], runs, bits.gather(code).alias("bit")])

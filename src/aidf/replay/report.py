@@ -33,8 +33,13 @@ def _shape_warnings(result, orders: str | Path, rules: str | None) -> dict[int, 
     from aidf.replay.assemble import tx_dict
     from aidf.replay.book import read_lines
 
-    flagged = result.coded.filter(pl.col("outcome").cast(pl.String).is_in(FLAGGED))
+    # Only the columns read, and the outcome compared as a categorical: filtering every coded column
+    # (or a text outcome per line) would cost about a third of the coded answers again.
+    outcome = pl.col("outcome")
+    flagged = (result.coded.select("shape", "line", "date", "amount_milli", "outcome")
+               .filter((outcome == FLAGGED[0]) | (outcome == FLAGGED[1])))
     reps = flagged.group_by("shape").agg(pl.col("line", "date", "amount_milli").first())
+    del flagged
     out: dict[int, list[str]] = {}
     undecided = []
     for shape, line, date, amount in reps.iter_rows():
