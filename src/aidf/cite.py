@@ -66,21 +66,27 @@ class Cite:
         return (self.part, self.section) == (other.part, other.section) and self.paragraph.startswith(other.paragraph)
 
 
-@dataclass(frozen=True, order=True)
-class FederalRegister:
-    volume: int
-    page: int
+class _Whole:
+    """A citation written the same way after another one (no shorter form)."""
 
-    def __str__(self) -> str:
-        return f"{self.volume} FR {self.page}"
+    __slots__ = ()
 
     @property
     def short(self) -> str:
         return str(self)
 
 
+@dataclass(frozen=True, order=True)
+class FederalRegister(_Whole):
+    volume: int
+    page: int
+
+    def __str__(self) -> str:
+        return f"{self.volume} FR {self.page}"
+
+
 @dataclass(frozen=True)
-class Title:
+class Title(_Whole):
     """A title of the CFR as a whole: 15 CFR, the Export Administration Regulations."""
 
     title: int
@@ -88,13 +94,9 @@ class Title:
     def __str__(self) -> str:
         return f"{self.title} CFR"
 
-    @property
-    def short(self) -> str:
-        return str(self)
-
 
 @dataclass(frozen=True)
-class Chapter:
+class Chapter(_Whole):
     """A chapter of a title of the CFR: 31 CFR chapter V."""
 
     title: int
@@ -102,10 +104,6 @@ class Chapter:
 
     def __str__(self) -> str:
         return f"{self.title} CFR chapter {self.chapter}"
-
-    @property
-    def short(self) -> str:
-        return str(self)
 
 
 @dataclass(frozen=True)
