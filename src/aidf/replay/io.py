@@ -89,9 +89,41 @@ def read_rows(path: str | Path, lines: pl.Series) -> pl.DataFrame:
     wanted = lines.cast(pl.Int64).implode()
     lf, _ = _scan(Path(path))
     if lf is not None:
-        return lf.filter(pl.col("line").is_in(wanted)).collect(engine="streaming")
+        few = _csv_lines(Path(path), lines) if file_format(path, "orders") == "csv" else None
+        return few if few is not None else lf.filter(pl.col("line").is_in(wanted)).collect(engine="streaming")
     batches, _ = iter_book(path, None)
     return next(batches).filter(pl.col("line").is_in(wanted))
+
+
+# A byte no order book holds: the file's lines are read whole, one text each, split on nothing.
+_WHOLE_LINE = "\x1f"
+
+
+def _csv_lines(path: Path, lines: pl.Series) -> pl.DataFrame | None:
+    """`read_rows` of a CSV book, parsing only the lines asked for: each line of the file is first read
+    as one text (no cells, no types), and the header with the wanted lines is then read as a book.
+    A CSV line is a record when no quoted cell holds a line break, which is when every line holds an
+    even number of quote marks; otherwise (or a line holding the split byte) None, and the caller
+    parses every record."""
+    import tempfile
+
+    wanted = lines.cast(pl.Int64).unique().implode()
+    n = pl.col("n").cast(pl.Int64)
+    odd = (pl.col("raw").str.count_matches('"', literal=True) % 2) == 1
+    text = pl.scan_csv(path, has_header=False, separator=_WHOLE_LINE, quote_char=None, infer_schema=False,
+                       schema={"raw": pl.String}).with_row_index("n", offset=1)
+    try:
+        few = text.filter((n == 1) | n.is_in(wanted) | odd.fill_null(False)).collect()
+    except pl.exceptions.PolarsError:
+        return None
+    if few.select(odd.any()).item() or few.height != lines.n_unique() + 1 or few["n"][0] != 1:
+        return None
+    with tempfile.TemporaryDirectory(prefix="aidf-lines-") as tmp:
+        part = Path(tmp) / "lines.csv"
+        part.write_text("\n".join(few["raw"].fill_null("").to_list()) + "\n", encoding="utf-8")
+        lf, _ = _scan(part)
+        rows = lf.collect()
+    return rows.with_columns(few["n"].slice(1).cast(pl.Int64).alias("line"))
 
 
 def _scan(path: Path) -> tuple[pl.LazyFrame | None, list[str]]:
