@@ -48,16 +48,26 @@ def test_a_quoted_line_break_sends_the_read_to_the_full_reader(tmp_path):
     assert slow["order_id"].cast(pl.String).to_list() == ["PO-2"]
 
 
-def test_a_line_holding_the_split_byte_or_a_blank_line(tmp_path):
+def test_a_line_holding_a_control_byte_or_a_blank_line(tmp_path):
     path = tmp_path / "b.csv"
     path.write_text("\n".join([HEADER, ROWS[0], "PO-5,2026-01-05,IN,Ac\x1fme,IN,nvidia-h100,1,x", *ROWS[1:]]) + "\n",
                     encoding="utf-8")
-    fast, _ = _both(path, [2])
-    assert fast is None
+    fast, slow = _both(path, [2, 3])
+    assert fast is not None and _text(fast).equals(_text(slow))
     blank = tmp_path / "c.csv"
     blank.write_text("\n".join([HEADER, ROWS[0], "", *ROWS[1:]]) + "\n", encoding="utf-8")
     fast, slow = _both(blank, [2, 4])
     assert fast is not None and _text(fast).equals(_text(slow))
+
+
+def test_lines_across_blocks_and_a_last_line_without_a_break(tmp_path, monkeypatch):
+    monkeypatch.setattr(io, "_BLOCK", 7)  # smaller than a line: lines are split across reads
+    path = tmp_path / "b.csv"
+    path.write_text("\n".join([HEADER, *ROWS]), encoding="utf-8")
+    fast, slow = _both(path, [2, 3, 5])
+    assert fast is not None and _text(fast).equals(_text(slow))
+    assert io._file_lines(path, [2, 3, 5]) == [x.encode() for x in (HEADER, ROWS[0], ROWS[1], ROWS[3])]
+    assert io._csv_lines(path, pl.Series([9], dtype=pl.Int64)) is None  # past the end: the full reader says
 
 
 def test_typed_lines_agree_on_a_generated_book(tmp_path, monkeypatch):

@@ -95,35 +95,78 @@ def read_rows(path: str | Path, lines: pl.Series) -> pl.DataFrame:
     return next(batches).filter(pl.col("line").is_in(wanted))
 
 
-# A byte no order book holds: the file's lines are read whole, one text each, split on nothing.
-_WHOLE_LINE = "\x1f"
+_BLOCK = 1 << 24  # bytes of a book read at a time when picking lines out of it
 
 
 def _csv_lines(path: Path, lines: pl.Series) -> pl.DataFrame | None:
-    """`read_rows` of a CSV book, parsing only the lines asked for: each line of the file is first read
-    as one text (no cells, no types), and the header with the wanted lines is then read as a book.
-    A CSV line is a record when no quoted cell holds a line break, which is when every line holds an
-    even number of quote marks; otherwise (or a line holding the split byte) None, and the caller
-    parses every record."""
+    """`read_rows` of a CSV book, parsing only the lines asked for: the file is read a block at a time
+    as bytes, the wanted lines are picked out by number, and the header with them is read as a book.
+    A file line is a record when no quoted cell holds a line break; where one does, None, and the
+    caller parses every record."""
     import tempfile
 
-    wanted = lines.cast(pl.Int64).unique().implode()
-    n = pl.col("n").cast(pl.Int64)
-    odd = (pl.col("raw").str.count_matches('"', literal=True) % 2) == 1
-    text = pl.scan_csv(path, has_header=False, separator=_WHOLE_LINE, quote_char=None, infer_schema=False,
-                       schema={"raw": pl.String}).with_row_index("n", offset=1)
-    try:
-        few = text.filter((n == 1) | n.is_in(wanted) | odd.fill_null(False)).collect()
-    except pl.exceptions.PolarsError:
-        return None
-    if few.select(odd.any()).item() or few.height != lines.n_unique() + 1 or few["n"][0] != 1:
+    wanted = sorted(set(lines.cast(pl.Int64).to_list()))
+    picked = _file_lines(path, wanted)
+    if picked is None:
         return None
     with tempfile.TemporaryDirectory(prefix="aidf-lines-") as tmp:
         part = Path(tmp) / "lines.csv"
-        part.write_text("\n".join(few["raw"].fill_null("").to_list()) + "\n", encoding="utf-8")
+        part.write_bytes(b"\n".join(picked) + b"\n")
         lf, _ = _scan(part)
         rows = lf.collect()
-    return rows.with_columns(few["n"].slice(1).cast(pl.Int64).alias("line"))
+    if rows.height != len(wanted):
+        return None
+    return rows.with_columns(pl.Series("line", wanted, dtype=pl.Int64))
+
+
+def _file_lines(path: Path, wanted: list[int]) -> list[bytes] | None:
+    """Line 1 (the header) and the `wanted` lines (ascending numbers) of a file, in memory a block at a
+    time; None when a quoted cell spans two lines (file lines are then not records)."""
+    out: list[bytes] = []
+    at = [1, 0]  # the number of the block's first line; the next wanted line's index
+    rest = b""
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(_BLOCK), b""):
+            data = rest + block
+            cut = data.rfind(b"\n") + 1
+            rest = data[cut:]
+            if not _pick(data[:cut], wanted, at, out):
+                return None
+    if rest and not _pick(rest + b"\n", wanted, at, out):
+        return None
+    return out
+
+
+def _pick(block: bytes, wanted: list[int], at: list[int], out: list[bytes]) -> bool:
+    """Whole lines of a block (ending in a line break): append the header and the wanted ones."""
+    if not block:  # a read that ended inside a line
+        return True
+    if _quote_spans_lines(block):
+        return False
+    n = block.count(b"\n")
+    first, i = at
+    if first == 1 or (i < len(wanted) and wanted[i] < first + n):
+        parts = block.split(b"\n")
+        if first == 1:
+            out.append(parts[0])
+        while i < len(wanted) and wanted[i] < first + n:
+            out.append(parts[wanted[i] - first])
+            i += 1
+    at[0], at[1] = first + n, i
+    return True
+
+
+def _quote_spans_lines(block: bytes) -> bool:
+    """Whether a line of the block holds an odd number of quote marks (a quoted cell open at its end)."""
+    pos = block.find(b'"')
+    while pos != -1:
+        start = block.rfind(b"\n", 0, pos) + 1
+        end = block.find(b"\n", pos)
+        end = len(block) if end == -1 else end
+        if block.count(b'"', start, end) % 2:
+            return True
+        pos = block.find(b'"', end)
+    return False
 
 
 def _scan(path: Path) -> tuple[pl.LazyFrame | None, list[str]]:
