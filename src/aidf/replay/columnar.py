@@ -777,8 +777,9 @@ def decode(coded: pl.DataFrame, limits: pl.DataFrame | None = None, columns: lis
     return coded.select(decode_exprs(coded.schema, cols))
 
 
-def decode_exprs(schema, columns: list[str]) -> list[pl.Expr]:
-    """`decode`'s row-by-row part as expressions (for a lazy, streamed write)."""
+def decode_exprs(schema, columns: list[str], text: bool = True) -> list[pl.Expr]:
+    """`decode`'s row-by-row part as expressions (for a lazy, streamed write); with `text` False the
+    categoricals stay categoricals (for a writer that stores each text once, as a dictionary)."""
     c = pl.col
     derived = {"effect_tpp": c("effect_milli") / MILLI,
                "tally_tpp": pl.when(c("tally_account").is_not_null()).then(c("amount_milli") / MILLI)}
@@ -787,7 +788,7 @@ def decode_exprs(schema, columns: list[str]) -> list[pl.Expr]:
         if name not in schema and name in derived:
             out.append(derived[name].alias(name))
         elif isinstance(schema[name], (pl.Categorical, pl.Enum)):
-            out.append(c(name).cast(pl.String))
+            out.append(c(name).cast(pl.String) if text else c(name))
         elif name in NARROW:
             out.append(c(name).cast(pl.Int64))
         else:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import polars as pl
@@ -327,6 +327,30 @@ def write_table(df: pl.DataFrame, path: str | Path, sheet: str = "decisions") ->
         df.write_ndjson(path)
     else:
         write_xlsx(df, path, sheet)
+
+
+def write_parquet_parts(parts: Iterable[pl.DataFrame], path: str | Path) -> None:
+    """A Parquet file of one row group per part (a first part is always given). Categorical columns are
+    written as dictionaries, each text once per row group rather than once per line; the file keeps no
+    Arrow schema, so every reader reads them back as text, as if they had been written as text."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = pa.dictionary(pa.int32(), pa.string())
+    writer = None
+    try:
+        for part in parts:
+            table = part.to_arrow()
+            table = table.cast(pa.schema([pa.field(f.name, text) if pa.types.is_dictionary(f.type) else f
+                                          for f in table.schema]))
+            if writer is None:
+                writer = pq.ParquetWriter(path, table.schema, compression="zstd", store_schema=False)
+            writer.write_table(table, row_group_size=max(1, table.num_rows))
+    finally:
+        if writer is not None:
+            writer.close()
 
 
 def write_batches(df: pl.DataFrame, path: str | Path, convert=None, batch_rows: int = 250_000,

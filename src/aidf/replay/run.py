@@ -14,7 +14,7 @@ from aidf import meters
 from aidf.replay import book as bookmod
 from aidf.replay.codes import ItemTable
 from aidf.replay.columnar import ReplayResult, coded_columns, decode, decode_exprs, replay_owned
-from aidf.replay.io import write_batches
+from aidf.replay.io import file_format, write_batches, write_parquet_parts
 
 # Columns written to --out (the rest of the result frame serves booking and summaries).
 OUT_COLUMNS = ["line", "transaction_id", "item", "date", "destination", "destination_tier", "catalog", "quantity",
@@ -65,6 +65,13 @@ def write_answers(result: ReplayResult, out: str | Path, batch_rows: int = WRITE
     """The --out table (OUT_COLUMNS, or `columns`), decoded from the coded answers `batch_rows` lines at a time."""
     cols = OUT_COLUMNS if columns is None else columns
     coded = result.coded.select(coded_columns(cols))
+    if file_format(out, "out") == "parquet":
+        # Categoricals go to the file as dictionaries: no text per line is built (at 10^7 lines the
+        # texts of one 250,000-line slice, warnings included, held several hundred MB in the writer).
+        exprs = decode_exprs(coded.schema, cols, text=False)
+        write_parquet_parts((coded.slice(o, batch_rows).select(exprs) for o in range(0, max(coded.height, 1), batch_rows)),
+                            out)
+        return
     write_batches(coded, out, lambda part: decode(part, columns=cols), batch_rows,
                   lazy=coded.lazy().select(decode_exprs(coded.schema, cols)))
 
