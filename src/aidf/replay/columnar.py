@@ -90,14 +90,15 @@ def replay_owned(holder: list[pl.DataFrame], ledger=None, rules: str | None = No
     # Lines stay in file order until the narrow per-line columns are sorted by `seq` below.
     say("order")
     _, seq, item = replay_positions(book)
-    df = book.with_columns(seq, item.cast(NARROW["item"]))
+    # The file position has given the order (`seq`, `item`): nothing after reads it.
+    df = book.with_columns(seq, item.cast(NARROW["item"])).drop("row", strict=False)
     del seq, item, book
     say("shapes")
     df, plans, n_shapes = _shapes(df, items)
     holder.append(df.select(KEEP))  # the shape keys' working columns go before the sort copies what stays
     del df
-    df, limits = _with_plans(holder, plans)
-    df = _consignee_keys(_amounts(df))
+    df, limits, per_shape = _with_plans(holder, plans)
+    df = _consignee_keys(_amounts(df, plans.tpp))
     init: dict[str, int] = {}
     say("LPP")
     df = _lpp_step(df, limits, ledger, init)
@@ -110,17 +111,19 @@ def replay_owned(holder: list[pl.DataFrame], ledger=None, rules: str | None = No
     df = df.drop("seq", "veu_type", "has_lpp", "counted", strict=False)
     holder.append(df)
     del df
-    return ReplayResult(_answers(holder, items), n_shapes, init, limits, plans.notes)
+    return ReplayResult(_answers(holder, items, plans.tpp, per_shape), n_shapes, init, limits, plans.notes)
 
 
 KEEP = ["line", "seq", "order_id", "item", "date", "destination", "dest", "destination_tier", "iid", "quantity",
-        "consignee_id", "consignee_name", "veu_type", "veu_id", "veu_installed_base", "shape", "unit_tpp", "tpp_num",
-        "tpp_den", "rule_set"]
+        "consignee_id", "consignee_name", "veu_type", "veu_id", "veu_installed_base", "shape", "tpp_id",
+        "rule_set"]
 
 
-def _with_plans(holder: list[pl.DataFrame], plans: list[static.Plan]) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _with_plans(holder: list[pl.DataFrame],
+                plans: list[static.Plan]) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """The narrow per-line columns (KEEP, taken out of `holder`) in replay order, each with its shape's plan
-    (by position); the limits by shape."""
+    (by position) where the meters read it; the limits by shape; the plan columns only the answers read,
+    by shape."""
     df = holder.pop()
     # Sorted a column at a time, each unsorted column freed once copied: one column beside the frame, not two
     # frames (`seq` numbers the lines from 0, so its arg sort is the sort).
@@ -131,24 +134,29 @@ def _with_plans(holder: list[pl.DataFrame], plans: list[static.Plan]) -> tuple[p
     limits = table.select(pl.col(n).alias(f"_{n}") for n in LIMITS)
     shape = df["shape"]
     # The integer limits stay per shape (`limits`): the meter steps take them for the lines they scan.
-    df = df.with_columns(table[name].gather(shape) for name in table.columns if name not in ("shape", *PER_SHAPE))
+    df = df.with_columns(table[name].gather(shape) for name in table.columns
+                         if name not in ("shape", *PER_SHAPE, *LINE_ANSWER))
     falses = pl.lit(False)
-    return df.with_columns(falses.alias("lpp_ok"), falses.alias("veu_ok"), falses.alias("alloc_ok")), limits
+    return (df.with_columns(falses.alias("lpp_ok"), falses.alias("veu_ok"), falses.alias("alloc_ok")), limits,
+            table.select(LINE_ANSWER))
 
 
-def _amounts(df: pl.DataFrame) -> pl.DataFrame:
-    """Each line's amount in milli-TPP (meters.milli) and TPP total, computed per distinct (unit TPP, quantity)."""
+def _amounts(df: pl.DataFrame, tpp: pl.DataFrame) -> pl.DataFrame:
+    """Each line's amount in milli-TPP (meters.milli) and TPP total, computed per distinct (item's unit
+    TPP, quantity); `tpp` holds the unit TPPs by `tpp_id`."""
     from aidf.meters import milli
 
     # quantity is required on chip and computer lines (book.py); weights lines have none (amount 0).
-    pos, idx = dense_index(row_codes(df, ["tpp_num", "tpp_den", "quantity"]))
+    pos, idx = dense_index(row_codes(df, ["tpp_id", "quantity"]))
+    firsts = df[pos].select("tpp_id", "quantity")
+    nums, dens = tpp["tpp_num"].gather(firsts["tpp_id"]), tpp["tpp_den"].gather(firsts["tpp_id"])
     amts, totals = [], []
-    for num, den, q in df[pos].select("tpp_num", "tpp_den", "quantity").iter_rows():
+    for num, den, q in zip(nums, dens, firsts["quantity"], strict=True):
         t = None if num is None or q is None else Fraction(num, den) * q
         amts.append(0 if t is None else milli(t))
         totals.append(None if t is None else float(t))
     return df.with_columns(pl.Series("amt", amts, dtype=pl.Int64).gather(idx),
-                           pl.Series("tpp_total", totals, dtype=pl.Float64).gather(idx)).drop("tpp_num", "tpp_den")
+                           pl.Series("tpp_total", totals, dtype=pl.Float64).gather(idx))
 
 
 def _consignee_keys(df: pl.DataFrame) -> pl.DataFrame:
@@ -231,7 +239,7 @@ def _shapes(df: pl.DataFrame, items: pl.DataFrame | None = None) -> tuple[pl.Dat
     if items is None:
         df, items = compact(df)
     df, contexts = _contexts(df)
-    df, classes = _item_classes(df, items)
+    df, classes, tpp = _item_classes(df, items)
     flags = _class_flags(classes)
     # Parties and destination, through each context's country tables. The key is packed for a slice
     # of lines at a time, so the ~40 feature columns of one slice exist at once, not the book's.
@@ -242,7 +250,9 @@ def _shapes(df: pl.DataFrame, items: pl.DataFrame | None = None) -> tuple[pl.Dat
     # One chunk per column, as the book's: `dest` and the tier join its columns.
     keys = one_chunk([_slice_keys(df.slice(o, SHAPE_ROWS), contexts, vals, flags, len(classes))
                       for o in range(0, df.height, SHAPE_ROWS)])
-    return _plans(df, keys, items)
+    df, plans, n = _plans(df, keys, items)
+    plans.tpp = tpp
+    return df, plans, n
 
 
 def _contexts(df: pl.DataFrame) -> tuple[pl.DataFrame, list[shapes.Context]]:
@@ -281,8 +291,9 @@ def _contexts(df: pl.DataFrame) -> tuple[pl.DataFrame, list[shapes.Context]]:
     return df, contexts
 
 
-def _item_classes(df: pl.DataFrame, items: pl.DataFrame) -> tuple[pl.DataFrame, list[tuple]]:
-    """Each line's item class (`iclass`) and unit TPP; the classes' keys (static.item_features)."""
+def _item_classes(df: pl.DataFrame, items: pl.DataFrame) -> tuple[pl.DataFrame, list[tuple], pl.DataFrame]:
+    """Each line's item class (`iclass`) and `tpp_id`; the classes' keys (static.item_features); the
+    unit TPPs by `tpp_id` (a few rows, not three columns per line)."""
     c = pl.col
     # Items: each distinct item (per parameter date) is classified once; items whose classification
     # reads the same to every provision share an item class.
@@ -313,10 +324,10 @@ def _item_classes(df: pl.DataFrame, items: pl.DataFrame) -> tuple[pl.DataFrame, 
     itab = itab.sort("ikey")
     at = itab["ikey"].search_sorted(df["ikey"])
     # The item key, representative and parameter dates end here: not columns per line through the key steps.
-    df = df.with_columns(itab[name].gather(at) for name in ("iclass", "unit_tpp", "tpp_num", "tpp_den"))
+    df = df.with_columns(itab["iclass"].gather(at), at.cast(pl.UInt32).alias("tpp_id"))
     del at
     df = df.drop("ikey", "rep_date", "pdate")
-    return df, classes
+    return df, classes, itab.select("unit_tpp", "tpp_num", "tpp_den")
 
 
 def _class_flags(classes: list[tuple]) -> dict[str, pl.Series]:
@@ -466,11 +477,13 @@ def _key_parts(feats: pl.DataFrame, radix: dict[str, int], n_classes: int, n_con
 
 class Plans(list):
     """The static plans by shape id, and `notes`: for each terminal plan with warnings (outside the grace
-    window), its line and the warnings the engine gives that line (static.Noted), for replay's report."""
+    window), its line and the warnings the engine gives that line (static.Noted), for replay's report;
+    `tpp`: the unit TPPs of the book's items, exact and as a float, by each line's `tpp_id`."""
 
     def __init__(self, plans: list[static.Plan], notes: dict[int, tuple[int, list[str]]]):
         super().__init__(plans)
         self.notes = notes
+        self.tpp: pl.DataFrame | None = None
 
 
 def _plans(df: pl.DataFrame, keys: pl.DataFrame, items: pl.DataFrame) -> tuple[pl.DataFrame, Plans, int]:
@@ -682,26 +695,16 @@ def _tally_account(tally: bool, dest, veu) -> str | None:
     return meters.uveu_account(str(veu), str(dest)).id if tally else None
 
 
-def _answers(holder: list[pl.DataFrame], items: pl.DataFrame) -> pl.DataFrame:
-    """Per line and per transaction answers, text as categoricals; `holder`'s frame is taken out."""
+def _answers(holder: list[pl.DataFrame], items: pl.DataFrame, tpp: pl.DataFrame,
+             per_shape: pl.DataFrame) -> pl.DataFrame:
+    """Per line and per transaction answers, text as categoricals; `holder`'s frame is taken out.
+    `per_shape`: the plan columns only the answers read (LINE_ANSWER), by shape."""
     df = holder.pop()
     c = pl.col
     lpp, veu, alloc = c("lpp_ok"), c("veu_ok"), c("alloc_ok")
-    outcome = (pl.when(c("terminal")).then(c("s_outcome"))
-               .when(lpp).then(_lit("LICENSE_EXCEPTION")).when(veu).then(_lit("VEU"))
-               .otherwise(c("s_outcome")))
-    auth = (pl.when(c("terminal")).then(c("s_authorization"))
-            .when(lpp).then(_lit("LPP")).when(veu).then(c("veu_step")).otherwise(c("s_authorization")))
-    policy = (pl.when(c("terminal")).then(c("s_review_policy"))
-              .when(lpp | veu).then(pl.lit(None, dtype=pl.Categorical))
-              .when(c("alloc")).then(pl.when(alloc).then(c("alloc_ok_policy")).otherwise(c("alloc_fail_policy")))
-              .otherwise(c("s_review_policy")))
-    kind = (pl.when(lpp).then(_lit("lpp_annual"))
-            .when(veu & c("amt").gt(0)).then(pl.when(c("veu_step") == "NVEU").then(_lit("nveu_cap"))
-                                             .otherwise(_lit("uveu_share")))
-            .when(alloc).then(_lit("country_allocation")).otherwise(pl.lit(None, dtype=pl.Categorical)))
-    df = df.with_columns(outcome.alias("outcome"), auth.alias("authorization"), policy.alias("review_policy"),
-                         kind.alias("kind"))
+    few, at = _line_answers(df, per_shape)
+    df = df.with_columns(few[n].gather(at) for n in few.columns).drop("terminal", "s_authorization", "veu_step")
+    del few, at
     # Account ids: the parts each kind reads, masked elsewhere, so distinct rows are distinct accounts.
     which = pl.when(lpp).then(1).when(veu).then(2).when(alloc).then(3).otherwise(0).cast(pl.Int8)
     account = _by_distinct(df, {
@@ -718,9 +721,10 @@ def _answers(holder: list[pl.DataFrame], items: pl.DataFrame) -> pl.DataFrame:
     out = df.select(
         "line", pl.col("order_id").alias("transaction_id"), c("item").cast(NARROW["item"]), "date",
         pl.col("destination").cast(pl.Categorical), c("destination_tier").cast(NARROW["destination_tier"]),
-        items["catalog"].cast(pl.Categorical).gather(df["iid"]).alias("catalog"), "quantity", "eccn",
-        pl.col("unit_tpp").alias("tpp"), "tpp_total", "outcome", "authorization", "review_policy",
-        "license_required", pl.col("kind").alias("effect_kind"), "effect_account", "effect_milli",
+        items["catalog"].cast(pl.Categorical).gather(df["iid"]).alias("catalog"), "quantity",
+        per_shape["eccn"].gather(df["shape"]),
+        tpp["unit_tpp"].gather(df["tpp_id"]).alias("tpp"), "tpp_total", "outcome", "authorization", "review_policy",
+        per_shape["license_required"].gather(df["shape"]), pl.col("kind").alias("effect_kind"), "effect_account", "effect_milli",
         "tally_account",
         "tx_outcome", "tx_authorization", "tx_review_policy", "rule_set",
         # kept for booking and summaries
@@ -732,6 +736,35 @@ def _answers(holder: list[pl.DataFrame], items: pl.DataFrame) -> pl.DataFrame:
         (pl.col("alloc") & ~pl.col("alloc_ok") & ~pl.col("lpp_ok") & ~pl.col("veu_ok")).alias("_past_allocation"))
     del df
     return out
+
+
+def _line_answers(df: pl.DataFrame, per_shape: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series]:
+    """Outcome, authorization, review policy and effect kind, each a function of the line's shape and its
+    meter flags: evaluated once per distinct (shape, flags) and returned with each line's row in them."""
+    c = pl.col
+    lpp, veu, alloc = c("lpp_ok"), c("veu_ok"), c("alloc_ok")
+    drawn = c("amt").gt(0).fill_null(False)
+    flags = (c("shape").cast(pl.Int64) * 16 + lpp.cast(pl.Int64) + veu.cast(pl.Int64) * 2
+             + alloc.cast(pl.Int64) * 4 + drawn.cast(pl.Int64) * 8)
+    pos, at = dense_index(df.select(flags.alias("k"))["k"])
+    few = df[pos].select("shape", "terminal", "s_authorization", "veu_step", "alloc", "lpp_ok", "veu_ok",
+                         "alloc_ok", "amt")
+    few = few.with_columns(per_shape[n].gather(few["shape"]) for n in per_shape.columns)
+    outcome = (pl.when(c("terminal")).then(c("s_outcome"))
+               .when(lpp).then(_lit("LICENSE_EXCEPTION")).when(veu).then(_lit("VEU"))
+               .otherwise(c("s_outcome")))
+    auth = (pl.when(c("terminal")).then(c("s_authorization"))
+            .when(lpp).then(_lit("LPP")).when(veu).then(c("veu_step")).otherwise(c("s_authorization")))
+    policy = (pl.when(c("terminal")).then(c("s_review_policy"))
+              .when(lpp | veu).then(pl.lit(None, dtype=pl.Categorical))
+              .when(c("alloc")).then(pl.when(alloc).then(c("alloc_ok_policy")).otherwise(c("alloc_fail_policy")))
+              .otherwise(c("s_review_policy")))
+    kind = (pl.when(lpp).then(_lit("lpp_annual"))
+            .when(veu & c("amt").gt(0)).then(pl.when(c("veu_step") == "NVEU").then(_lit("nveu_cap"))
+                                             .otherwise(_lit("uveu_share")))
+            .when(alloc).then(_lit("country_allocation")).otherwise(pl.lit(None, dtype=pl.Categorical)))
+    return few.select(outcome.alias("outcome"), auth.alias("authorization"), policy.alias("review_policy"),
+                      kind.alias("kind")), at
 
 
 def _transaction_answers(df: pl.DataFrame) -> pl.DataFrame:
@@ -763,6 +796,8 @@ def _transaction_answers(df: pl.DataFrame) -> pl.DataFrame:
 
 LIMITS = ["lpp_limit", "alloc_limit", "alloc_limit_arranged", "alloc_published"]
 PER_SHAPE = LIMITS[:3]  # not gathered onto the lines
+# Plan columns only the line answers read: kept by shape (_line_answers), not gathered onto every line.
+LINE_ANSWER = ["s_outcome", "s_review_policy", "alloc_ok_policy", "alloc_fail_policy", "license_required", "eccn"]
 NARROW = {"item": pl.Int32, "destination_tier": pl.Int8, "_year": pl.Int16}  # kept narrow, decoded to Int64
 
 
