@@ -704,7 +704,6 @@ def _answers(holder: list[pl.DataFrame], items: pl.DataFrame, tpp: pl.DataFrame,
     lpp, veu, alloc = c("lpp_ok"), c("veu_ok"), c("alloc_ok")
     few, at = _line_answers(df, per_shape)
     df = df.with_columns(few[n].gather(at) for n in few.columns).drop("terminal", "s_authorization", "veu_step")
-    del few, at
     # Account ids: the parts each kind reads, masked elsewhere, so distinct rows are distinct accounts.
     which = pl.when(lpp).then(1).when(veu).then(2).when(alloc).then(3).otherwise(0).cast(pl.Int8)
     account = _by_distinct(df, {
@@ -717,7 +716,8 @@ def _answers(holder: list[pl.DataFrame], items: pl.DataFrame, tpp: pl.DataFrame,
     df = df.with_columns(account.alias("effect_account"), tally_account.alias("tally_account"),
                          pl.when(c("kind").is_not_null()).then(c("amt")).alias("effect_milli"))
     del account, tally_account
-    df = _transaction_answers(df)
+    df = _transaction_answers(df, few, at)
+    del few, at
     out = df.select(
         "line", pl.col("order_id").alias("transaction_id"), c("item").cast(NARROW["item"]), "date",
         pl.col("destination").cast(pl.Categorical), c("destination_tier").cast(NARROW["destination_tier"]),
@@ -767,22 +767,29 @@ def _line_answers(df: pl.DataFrame, per_shape: pl.DataFrame) -> tuple[pl.DataFra
                       kind.alias("kind")), at
 
 
-def _transaction_answers(df: pl.DataFrame) -> pl.DataFrame:
+def _transaction_answers(df: pl.DataFrame, few: pl.DataFrame, at: pl.Series) -> pl.DataFrame:
     """Each line's transaction answer, by the engine's own assembly (answer.transaction_answer), called
-    once per distinct set of line answers: a transaction's set is a bit mask of its lines' answer codes."""
+    once per distinct set of line answers: a transaction's set is a bit mask of its lines' answer codes.
+    `few` and `at`: the distinct line answers and each line's row in them (_line_answers)."""
     c = pl.col
     triple = ["outcome", "authorization", "review_policy"]
-    pos, code = dense_index(row_codes(df, triple))
-    answers = list(df[pos].select(c(n).cast(pl.String) for n in triple).iter_rows())
+    pos, code = dense_index(row_codes(few, triple))
+    code = code.gather(at)  # coded through the few distinct line answers, not over every line
+    answers = list(few[pos].select(c(n).cast(pl.String) for n in triple).iter_rows())
     if len(answers) > 62:  # pragma: no cover - more distinct line answers than a mask holds
         raise NotImplementedError("replay: more than 62 distinct line answers")
     # An order's lines are one run in replay order (they share a date): runs are transactions when
     # there are as many runs as order ids; otherwise group by order id.
     # The run numbers ascend: marked sorted, the window below takes each run as a slice of lines
     # instead of listing the lines of each of millions of groups.
-    start = (c("order_id") != c("order_id").shift(1)).fill_null(True)
-    runs = df.select(start.cum_sum().alias("_tx"))["_tx"].set_sorted()
-    group = "_tx" if runs[-1] == df["order_id"].n_unique() else "order_id"
+    # Orders are counted by their line numbered 0 (`item`), not by hashing the ids; neighbours are
+    # compared as slices (a shifted copy of the ids would be a second text column).
+    oid, n = df["order_id"], df.height
+    start = pl.concat([pl.Series([True] if n else [], dtype=pl.Boolean),
+                       (oid.slice(1) != oid.slice(0, max(n - 1, 0))).fill_null(True)])
+    runs = start.cum_sum().alias("_tx").set_sorted()
+    del start
+    group = "_tx" if n and runs[-1] == (df["item"] == 0).sum() else "order_id"
     bits = pl.Series([1 << i for i in range(len(answers))], dtype=pl.Int64)
     work = pl.DataFrame([df["order_id"], runs, bits.gather(code).alias("bit")])
     mask = work.select(c("bit").bitwise_or().over(group).alias("mask"))["mask"]
