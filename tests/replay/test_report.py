@@ -65,3 +65,20 @@ def test_people_warnings_are_the_engines_line_by_line(tmp_path, seed, rules):
     assert planned > 0  # the static plans give some lines' warnings
     for shape, line, warnings in flagged.select("shape", "line", pl.col("warnings").cast(pl.String)).iter_rows():
         assert warnings == want[shape], (line, warnings, want[shape])
+
+
+def test_people_columns_keyed_by_the_line_answer_code_equal_those_keyed_by_the_columns(tmp_path):
+    """The line answer's code (`_answer`) stands for shape, answers and place past the allocation."""
+    from aidf.replay import report
+    from aidf.replay.generate import write
+    from aidf.replay.run import run
+
+    book = tmp_path / "g.csv"
+    write(3000, str(book), seed=8)
+    result = run(book).result
+    by_code = report.people_columns(result, book)
+    result.coded = result.coded.drop("_answer")
+    by_columns = report.people_columns(result, book)
+    text = [pl.col(n).cast(pl.String) for n in report.PEOPLE_COLUMNS]
+    assert by_code.select(text).equals(by_columns.select(text))
+    assert by_code["warnings"].cast(pl.String).str.len_chars().sum() > 0

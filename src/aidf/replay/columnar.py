@@ -717,6 +717,7 @@ def _answers(holder: list[pl.DataFrame], items: pl.DataFrame, tpp: pl.DataFrame,
                          pl.when(c("kind").is_not_null()).then(c("amt")).alias("effect_milli"))
     del account, tally_account
     df = _transaction_answers(df, few, at)
+    answer = at
     del few, at
     out = df.select(
         "line", pl.col("order_id").alias("transaction_id"), c("item").cast(NARROW["item"]), "date",
@@ -733,7 +734,9 @@ def _answers(holder: list[pl.DataFrame], items: pl.DataFrame, tpp: pl.DataFrame,
         pl.col("veu_id").cast(pl.Categorical).alias("_veu"),
         pl.col("window").alias("_window"), pl.col("shape").cast(pl.Int32),
         pl.col("veu_installed_base").is_not_null().alias("_declared"),
-        (pl.col("alloc") & ~pl.col("alloc_ok") & ~pl.col("lpp_ok") & ~pl.col("veu_ok")).alias("_past_allocation"))
+        (pl.col("alloc") & ~pl.col("alloc_ok") & ~pl.col("lpp_ok") & ~pl.col("veu_ok")).alias("_past_allocation"),
+        # Lines with one code share shape, answers and place past the allocation (report.people_columns).
+        answer.alias("_answer"))
     del df
     return out
 
@@ -792,9 +795,12 @@ def _transaction_answers(df: pl.DataFrame, few: pl.DataFrame, at: pl.Series) -> 
     group = "_tx" if n and runs[-1] == (df["item"] == 0).sum() else "order_id"
     bits = pl.Series([1 << i for i in range(len(answers))], dtype=pl.Int64)
     work = pl.DataFrame([df["order_id"], runs, bits.gather(code).alias("bit")])
+    del runs, code
     mask = work.select(c("bit").bitwise_or().over(group).alias("mask"))["mask"]
+    del work  # each working column goes before the next is made (ten million lines: 40 to 80 MB each)
     mpos, midx = dense_index(mask)
     sets = mask.gather(mpos).to_list()
+    del mask, mpos
     out = [transaction_answer(a for i, a in enumerate(answers) if m >> i & 1) for m in sets]
     cols = [pl.Series(n, [o[k] for o in out], dtype=pl.String).cast(pl.Categorical).gather(midx).alias(f"tx_{n}")
             for k, n in enumerate(triple)]

@@ -112,7 +112,8 @@ def people_columns(result, orders: str | Path, rules: str | None = None) -> pl.D
 
     warns = _shape_warnings(result, orders, rules)
     c = result.coded
-    pos, idx = dense_index(row_codes(c, _KEY))
+    # The line answer's code (columnar._answers) settles the key; a frame without it is coded here.
+    pos, idx = dense_index(c["_answer"] if "_answer" in c.columns else row_codes(c, _KEY))
     keys = c[pos].select(_KEY).with_columns(pl.col(n).cast(pl.String) for n in _KEY[1:4])
     reasons, warnings = [], []
     said: dict[str, str] = {}  # each warning in words once: a few hundred texts serve every shape
