@@ -175,7 +175,8 @@ def _lpp_step(df: pl.DataFrame, limits: pl.DataFrame, ledger, init: dict[str, in
     m = pl.col("has_lpp")
     if not df.select(m.any()).item():
         return df
-    sub = df.filter(m).select("seq", "ckey", "year", "amt", "shape")
+    # The columns read, then their rows (the rows of the whole frame would copy every per-line column).
+    sub = df.select("seq", "ckey", "year", "amt", "shape").filter(df["has_lpp"])
     sub = sub.with_columns(limits["_lpp_limit"].gather(sub["shape"]).alias("lim"))
     accts = sub.select("ckey", "year").unique(maintain_order=True).with_row_index("acct")
     refs = [meters.lpp_account(k, y) for k, y in accts.select("ckey", "year").iter_rows()]
@@ -186,7 +187,7 @@ def _lpp_step(df: pl.DataFrame, limits: pl.DataFrame, ledger, init: dict[str, in
 def _veu_step(df: pl.DataFrame, plans: list[static.Plan], ledger, init: dict[str, int]) -> pl.DataFrame:
     """NVEU caps and UVEU shares for the lines LPP did not take; UVEU tallies of lines authorized otherwise."""
     reach = pl.col("veu_step").is_not_null() & ~pl.col("lpp_ok")
-    nveu = df.filter(reach & (pl.col("veu_step") == "NVEU"))
+    nveu = df.select(NVEU_READS).filter(df.select(reach & (pl.col("veu_step") == "NVEU")).to_series())
     ok_seqs: list[pl.Series] = []
     if nveu.height:
         ok_seqs.append(_nveu(nveu, plans, ledger, init))
@@ -208,7 +209,9 @@ def _veu_step(df: pl.DataFrame, plans: list[static.Plan], ledger, init: dict[str
 
 def _allocation_step(df: pl.DataFrame, limits: pl.DataFrame, ledger, init: dict[str, int]) -> pl.DataFrame:
     """The country allocation for licensed lines no exception or VEU took (742.6(b)(10))."""
-    sub = df.filter(pl.col("alloc") & ~pl.col("lpp_ok") & ~pl.col("veu_ok"))
+    licensed = df.select(pl.col("alloc") & ~pl.col("lpp_ok") & ~pl.col("veu_ok")).to_series()
+    sub = df.select("seq", "shape", "dest", "date", "window", "amt", "alloc_published").filter(licensed)
+    del licensed
     if not sub.height:
         return df
     sub = sub.with_columns(limits[f"_{n}"].gather(sub["shape"]).alias(n) for n in ("alloc_limit", "alloc_limit_arranged"))
@@ -226,6 +229,9 @@ def _allocation_step(df: pl.DataFrame, limits: pl.DataFrame, ledger, init: dict[
     refs = [meters.allocation_account(c, w) for c, w in accts.select("dest", "window").iter_rows()]
     ok = _scan(sub.join(accts, on=["dest", "window"], how="left").sort("seq"), refs, ledger, init)
     return df.with_columns(_flags(df, ok).alias("alloc_ok"))
+
+
+NVEU_READS = ["seq", "shape", "date", "order_id", "veu_id", "dest", "amt", "veu_installed_base"]  # _nveu's columns
 
 
 MODE_ITEM, MODE_PRE, MODE_WEIGHTS, MODE_FULL, MODE_GRACE, MODE_PRIOR = 0, 1, 2, 3, 4, 5
@@ -713,8 +719,7 @@ def _answers(holder: list[pl.DataFrame], items: pl.DataFrame, tpp: pl.DataFrame,
     tally_account = _by_distinct(df, {
         "t": c("tally"), "d": pl.when(c("tally")).then(c("dest")), "v": pl.when(c("tally")).then(c("veu_id"))},
         _tally_account)
-    df = df.with_columns(account.alias("effect_account"), tally_account.alias("tally_account"),
-                         pl.when(c("kind").is_not_null()).then(c("amt")).alias("effect_milli"))
+    df = df.with_columns(account.alias("effect_account"), tally_account.alias("tally_account"))
     del account, tally_account
     df = _transaction_answers(df, few, at)
     answer = at
@@ -725,7 +730,7 @@ def _answers(holder: list[pl.DataFrame], items: pl.DataFrame, tpp: pl.DataFrame,
         items["catalog"].cast(pl.Categorical).gather(df["iid"]).alias("catalog"), "quantity",
         per_shape["eccn"].gather(df["shape"]),
         tpp["unit_tpp"].gather(df["tpp_id"]).alias("tpp"), "tpp_total", "outcome", "authorization", "review_policy",
-        per_shape["license_required"].gather(df["shape"]), pl.col("kind").alias("effect_kind"), "effect_account", "effect_milli",
+        per_shape["license_required"].gather(df["shape"]), pl.col("kind").alias("effect_kind"), "effect_account",
         "tally_account",
         "tx_outcome", "tx_authorization", "tx_review_policy", "rule_set",
         # kept for booking and summaries
@@ -829,7 +834,9 @@ def decode_exprs(schema, columns: list[str], text: bool = True) -> list[pl.Expr]
     """`decode`'s row-by-row part as expressions (for a lazy, streamed write); with `text` False the
     categoricals stay categoricals (for a writer that stores each text once, as a dictionary)."""
     c = pl.col
-    derived = {"effect_tpp": c("effect_milli") / MILLI,
+    # The effect's amount is the line's wherever it has an effect: derived, not a column per line.
+    effect = pl.when(c("effect_kind").is_not_null()).then(c("amount_milli"))
+    derived = {"effect_milli": effect, "effect_tpp": effect / MILLI,
                "tally_tpp": pl.when(c("tally_account").is_not_null()).then(c("amount_milli") / MILLI)}
     out = []
     for name in columns:
@@ -846,7 +853,8 @@ def decode_exprs(schema, columns: list[str], text: bool = True) -> list[pl.Expr]
 
 def coded_columns(columns: list[str]) -> list[str]:
     """The coded columns `decode` reads to give `columns`."""
-    need = {"effect_tpp": ["effect_milli"], "tally_tpp": ["tally_account", "amount_milli"]}
+    need = {"effect_tpp": ["effect_kind", "amount_milli"], "effect_milli": ["effect_kind", "amount_milli"],
+            "tally_tpp": ["tally_account", "amount_milli"]}
     out: list[str] = []
     for n in columns:
         for x in need.get(n, [n]):
