@@ -91,10 +91,10 @@ def replay_owned(holder: list[pl.DataFrame], ledger=None, rules: str | None = No
     say("order")
     _, seq, item = replay_positions(book)
     # The file position has given the order (`seq`, `item`): nothing after reads it.
-    df = book.with_columns(seq, item.cast(NARROW["item"])).drop("row", strict=False)
+    holder.append(book.with_columns(seq, item.cast(NARROW["item"])).drop("row", strict=False))
     del seq, item, book
     say("shapes")
-    df, plans, n_shapes = _shapes(df, items)
+    df, plans, n_shapes = _shapes_owned(holder, items, KEEP)
     holder.append(df.select(KEEP))  # the shape keys' working columns go before the sort copies what stays
     del df
     df, limits, per_shape = _with_plans(holder, plans)
@@ -239,9 +239,17 @@ SHAPE_ROWS = 250_000  # lines whose shape features are computed at a time
 
 
 def _shapes(df: pl.DataFrame, items: pl.DataFrame | None = None) -> tuple[pl.DataFrame, Plans, int]:
-    """Per line: its shape (static plan index), canonical destination, destination tier and unit TPP.
+    """Per line: its shape (static plan index), canonical destination, destination tier and TPP id.
 
     `df` is in compact form with its item table `items`, or (items None) a full typed book."""
+    return _shapes_owned([df], items)
+
+
+def _shapes_owned(holder: list[pl.DataFrame], items: pl.DataFrame | None = None,
+                  keep: list[str] | None = None) -> tuple[pl.DataFrame, Plans, int]:
+    """`_shapes` of the frame in `holder`, taken out of it; with `keep`, only those columns go on past the
+    shapes' representatives (the others are freed before the shapes are decided)."""
+    df = holder.pop()
     if items is None:
         df, items = compact(df)
     df, contexts = _contexts(df)
@@ -256,7 +264,9 @@ def _shapes(df: pl.DataFrame, items: pl.DataFrame | None = None) -> tuple[pl.Dat
     # One chunk per column, as the book's: `dest` and the tier join its columns.
     keys = one_chunk([_slice_keys(df.slice(o, SHAPE_ROWS), contexts, vals, flags, len(classes))
                       for o in range(0, df.height, SHAPE_ROWS)])
-    df, plans, n = _plans(df, keys, items)
+    holder.append(df)
+    del df
+    df, plans, n = _plans(holder, keys, items, keep)
     plans.tpp = tpp
     return df, plans, n
 
@@ -492,15 +502,21 @@ class Plans(list):
         self.tpp: pl.DataFrame | None = None
 
 
-def _plans(df: pl.DataFrame, keys: pl.DataFrame, items: pl.DataFrame) -> tuple[pl.DataFrame, Plans, int]:
+def _plans(holder: list[pl.DataFrame], keys: pl.DataFrame, items: pl.DataFrame,
+           keep: list[str] | None = None) -> tuple[pl.DataFrame, Plans, int]:
     """Dense shape ids from the keys; each shape decided once (static.noted_or_error) on its first line,
-    at its own date (any date of the line's context gives the plan; its own gives its warnings' words)."""
+    at its own date (any date of the line's context gives the plan; its own gives its warnings' words).
+    The lines are taken out of `holder`; with `keep`, only those columns stay once the representatives
+    are read."""
+    df = holder.pop()
     skey = shapes.parts_key(keys.drop("dest", "d_tier"))
     reps = pl.DataFrame([skey.alias("k"), df["seq"].alias("s")]).group_by("k").agg(pl.col("s").min()).sort("k")
     shape = reps["k"].search_sorted(skey).cast(pl.Int32)  # dense shape id, by key order
     rep_seq = reps["s"]
     del reps
     rep_rows = expand(df.filter(pl.col("seq").is_in(rep_seq.implode())).sort("seq"), items)
+    if keep is not None:
+        df = df.select([n for n in df.columns if n in keep])
     pos = {s: i for i, s in enumerate(rep_seq.to_list())}
     plans: list[static.Plan | None] = [None] * len(pos)
     notes: dict[int, tuple[int, list[str]]] = {}
