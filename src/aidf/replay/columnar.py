@@ -180,7 +180,7 @@ def _lpp_step(df: pl.DataFrame, limits: pl.DataFrame, ledger, init: dict[str, in
     sub = sub.with_columns(limits["_lpp_limit"].gather(sub["shape"]).alias("lim"))
     accts = sub.select("ckey", "year").unique(maintain_order=True).with_row_index("acct")
     refs = [meters.lpp_account(k, y) for k, y in accts.select("ckey", "year").iter_rows()]
-    ok = _scan(sub.join(accts, on=["ckey", "year"], how="left").sort("seq"), refs, ledger, init)
+    ok = _scan(sub.join(accts, on=["ckey", "year"], how="left", maintain_order="left"), refs, ledger, init)
     return df.with_columns(_flags(df, ok).alias("lpp_ok"))
 
 
@@ -221,13 +221,13 @@ def _allocation_step(df: pl.DataFrame, limits: pl.DataFrame, ledger, init: dict[
         pairs = sub.select("dest", "date").unique()
         arr = [ledger.arrangement(d, day) is not None for d, day in pairs.iter_rows()]
         sub = sub.join(pairs.with_columns(pl.Series("arr", arr, dtype=pl.Boolean)), on=["dest", "date"],
-                       how="left").sort("seq")
+                       how="left", maintain_order="left")
         arranged = arranged | pl.col("arr")
     lim = pl.when(arranged).then(pl.col("alloc_limit_arranged")).otherwise(pl.col("alloc_limit"))
     sub = sub.select("seq", "dest", "window", "amt", lim.alias("lim"))
     accts = sub.select("dest", "window").unique(maintain_order=True).with_row_index("acct")
     refs = [meters.allocation_account(c, w) for c, w in accts.select("dest", "window").iter_rows()]
-    ok = _scan(sub.join(accts, on=["dest", "window"], how="left").sort("seq"), refs, ledger, init)
+    ok = _scan(sub.join(accts, on=["dest", "window"], how="left", maintain_order="left"), refs, ledger, init)
     return df.with_columns(_flags(df, ok).alias("alloc_ok"))
 
 

@@ -133,7 +133,8 @@ def people_columns(result, orders: str | Path, rules: str | None = None) -> pl.D
 
 def with_people_columns(result, orders: str | Path, rules: str | None = None) -> None:
     """Add consignee, reason and warnings to the coded lines (as categoricals: few distinct texts)."""
-    result.coded = result.coded.with_columns(people_columns(result, orders, rules))
+    # The line answer's code has served its one reader here: it goes before the answers are written.
+    result.coded = result.coded.with_columns(people_columns(result, orders, rules)).drop("_answer", strict=False)
 
 
 def write_answers(result, out: str | Path, columns: list[str]) -> None:
