@@ -19,6 +19,7 @@ import polars as pl
 from aidf.catalog import load_catalog
 from aidf.model import ISO2, ISO_REGIONS
 from aidf.replay.layout import BY_NAME, COLUMNS, NAMES, ORDER_LEVEL, PEAK_COLUMNS, REQUIRED, WEIGHT_COLUMNS
+from aidf.replay.readings import Readings
 
 TRUE = ("true", "t", "yes", "y", "1")
 FALSE = ("false", "f", "no", "n", "0")
@@ -178,11 +179,12 @@ def parse_batches(batches: Iterable[pl.DataFrame], strict: bool = False,
     row_errors: list[LineError] = []
     present: set[str] | None = None
     offset = 0
+    readings = Readings()
     for raw in batches:
         if present is None:
             present = set(raw.columns)
             cell_errors.extend(LineError(1, m, "required column is missing") for m in REQUIRED if m not in present)
-        typed, errs = _type_batch(raw, offset)
+        typed, errs = _type_batch(raw, offset, readings)
         offset += raw.height
         cell_errors.extend(errs)
         if not (strict and cell_errors):
@@ -212,62 +214,59 @@ def one_chunk(parts: list[pl.DataFrame]) -> pl.DataFrame:
     return pl.DataFrame([df.drop_in_place(n).rechunk() for n in df.columns]) if df.width else df
 
 
-def _type_batch(raw: pl.DataFrame, offset: int) -> tuple[pl.DataFrame, list[LineError]]:
-    """One batch: the typed columns and its unreadable cells."""
+def _type_batch(raw: pl.DataFrame, offset: int,
+                readings: Readings) -> tuple[pl.DataFrame, list[LineError]]:
+    """One batch: the typed columns and its unreadable cells.
+
+    Two passes over the batch, each one select of all its columns (Polars runs them side by side):
+    the first lists each text column's distinct values, which are typed and checked once each; the
+    second maps them back onto the lines and marks the lines of the unreadable ones.
+    """
     h = raw.height
-    schema = dict(raw.schema)
     line = raw["line"]
-    cols: list[pl.Series] = [line, pl.int_range(offset, offset + h, dtype=pl.Int64, eager=True).alias("row")]
+    live = [c for c in COLUMNS if c.name in raw.columns and not (h and raw[c.name].null_count() == h)]
+    raw = raw.select("line", *_text_cells(raw, live))
+    schema = dict(raw.schema)
+    by_distinct = [c for c in live if _typed_by_distinct(c, schema[c.name])]
+    uniq = raw.select(pl.col(c.name).unique().drop_nulls().cast(pl.String).implode() for c in by_distinct)
+    plans = {c.name: readings.plan(c.name, c.kind, uniq[c.name][0]) for c in by_distinct}
+    exprs: list[pl.Expr] = []
+    checks: list[tuple[str, pl.Expr, str]] = []
+    for c in live:
+        expr, bad, why = plans[c.name] if c.name in plans else _typed(c.name, c.kind, schema)
+        exprs.append(expr.cast(_out_dtype(c.name, c.kind)).alias(c.name))
+        if bad is not None:
+            checks.append((c.name, bad.fill_null(False).alias(f"__bad_{c.name}"), why))
+    frame = raw.select(*exprs, *(e for _, e, _ in checks))
     errors: list[LineError] = []
-    empty: list[tuple[str, object]] = []
-    for c in COLUMNS:
-        out = _out_dtype(c.name, c.kind)
-        if c.name not in schema:
-            empty.append((c.name, out))
-            continue
-        s = raw[c.name]
-        if s.null_count() == h and h:  # an empty column costs nothing (no typing, no memory per line)
-            empty.append((c.name, out))
-            continue
-        if schema[c.name] in (pl.String, pl.Categorical) or c.kind in CATEGORICAL_KINDS:
-            s = s if s.dtype in (pl.String, pl.Categorical) else s.cast(pl.String)
-            typed, bad_lines, why = _type_distinct(c.name, c.kind, s, line, out)
-        else:
-            expr, bad, why = _typed(c.name, c.kind, schema)
-            frame = raw.select(expr, (bad if bad is not None else pl.lit(False)).alias("__bad"))
-            typed = frame[c.name]
-            bad_lines = line.filter(frame["__bad"].fill_null(False)) if bad is not None else None
-        if bad_lines is not None and bad_lines.len():
-            errors.extend(LineError(n, c.name, why) for n in bad_lines.to_list())
-        if typed.null_count() == h and h:
-            empty.append((c.name, out))
-        else:
-            cols.append(typed.cast(out).alias(c.name))
+    for name, _, why in checks:
+        errors.extend(LineError(n, name, why) for n in line.filter(frame[f"__bad_{name}"]).to_list())
+    cols = [line, pl.int_range(offset, offset + h, dtype=pl.Int64, eager=True).alias("row")]
+    cols += [frame[c.name] for c in live if not (h and frame[c.name].null_count() == h)]
     # Columns without a value in the batch stay constant (no memory per line).
-    df = pl.DataFrame(cols).with_columns(pl.lit(None, dtype=out).alias(name) for name, out in empty)
+    have = {s.name for s in cols}
+    df = pl.DataFrame(cols).with_columns(pl.lit(None, dtype=_out_dtype(c.name, c.kind)).alias(c.name)
+                                         for c in COLUMNS if c.name not in have)
     return df.select("line", "row", *NAMES), errors
 
 
-def _type_distinct(name: str, kind: str, s: pl.Series, line: pl.Series,
-                   out) -> tuple[pl.Series, pl.Series | None, str]:
-    """Type a text column through its distinct values: each is read and checked once.
+def _typed_by_distinct(c, dtype) -> bool:
+    """Text cells are typed through their distinct values; order ids (nearly all distinct) directly."""
+    return c.name != "order_id" and (dtype in (pl.String, pl.Categorical))
 
-    Columns kept as categoricals are encoded first (one hashing pass) and their distinct values read
-    off the codes; the cells are rewritten only when some distinct value is not already canonical.
-    """
-    if out == pl.Categorical and s.dtype != pl.Categorical:
-        s = s.cast(pl.Categorical)
-    u = s.unique().drop_nulls().cast(pl.String)
-    expr, bad, why = _typed(name, kind, {name: pl.String})
-    m = pl.DataFrame({name: u}).select(pl.col(name).alias("__k"), expr.alias("__v"),
-                                       (bad if bad is not None else pl.lit(False)).alias("__bad"))
-    bad_vals = m.filter(pl.col("__bad").fill_null(False))["__k"]
-    bad_lines = line.filter(s.cast(pl.String).is_in(bad_vals.implode())) if bad_vals.len() else None
-    v = m["__v"]
-    if v.dtype == pl.String and m.select(pl.col("__k").eq_missing(pl.col("__v")).all()).item():
-        return s, bad_lines, why   # already canonical: the text as it is
-    return s.cast(pl.String).replace_strict(m["__k"], v, default=None, return_dtype=v.dtype).alias(name), \
-        bad_lines, why
+
+def _text_cells(raw: pl.DataFrame, live: list) -> list[pl.Expr]:
+    """The live columns, text ones as text (or categorical when kept so): what their typing reads."""
+    out = []
+    for c in live:
+        e, dtype = pl.col(c.name), raw.schema[c.name]
+        if dtype in (pl.String, pl.Categorical) or c.kind in CATEGORICAL_KINDS:
+            if dtype not in (pl.String, pl.Categorical):
+                e, dtype = e.cast(pl.String), pl.String
+            if _out_dtype(c.name, c.kind) == pl.Categorical and dtype != pl.Categorical:
+                e = e.cast(pl.Categorical)
+        out.append(e)
+    return out
 
 
 def _collect(frame: pl.DataFrame, specs: list[tuple[str, str, str]]) -> list[LineError]:
