@@ -180,6 +180,7 @@ def parse_batches(batches: Iterable[pl.DataFrame], strict: bool = False,
     present: set[str] | None = None
     offset = 0
     readings = Readings()
+    limits = _rule_ids(), _date_floor()  # looked up once per book, not per batch
     for raw in batches:
         if present is None:
             present = set(raw.columns)
@@ -188,7 +189,7 @@ def parse_batches(batches: Iterable[pl.DataFrame], strict: bool = False,
         offset += raw.height
         cell_errors.extend(errs)
         if not (strict and cell_errors):
-            row_errors.extend(_row_rules(typed, present))
+            row_errors.extend(_row_rules(typed, present, *limits))
         if items is not None:
             typed = items.compact(typed)
         parts.append(typed)
@@ -228,7 +229,9 @@ def _type_batch(raw: pl.DataFrame, offset: int,
     raw = raw.select("line", *_text_cells(raw, live))
     schema = dict(raw.schema)
     by_distinct = [c for c in live if _typed_by_distinct(c, schema[c.name])]
-    uniq = raw.select(pl.col(c.name).unique().drop_nulls().cast(pl.String).implode() for c in by_distinct)
+    # Nulls dropped first: most columns are nearly empty. The order of the distinct values does not matter.
+    uniq = raw.select(pl.col(c.name).drop_nulls().unique(maintain_order=True).cast(pl.String).implode()
+                      for c in by_distinct)
     plans = {c.name: readings.plan(c.name, c.kind, uniq[c.name][0]) for c in by_distinct}
     exprs: list[pl.Expr] = []
     checks: list[tuple[str, pl.Expr, str]] = []
@@ -258,8 +261,9 @@ def _typed_by_distinct(c, dtype) -> bool:
 def _text_cells(raw: pl.DataFrame, live: list) -> list[pl.Expr]:
     """The live columns, text ones as text (or categorical when kept so): what their typing reads."""
     out = []
+    schema = raw.schema
     for c in live:
-        e, dtype = pl.col(c.name), raw.schema[c.name]
+        e, dtype = pl.col(c.name), schema[c.name]
         if dtype in (pl.String, pl.Categorical) or c.kind in CATEGORICAL_KINDS:
             if dtype not in (pl.String, pl.Categorical):
                 e, dtype = e.cast(pl.String), pl.String
@@ -299,7 +303,7 @@ def _installed_base_reason(v: str) -> str | None:
     return None
 
 
-def _row_rules(df: pl.DataFrame, present: set[str]) -> list[LineError]:
+def _row_rules(df: pl.DataFrame, present: set[str], rules_ok: list[str], floor: dt.date) -> list[LineError]:
     col = pl.col
     has_chip_fig = col("tpp").is_not_null() | pl.any_horizontal([col(p).is_not_null() for p in PEAK_COLUMNS])
     has_peak = pl.any_horizontal([col(p).is_not_null() for p in PEAK_COLUMNS])
@@ -308,8 +312,6 @@ def _row_rules(df: pl.DataFrame, present: set[str]) -> list[LineError]:
     other_weights = pl.any_horizontal([col(c).is_not_null() for c in WEIGHT_COLUMNS
                                        if c != "weights_training_operations"])
     end_user_any = pl.any_horizontal([col(c).is_not_null() for c in df.columns if c.startswith("end_user_")])
-    rules_ok = _rule_ids()
-    floor = _date_floor()
     form = col("form").cast(pl.String)
     specs: list[tuple[str, pl.Expr, str]] = []
     for name in REQUIRED:
