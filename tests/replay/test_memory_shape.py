@@ -21,6 +21,9 @@ def _grouped(df: pl.DataFrame) -> pl.Series:
     [None, None, "A", "A", "B"],             # lines without an id, one run
     [None, "A", None, "B", "B"],             # lines without an id, two runs: grouped
     ["A"],
+    ["C", "C", "A", "B", "B"],               # one run each, ids not in order
+    ["C", "A", "A", "C"],                    # ids not in order, an order split: grouped
+    ["A", "A", "B", None, None],             # ids in order but for the empty ones at the end: grouped or runs
 ])
 def test_first_rows_are_the_grouped_first_rows(ids):
     df = pl.DataFrame({"order_id": pl.Series(ids, dtype=pl.String),

@@ -27,6 +27,7 @@ class _Seen:
     bad: set[str] = field(default_factory=set)
     canonical: bool = True  # every value read so far types to itself: the cells are kept as they are
     why: str = ""  # the reason an unreadable cell of the column gets
+    clean: bool = True  # every value read so far is its own text: no padding, not empty
     overflow: bool = False  # too many distinct values to keep: read batch by batch
 
 
@@ -55,7 +56,8 @@ class Readings:
         found = pl.col(name).cast(pl.String).is_in(pl.Series(bad, dtype=pl.String).implode()) if bad else None
         if seen.canonical:
             return pl.col(name), found, why
-        return _mapped(name, seen.keys, seen.vals), found, why
+        cast = _numbers(name, kind, seen)
+        return (_mapped(name, seen.keys, seen.vals) if cast is None else cast), found, why
 
 
 def _read(seen: _Seen, name: str, kind: str, new: list[str]) -> None:
@@ -71,6 +73,7 @@ def _read(seen: _Seen, name: str, kind: str, new: list[str]) -> None:
     seen.known.update(new)
     seen.bad.update(k.filter(m["b"].fill_null(False)).to_list())
     seen.canonical = seen.canonical and v.dtype == pl.String and bool(k.eq_missing(v).all())
+    seen.clean = seen.clean and bool((k.str.strip_chars() == k).all()) and not bool((k == "").any())
 
 
 def read_distinct(name: str, kind: str, u: pl.Series) -> Plan:
@@ -86,6 +89,17 @@ def read_distinct(name: str, kind: str, u: pl.Series) -> Plan:
     if v.dtype == pl.String and m.select(pl.col("__k").eq_missing(pl.col("__v")).all()).item():
         return pl.col(name), found, why   # already canonical: the text as it is
     return _mapped(name, m["__k"], v), found, why
+
+
+def _numbers(name: str, kind: str, seen: _Seen) -> pl.Expr | None:
+    """Number cells read as they are when every value is its own text: the typing of each value (book.
+    _typed) is then the cast itself; whole numbers so when none is unreadable. None otherwise."""
+    f = pl.col(name).cast(pl.String).cast(pl.Float64, strict=False)
+    if kind == "number" and seen.clean:
+        return f
+    if kind == "int" and seen.clean and not seen.bad:
+        return f.cast(pl.Int64)
+    return None
 
 
 def _mapped(name: str, keys: pl.Series, vals: pl.Series) -> pl.Expr:
