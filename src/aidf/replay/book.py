@@ -352,10 +352,11 @@ def _row_rules(df: pl.DataFrame, present: set[str], rules_ok: list[str], floor: 
          "required when an end user is given"),
         ("date", col("date") < floor, f"before {floor}, when the 3A090 test these rule sets apply began"),
     ]
-    # One pass for all line rules; lines are listed only for the rules some line breaks.
-    frame = df.select(pl.col("line"), *[e.alias(f"__r{i}") for i, (_, e, _) in enumerate(specs)])
-    hit = frame.select(pl.col(f"__r{i}").any() for i in range(len(specs))).row(0)
-    out = _collect(frame, [(f, f"__r{i}", why) for i, (f, _, why) in enumerate(specs) if hit[i]])
+    # One pass asks which rules some line breaks; only those rules list their lines.
+    hit = df.select(e.any().alias(f"__r{i}") for i, (_, e, _) in enumerate(specs)).row(0)
+    broken = [(i, f, e, why) for i, (f, e, why) in enumerate(specs) if hit[i]]
+    frame = df.select(pl.col("line"), *[e.alias(f"__r{i}") for i, _, e, _ in broken])
+    out = _collect(frame, [(f, f"__r{i}", why) for i, f, _, why in broken])
     del frame
     # Columns read by value: distinct values, checked once each.
     catalog = set(_catalog_ids())
