@@ -169,7 +169,8 @@ def parse_batches(batches: Iterable[pl.DataFrame], strict: bool = False,
     """`parse_book` over a book given as consecutive row batches (raw cells + `line`, same columns each).
 
     Each batch is typed and checked on its own and its raw cells are dropped before the next is read:
-    every column's distinct values are typed and checked once, then mapped back onto the lines.
+    a text column's distinct values are typed and checked once per book (readings.Readings), then
+    mapped back onto the lines.
     Line rules are checked per batch; the order rule (lines of one order agree) on the typed book.
     With `items` (a codes.ItemTable), each checked batch keeps only an item id (`iid`) per line in
     place of its item columns, and the distinct items go to the table (compact form, for replay).
@@ -220,8 +221,8 @@ def _type_batch(raw: pl.DataFrame, offset: int,
     """One batch: the typed columns and its unreadable cells.
 
     Two passes over the batch, each one select of all its columns (Polars runs them side by side):
-    the first lists each text column's distinct values, which are typed and checked once each; the
-    second maps them back onto the lines and marks the lines of the unreadable ones.
+    the first lists each text column's distinct values, of which `readings` types and checks those
+    not seen in earlier batches; the second maps them onto the lines and marks the unreadable ones.
     """
     h = raw.height
     line = raw["line"]
