@@ -375,20 +375,28 @@ def _order_rules(df: pl.DataFrame) -> list[LineError]:
     """Every line of one order carries the same transaction and party facts as the order's first line.
 
     Each line is compared with its order's first line (a gather by row number, no join); `df` holds the
-    book in file order with `row` numbering its lines from 0.
+    book in file order with `row` numbering its lines from 0. When orders are runs of lines, a column
+    whose every line agrees with the line before it in its run agrees with the run's first line: only
+    the other columns are gathered.
     """
     if df.height == 0:
         return []
-    first = first_rows(df)
+    start = _runs(df["order_id"])
+    first = _first_rows(df, start)
     rows = df["row"]
     if (first == rows).all():
         return []
+    cols = ORDER_LEVEL
+    if start is not None:
+        moved = df.with_columns(start.alias("__start")).select(
+            (~pl.col("__start") & ~pl.col(c).eq_missing(pl.col(c).shift(1))).any().alias(c) for c in cols).row(0)
+        cols = [c for c, m in zip(cols, moved, strict=True) if m]
     pos = first - rows[0]
     has_id = df["order_id"].is_not_null()
     line = df["line"]
     out: list[LineError] = []
     why = "differs from the first line of the same order_id (transaction and party columns must agree)"
-    for c in ORDER_LEVEL:
+    for c in cols:
         s = df[c]
         bad = has_id & ~s.eq_missing(s.gather(pos))
         if bad.any():
@@ -403,13 +411,24 @@ def first_rows(df: pl.DataFrame) -> pl.Series:
     read off neighbouring order ids: no grouping, whose group lists would cost more than the book's
     order ids. Otherwise the lines are grouped by order id.
     """
-    oid = df["order_id"]
-    n = df.height
-    if n > 1:
-        start = pl.concat([pl.Series([True]), oid.slice(1, n - 1).ne_missing(oid.slice(0, n - 1))])
-        # Runs are orders when the run starts' ids are all distinct; ids in order (one pass) always are.
-        if oid.is_sorted() or start.sum() == oid.filter(start).n_unique():
-            return pl.select(pl.when(start).then(df["row"]).otherwise(None).forward_fill().alias("f")).to_series()
+    return _first_rows(df, _runs(df["order_id"]))
+
+
+def _runs(oid: pl.Series) -> pl.Series | None:
+    """Where each run of equal order ids starts, when every order is one run (else None)."""
+    n = oid.len()
+    if n <= 1:
+        return None
+    start = pl.concat([pl.Series([True]), oid.slice(1, n - 1).ne_missing(oid.slice(0, n - 1))])
+    # Runs are orders when the run starts' ids are all distinct; ids in order (one pass) always are.
+    if oid.is_sorted() or start.sum() == oid.filter(start).n_unique():
+        return start
+    return None
+
+
+def _first_rows(df: pl.DataFrame, start: pl.Series | None) -> pl.Series:
+    if start is not None:
+        return pl.select(pl.when(start).then(df["row"]).otherwise(None).forward_fill().alias("f")).to_series()
     return df.select(pl.col("row").min().over("order_id").alias("f"))["f"]
 
 
