@@ -38,10 +38,11 @@ def test_kept_values_type_the_same_cells_as_each_batch_anew(tmp_path, monkeypatc
                          .otherwise(pl.col("destination")).alias("destination"),
                          pl.when(odd).then(pl.col("action").str.to_uppercase()).otherwise(pl.col("action"))
                          .alias("action"))
-    # Numbers padded only late in the book: read by a cast until then, through their values after.
+    # Numbers and order ids padded only late in the book: numbers read by a cast and order ids kept as
+    # they are until then, typed cell by cell after.
     late = pl.int_range(pl.len()) > 300
     df = df.with_columns(pl.when(late & odd).then(" " + pl.col(n).cast(pl.String) + " ")
-                         .otherwise(pl.col(n).cast(pl.String)).alias(n) for n in ("quantity", "tpp"))
+                         .otherwise(pl.col(n).cast(pl.String)).alias(n) for n in ("quantity", "tpp", "order_id"))
     write_table(df, tmp_path / "b.csv")
     raw, _ = read_book(tmp_path / "b.csv")
     whole, errs = bookmod.parse_book(raw, batch_rows=10**6)

@@ -237,7 +237,7 @@ def _type_batch(raw: pl.DataFrame, offset: int,
     exprs: list[pl.Expr] = []
     checks: list[tuple[str, pl.Expr, str]] = []
     for c in live:
-        expr, bad, why = plans[c.name] if c.name in plans else _typed(c.name, c.kind, schema)
+        expr, bad, why = plans[c.name] if c.name in plans else _typed_cells(raw, c, schema)
         exprs.append(expr.cast(_out_dtype(c.name, c.kind)).alias(c.name))
         if bad is not None:
             checks.append((c.name, bad.fill_null(False).alias(f"__bad_{c.name}"), why))
@@ -252,6 +252,15 @@ def _type_batch(raw: pl.DataFrame, offset: int,
     df = pl.DataFrame(cols).with_columns(pl.lit(None, dtype=_out_dtype(c.name, c.kind)).alias(c.name)
                                          for c in COLUMNS if c.name not in have)
     return df.select("line", "row", *NAMES), errors
+
+
+def _typed_cells(raw: pl.DataFrame, c, schema: dict) -> tuple[pl.Expr, pl.Expr | None, str]:
+    """A column typed cell by cell; text already canonical (order ids, as a rule) is kept as it is."""
+    expr, bad, why = _typed(c.name, c.kind, schema)
+    if c.kind == "text" and schema[c.name] == pl.String \
+            and raw.select(expr.eq_missing(pl.col(c.name)).all()).item():
+        return pl.col(c.name), bad, why
+    return expr, bad, why
 
 
 def _typed_by_distinct(c, dtype) -> bool:
