@@ -41,13 +41,10 @@ class Readings:
     def plan(self, name: str, kind: str, u: pl.Series) -> Plan:
         """How to type column `name` of a batch whose distinct values (text, no null) are `u`."""
         seen = self.seen.setdefault(name, _Seen())
-        if seen.overflow or u.len() > self.limit:
-            seen.overflow = True
-            return read_distinct(name, kind, u)
-        values = u.to_list()
-        new = [v for v in values if v not in seen.known]
-        if len(seen.known) + len(new) > self.limit:
-            seen.overflow = True
+        values = None if seen.overflow or u.len() > self.limit else u.to_list()
+        new = None if values is None else [v for v in values if v not in seen.known]
+        if new is None or len(seen.known) + len(new) > self.limit:
+            self.seen[name] = _Seen(overflow=True)  # the values kept so far are let go
             return read_distinct(name, kind, u)
         if new or seen.keys is None:
             _read(seen, name, kind, new)
