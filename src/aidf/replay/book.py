@@ -19,6 +19,7 @@ import polars as pl
 from aidf.catalog import load_catalog
 from aidf.model import ISO2, ISO_REGIONS
 from aidf.replay.layout import BY_NAME, COLUMNS, NAMES, ORDER_LEVEL, PEAK_COLUMNS, REQUIRED, WEIGHT_COLUMNS
+from aidf.replay.readings import Readings
 
 TRUE = ("true", "t", "yes", "y", "1")
 FALSE = ("false", "f", "no", "n", "0")
@@ -168,7 +169,8 @@ def parse_batches(batches: Iterable[pl.DataFrame], strict: bool = False,
     """`parse_book` over a book given as consecutive row batches (raw cells + `line`, same columns each).
 
     Each batch is typed and checked on its own and its raw cells are dropped before the next is read:
-    every column's distinct values are typed and checked once, then mapped back onto the lines.
+    a text column's distinct values are typed and checked once per book (readings.Readings), then
+    mapped back onto the lines.
     Line rules are checked per batch; the order rule (lines of one order agree) on the typed book.
     With `items` (a codes.ItemTable), each checked batch keeps only an item id (`iid`) per line in
     place of its item columns, and the distinct items go to the table (compact form, for replay).
@@ -178,15 +180,17 @@ def parse_batches(batches: Iterable[pl.DataFrame], strict: bool = False,
     row_errors: list[LineError] = []
     present: set[str] | None = None
     offset = 0
+    readings = Readings()
+    limits = _rule_ids(), _date_floor()  # looked up once per book, not per batch
     for raw in batches:
         if present is None:
             present = set(raw.columns)
             cell_errors.extend(LineError(1, m, "required column is missing") for m in REQUIRED if m not in present)
-        typed, errs = _type_batch(raw, offset)
+        typed, errs = _type_batch(raw, offset, readings)
         offset += raw.height
         cell_errors.extend(errs)
         if not (strict and cell_errors):
-            row_errors.extend(_row_rules(typed, present))
+            row_errors.extend(_row_rules(typed, present, *limits))
         if items is not None:
             typed = items.compact(typed)
         parts.append(typed)
@@ -212,62 +216,71 @@ def one_chunk(parts: list[pl.DataFrame]) -> pl.DataFrame:
     return pl.DataFrame([df.drop_in_place(n).rechunk() for n in df.columns]) if df.width else df
 
 
-def _type_batch(raw: pl.DataFrame, offset: int) -> tuple[pl.DataFrame, list[LineError]]:
-    """One batch: the typed columns and its unreadable cells."""
+def _type_batch(raw: pl.DataFrame, offset: int,
+                readings: Readings) -> tuple[pl.DataFrame, list[LineError]]:
+    """One batch: the typed columns and its unreadable cells.
+
+    Two passes over the batch, each one select of all its columns (Polars runs them side by side):
+    the first lists each text column's distinct values, of which `readings` types and checks those
+    not seen in earlier batches; the second maps them onto the lines and marks the unreadable ones.
+    """
     h = raw.height
-    schema = dict(raw.schema)
     line = raw["line"]
-    cols: list[pl.Series] = [line, pl.int_range(offset, offset + h, dtype=pl.Int64, eager=True).alias("row")]
+    live = [c for c in COLUMNS if c.name in raw.columns and not (h and raw[c.name].null_count() == h)]
+    raw = raw.select("line", *_text_cells(raw, live))
+    schema = dict(raw.schema)
+    by_distinct = [c for c in live if _typed_by_distinct(c, schema[c.name])]
+    # Nulls dropped first: most columns are nearly empty. The order of the distinct values does not matter.
+    uniq = raw.select(pl.col(c.name).drop_nulls().unique(maintain_order=True).cast(pl.String).implode()
+                      for c in by_distinct)
+    plans = {c.name: readings.plan(c.name, c.kind, uniq[c.name][0]) for c in by_distinct}
+    exprs: list[pl.Expr] = []
+    checks: list[tuple[str, pl.Expr, str]] = []
+    for c in live:
+        expr, bad, why = plans[c.name] if c.name in plans else _typed_cells(raw, c, schema)
+        exprs.append(expr.cast(_out_dtype(c.name, c.kind)).alias(c.name))
+        if bad is not None:
+            checks.append((c.name, bad.fill_null(False).alias(f"__bad_{c.name}"), why))
+    frame = raw.select(*exprs, *(e for _, e, _ in checks))
     errors: list[LineError] = []
-    empty: list[tuple[str, object]] = []
-    for c in COLUMNS:
-        out = _out_dtype(c.name, c.kind)
-        if c.name not in schema:
-            empty.append((c.name, out))
-            continue
-        s = raw[c.name]
-        if s.null_count() == h and h:  # an empty column costs nothing (no typing, no memory per line)
-            empty.append((c.name, out))
-            continue
-        if schema[c.name] in (pl.String, pl.Categorical) or c.kind in CATEGORICAL_KINDS:
-            s = s if s.dtype in (pl.String, pl.Categorical) else s.cast(pl.String)
-            typed, bad_lines, why = _type_distinct(c.name, c.kind, s, line, out)
-        else:
-            expr, bad, why = _typed(c.name, c.kind, schema)
-            frame = raw.select(expr, (bad if bad is not None else pl.lit(False)).alias("__bad"))
-            typed = frame[c.name]
-            bad_lines = line.filter(frame["__bad"].fill_null(False)) if bad is not None else None
-        if bad_lines is not None and bad_lines.len():
-            errors.extend(LineError(n, c.name, why) for n in bad_lines.to_list())
-        if typed.null_count() == h and h:
-            empty.append((c.name, out))
-        else:
-            cols.append(typed.cast(out).alias(c.name))
+    for name, _, why in checks:
+        errors.extend(LineError(n, name, why) for n in line.filter(frame[f"__bad_{name}"]).to_list())
+    cols = [line, pl.int_range(offset, offset + h, dtype=pl.Int64, eager=True).alias("row")]
+    cols += [frame[c.name] for c in live if not (h and frame[c.name].null_count() == h)]
     # Columns without a value in the batch stay constant (no memory per line).
-    df = pl.DataFrame(cols).with_columns(pl.lit(None, dtype=out).alias(name) for name, out in empty)
+    have = {s.name for s in cols}
+    df = pl.DataFrame(cols).with_columns(pl.lit(None, dtype=_out_dtype(c.name, c.kind)).alias(c.name)
+                                         for c in COLUMNS if c.name not in have)
     return df.select("line", "row", *NAMES), errors
 
 
-def _type_distinct(name: str, kind: str, s: pl.Series, line: pl.Series,
-                   out) -> tuple[pl.Series, pl.Series | None, str]:
-    """Type a text column through its distinct values: each is read and checked once.
+def _typed_cells(raw: pl.DataFrame, c, schema: dict) -> tuple[pl.Expr, pl.Expr | None, str]:
+    """A column typed cell by cell; text already canonical (order ids, as a rule) is kept as it is."""
+    expr, bad, why = _typed(c.name, c.kind, schema)
+    if c.kind == "text" and schema[c.name] == pl.String \
+            and raw.select(expr.eq_missing(pl.col(c.name)).all()).item():
+        return pl.col(c.name), bad, why
+    return expr, bad, why
 
-    Columns kept as categoricals are encoded first (one hashing pass) and their distinct values read
-    off the codes; the cells are rewritten only when some distinct value is not already canonical.
-    """
-    if out == pl.Categorical and s.dtype != pl.Categorical:
-        s = s.cast(pl.Categorical)
-    u = s.unique().drop_nulls().cast(pl.String)
-    expr, bad, why = _typed(name, kind, {name: pl.String})
-    m = pl.DataFrame({name: u}).select(pl.col(name).alias("__k"), expr.alias("__v"),
-                                       (bad if bad is not None else pl.lit(False)).alias("__bad"))
-    bad_vals = m.filter(pl.col("__bad").fill_null(False))["__k"]
-    bad_lines = line.filter(s.cast(pl.String).is_in(bad_vals.implode())) if bad_vals.len() else None
-    v = m["__v"]
-    if v.dtype == pl.String and m.select(pl.col("__k").eq_missing(pl.col("__v")).all()).item():
-        return s, bad_lines, why   # already canonical: the text as it is
-    return s.cast(pl.String).replace_strict(m["__k"], v, default=None, return_dtype=v.dtype).alias(name), \
-        bad_lines, why
+
+def _typed_by_distinct(c, dtype) -> bool:
+    """Text cells are typed through their distinct values; order ids (nearly all distinct) directly."""
+    return c.name != "order_id" and (dtype in (pl.String, pl.Categorical))
+
+
+def _text_cells(raw: pl.DataFrame, live: list) -> list[pl.Expr]:
+    """The live columns, text ones as text (or categorical when kept so): what their typing reads."""
+    out = []
+    schema = raw.schema
+    for c in live:
+        e, dtype = pl.col(c.name), schema[c.name]
+        if dtype in (pl.String, pl.Categorical) or c.kind in CATEGORICAL_KINDS:
+            if dtype not in (pl.String, pl.Categorical):
+                e, dtype = e.cast(pl.String), pl.String
+            if _out_dtype(c.name, c.kind) == pl.Categorical and dtype != pl.Categorical:
+                e = e.cast(pl.Categorical)
+        out.append(e)
+    return out
 
 
 def _collect(frame: pl.DataFrame, specs: list[tuple[str, str, str]]) -> list[LineError]:
@@ -300,7 +313,7 @@ def _installed_base_reason(v: str) -> str | None:
     return None
 
 
-def _row_rules(df: pl.DataFrame, present: set[str]) -> list[LineError]:
+def _row_rules(df: pl.DataFrame, present: set[str], rules_ok: list[str], floor: dt.date) -> list[LineError]:
     col = pl.col
     has_chip_fig = col("tpp").is_not_null() | pl.any_horizontal([col(p).is_not_null() for p in PEAK_COLUMNS])
     has_peak = pl.any_horizontal([col(p).is_not_null() for p in PEAK_COLUMNS])
@@ -309,8 +322,6 @@ def _row_rules(df: pl.DataFrame, present: set[str]) -> list[LineError]:
     other_weights = pl.any_horizontal([col(c).is_not_null() for c in WEIGHT_COLUMNS
                                        if c != "weights_training_operations"])
     end_user_any = pl.any_horizontal([col(c).is_not_null() for c in df.columns if c.startswith("end_user_")])
-    rules_ok = _rule_ids()
-    floor = _date_floor()
     form = col("form").cast(pl.String)
     specs: list[tuple[str, pl.Expr, str]] = []
     for name in REQUIRED:
@@ -351,10 +362,11 @@ def _row_rules(df: pl.DataFrame, present: set[str]) -> list[LineError]:
          "required when an end user is given"),
         ("date", col("date") < floor, f"before {floor}, when the 3A090 test these rule sets apply began"),
     ]
-    # One pass for all line rules; lines are listed only for the rules some line breaks.
-    frame = df.select(pl.col("line"), *[e.alias(f"__r{i}") for i, (_, e, _) in enumerate(specs)])
-    hit = frame.select(pl.col(f"__r{i}").any() for i in range(len(specs))).row(0)
-    out = _collect(frame, [(f, f"__r{i}", why) for i, (f, _, why) in enumerate(specs) if hit[i]])
+    # One pass asks which rules some line breaks; only those rules list their lines.
+    hit = df.select(e.any().alias(f"__r{i}") for i, (_, e, _) in enumerate(specs)).row(0)
+    broken = [(i, f, e, why) for i, (f, e, why) in enumerate(specs) if hit[i]]
+    frame = df.select(pl.col("line"), *[e.alias(f"__r{i}") for i, _, e, _ in broken])
+    out = _collect(frame, [(f, f"__r{i}", why) for i, f, _, why in broken])
     del frame
     # Columns read by value: distinct values, checked once each.
     catalog = set(_catalog_ids())
@@ -372,20 +384,28 @@ def _order_rules(df: pl.DataFrame) -> list[LineError]:
     """Every line of one order carries the same transaction and party facts as the order's first line.
 
     Each line is compared with its order's first line (a gather by row number, no join); `df` holds the
-    book in file order with `row` numbering its lines from 0.
+    book in file order with `row` numbering its lines from 0. When orders are runs of lines, a column
+    whose every line agrees with the line before it in its run agrees with the run's first line: only
+    the other columns are gathered.
     """
     if df.height == 0:
         return []
-    first = first_rows(df)
+    start = _runs(df["order_id"])
+    first = _first_rows(df, start)
     rows = df["row"]
     if (first == rows).all():
         return []
+    cols = ORDER_LEVEL
+    if start is not None:
+        moved = df.with_columns(start.alias("__start")).select(
+            (~pl.col("__start") & ~pl.col(c).eq_missing(pl.col(c).shift(1))).any().alias(c) for c in cols).row(0)
+        cols = [c for c, m in zip(cols, moved, strict=True) if m]
     pos = first - rows[0]
     has_id = df["order_id"].is_not_null()
     line = df["line"]
     out: list[LineError] = []
     why = "differs from the first line of the same order_id (transaction and party columns must agree)"
-    for c in ORDER_LEVEL:
+    for c in cols:
         s = df[c]
         bad = has_id & ~s.eq_missing(s.gather(pos))
         if bad.any():
@@ -400,12 +420,24 @@ def first_rows(df: pl.DataFrame) -> pl.Series:
     read off neighbouring order ids: no grouping, whose group lists would cost more than the book's
     order ids. Otherwise the lines are grouped by order id.
     """
-    oid = df["order_id"]
-    n = df.height
-    if n > 1:
-        start = pl.concat([pl.Series([True]), oid.slice(1, n - 1).ne_missing(oid.slice(0, n - 1))])
-        if start.sum() == oid.n_unique():
-            return pl.select(pl.when(start).then(df["row"]).otherwise(None).forward_fill().alias("f")).to_series()
+    return _first_rows(df, _runs(df["order_id"]))
+
+
+def _runs(oid: pl.Series) -> pl.Series | None:
+    """Where each run of equal order ids starts, when every order is one run (else None)."""
+    n = oid.len()
+    if n <= 1:
+        return None
+    start = pl.concat([pl.Series([True]), oid.slice(1, n - 1).ne_missing(oid.slice(0, n - 1))])
+    # Runs are orders when the run starts' ids are all distinct; ids in order (one pass) always are.
+    if oid.is_sorted() or start.sum() == oid.filter(start).n_unique():
+        return start
+    return None
+
+
+def _first_rows(df: pl.DataFrame, start: pl.Series | None) -> pl.Series:
+    if start is not None:
+        return pl.select(pl.when(start).then(df["row"]).otherwise(None).forward_fill().alias("f")).to_series()
     return df.select(pl.col("row").min().over("order_id").alias("f"))["f"]
 
 

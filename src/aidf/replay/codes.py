@@ -17,7 +17,77 @@ DROPPED = [*ITEM_COLS, "description"]
 
 
 def row_codes(df: pl.DataFrame, cols: list[str]) -> pl.Series:
-    """One Int64 per row that is equal exactly when the rows agree on every column (nulls included)."""
+    """One Int64 per row that is equal exactly when the rows agree on every column (nulls included).
+
+    Callers read only which rows share a code, never the codes' order. Each column gives a digit, all
+    columns in one select: integer, date and categorical columns of a small range their value (no
+    search), other columns their rank among their sorted distinct values; the digits are combined
+    into one number, or renumbered a column at a time (`row_codes_by_column`) when they do not fit.
+    """
+    parts = [c for c in cols if df[c].null_count() != df.height]
+    if not parts:
+        return pl.zeros(df.height, dtype=pl.Int64, eager=True)
+    if len(set(parts)) < len(parts):
+        return row_codes_by_column(df, cols)
+    phys = pl.DataFrame([_physical(df[c]) for c in parts])
+    for small in (SMALL_RANGE, 0):  # when value digits do not fit, ranks (fewer digits) may
+        exprs, radix = _digits(phys, small)
+        digits = phys.select(exprs)
+        radix = [int(digits[c].max()) + 1 if r is None else r for c, r in zip(parts, radix, strict=True)]
+        if _fits(radix):
+            key = pl.lit(0, dtype=pl.Int64)
+            for c, r in zip(parts, radix, strict=True):
+                key = key * r + pl.col(c)
+            return digits.select(key.alias("zeros"))["zeros"]
+    return row_codes_by_column(df, cols)
+
+
+SMALL_RANGE = 1 << 16  # an integer column spanning at most this many values is its own digit
+
+
+def _fits(radix: list[int]) -> bool:
+    span = 1
+    for r in radix:
+        span *= r
+    return span < 1 << 62
+
+
+def _digits(phys: pl.DataFrame, small: int) -> tuple[list[pl.Expr], list[int | None]]:
+    """Each column's digit (0 for null) and its radix (None: 1 + its largest digit); integer columns
+    spanning at most `small` values as value - least + 1, other columns by rank (a binary search
+    among the sorted distinct values)."""
+    ints = [c for c, t in phys.schema.items() if t.is_integer()] if small else []
+    ends = phys.select(*(pl.col(c).min().alias(f"lo:{c}") for c in ints),
+                       *(pl.col(c).max().alias(f"hi:{c}") for c in ints)).row(0, named=True) if ints else {}
+    exprs, radix = [], []
+    for c, t in phys.schema.items():
+        s = pl.col(c)
+        if t == pl.Boolean:
+            exprs.append(s.cast(pl.Int64).fill_null(2))
+            radix.append(3)
+        elif c in ints and ends[f"hi:{c}"] - ends[f"lo:{c}"] < small and -(1 << 62) < ends[f"lo:{c}"] \
+                and ends[f"hi:{c}"] < 1 << 62:
+            exprs.append((s.cast(pl.Int64) - (ends[f"lo:{c}"] - 1)).fill_null(0).alias(c))
+            radix.append(ends[f"hi:{c}"] - ends[f"lo:{c}"] + 2)
+        else:
+            rank = s.drop_nulls().unique().sort().search_sorted(s).cast(pl.Int64) + 1
+            exprs.append(pl.when(s.is_null()).then(0).otherwise(rank).alias(c))
+            radix.append(None)
+    return exprs, radix
+
+
+def _physical(s: pl.Series) -> pl.Series:
+    """The values a column's codes are ranked by: text and categoricals by their categorical codes
+    (text encoded here, a column at a time, as `row_codes_by_column` does), dates by their day numbers."""
+    if s.dtype == pl.String:
+        s = s.cast(pl.Categorical)
+    if isinstance(s.dtype, (pl.Categorical, pl.Enum)) or s.dtype.is_temporal():
+        s = s.to_physical()
+    return s
+
+
+def row_codes_by_column(df: pl.DataFrame, cols: list[str]) -> pl.Series:
+    """`row_codes` a column at a time, renumbering the key densely whenever the next digit would overflow."""
     key = pl.zeros(df.height, dtype=pl.Int64, eager=True)
     span = 1
     for c in cols:
