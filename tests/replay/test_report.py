@@ -82,3 +82,17 @@ def test_people_columns_keyed_by_the_line_answer_code_equal_those_keyed_by_the_c
     text = [pl.col(n).cast(pl.String) for n in report.PEOPLE_COLUMNS]
     assert by_code.select(text).equals(by_columns.select(text))
     assert by_code["warnings"].cast(pl.String).str.len_chars().sum() > 0
+
+
+@pytest.mark.parametrize("seed", [2, 9])
+def test_summary_counts_transactions_by_their_first_line(tmp_path, seed):
+    """Orders counted by their line numbered 0 are the distinct transaction ids (multi-line orders too)."""
+    from aidf.replay.generate import write
+    from aidf.replay.run import run, summary
+
+    book = tmp_path / "g.csv"
+    write(4000, str(book), seed=seed)
+    result = run(book).result
+    ids = result.coded["transaction_id"]
+    assert ids.n_unique() < ids.len()  # some orders have several lines
+    assert summary(result)["transactions"] == ids.n_unique()

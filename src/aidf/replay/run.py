@@ -97,7 +97,10 @@ def summary(result: ReplayResult) -> dict[str, Any]:
                                                                "used_tpp": (start + milli) / 1000}
     past = int(lines["_past_allocation"].sum())
     review = lines.select("line", "outcome").filter(pl.col("outcome") == "NEEDS_REVIEW")
-    return {"lines": lines.height, "transactions": lines["transaction_id"].n_unique(), "shapes": result.shapes,
+    # Each order has one line numbered 0 within it (`item`): counting those counts the transactions
+    # without hashing every line's id (at 10^7 lines that held about 300 MB beside the answers).
+    transactions = int((lines["item"] == 0).sum())
+    return {"lines": lines.height, "transactions": transactions, "shapes": result.shapes,
             "by_outcome": by_outcome, "by_authorization": by_auth, "allocation": allocation,
             "licensed_past_allocation_lines": past,
             "needs_review_lines": review.height, "needs_review_first": review["line"].head(20).to_list()}
