@@ -64,3 +64,12 @@ def test_wide_digits_fall_back_to_ranks_then_renumbering(monkeypatch, small):
     dates = pl.DataFrame({"d": pl.Series([dt.date(2025, 1, 1) + dt.timedelta(days=rng.randint(0, 900))
                                           for _ in range(500)]), "b": [rng.random() < 0.5 for _ in range(500)]})
     _assert_same_groups(dates, ["d", "b"])
+
+
+def test_a_frame_past_the_digits_bound_is_coded_a_column_at_a_time(monkeypatch):
+    rng = random.Random(4)
+    df = pl.DataFrame({f"c{i}": _column(rng, "int", 200) for i in range(5)})
+    monkeypatch.setattr(codes, "DIGITS_BYTES", df.height * df.width * 8 - 1)
+    assert row_codes(df, df.columns).equals(row_codes_by_column(df, df.columns))
+    monkeypatch.setattr(codes, "DIGITS_BYTES", df.height * df.width * 8)
+    _assert_same_groups(df, df.columns)

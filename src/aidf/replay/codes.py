@@ -27,7 +27,7 @@ def row_codes(df: pl.DataFrame, cols: list[str]) -> pl.Series:
     parts = [c for c in cols if df[c].null_count() != df.height]
     if not parts:
         return pl.zeros(df.height, dtype=pl.Int64, eager=True)
-    if len(set(parts)) < len(parts):
+    if len(set(parts)) < len(parts) or df.height * len(parts) * 8 > DIGITS_BYTES:
         return row_codes_by_column(df, cols)
     phys = pl.DataFrame([_physical(df[c]) for c in parts])
     for small in (SMALL_RANGE, 0):  # when value digits do not fit, ranks (fewer digits) may
@@ -43,6 +43,9 @@ def row_codes(df: pl.DataFrame, cols: list[str]) -> pl.Series:
 
 
 SMALL_RANGE = 1 << 16  # an integer column spanning at most this many values is its own digit
+# The one select holds every column's digit at once (8 bytes a line each): past this, a column at a
+# time (at 10^7 lines, seven account parts' digits set the whole replay's peak, 300 MB above the rest).
+DIGITS_BYTES = 1 << 28
 
 
 def _fits(radix: list[int]) -> bool:
