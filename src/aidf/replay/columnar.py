@@ -784,7 +784,7 @@ def _line_answers(df: pl.DataFrame, per_shape: pl.DataFrame) -> tuple[pl.DataFra
               .when(c("alloc")).then(pl.when(alloc).then(c("alloc_ok_policy")).otherwise(c("alloc_fail_policy")))
               .otherwise(c("s_review_policy")))
     kind = (pl.when(lpp).then(_lit("lpp_annual"))
-            .when(veu & c("amt").gt(0)).then(pl.when(c("veu_step") == "NVEU").then(_lit("nveu_cap"))
+            .when(veu & drawn).then(pl.when(c("veu_step") == "NVEU").then(_lit("nveu_cap"))
                                              .otherwise(_lit("uveu_share")))
             .when(alloc).then(_lit("country_allocation")).otherwise(pl.lit(None, dtype=pl.Categorical)))
     return few.select(outcome.alias("outcome"), auth.alias("authorization"), policy.alias("review_policy"),

@@ -87,10 +87,13 @@ def read_rows(path: str | Path, lines: pl.Series) -> pl.DataFrame:
     """The raw rows (as `iter_book` gives them) of the given line numbers, in file order. CSV and Parquet
     are filtered as they are scanned: only the rows asked for are kept, never the book's batches."""
     wanted = lines.cast(pl.Int64).implode()
+    csv = Path(path).exists() and file_format(path, "orders") == "csv"  # else _scan says what is wrong
+    few = _csv_lines(Path(path), lines) if csv else None
+    if few is not None:  # the wanted lines alone, without a scan of the whole book
+        return few
     lf, _ = _scan(Path(path))
     if lf is not None:
-        few = _csv_lines(Path(path), lines) if file_format(path, "orders") == "csv" else None
-        return few if few is not None else lf.filter(pl.col("line").is_in(wanted)).collect(engine="streaming")
+        return lf.filter(pl.col("line").is_in(wanted)).collect(engine="streaming")
     batches, _ = iter_book(path, None)
     return next(batches).filter(pl.col("line").is_in(wanted))
 
@@ -377,18 +380,7 @@ def write_batches(df: pl.DataFrame, path: str | Path, convert=None, batch_rows: 
         return
     slices = (convert(df.slice(off, batch_rows)) for off in range(0, df.height, batch_rows))
     if fmt == "parquet":
-        import pyarrow.parquet as pq
-
-        writer = None
-        try:
-            for part in slices:
-                table = part.to_arrow()
-                if writer is None:
-                    writer = pq.ParquetWriter(path, table.schema, compression="zstd")
-                writer.write_table(table, row_group_size=batch_rows)
-        finally:
-            if writer is not None:
-                writer.close()
+        write_parquet_parts(slices, path)
         return
     with open(path, "wb") as f:
         for i, part in enumerate(slices):
