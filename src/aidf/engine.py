@@ -504,7 +504,10 @@ def book_many(transactions: Iterable[Any], ledger, rules: str | None = None, act
 
 def _book_parsed(hashed: list[tuple[Transaction, str]], ledger, rules: str | None, actor: str | None,
                  batch_size: int | None = None) -> list[Decision]:
-    """Book parsed transactions, each with its content hash (computed once, in `_parse_hashed`)."""
+    """Book parsed transactions, each with its content hash (computed once, in `_parse_hashed`).
+
+    Consumes `hashed`: a batch's parsed requests are let go once it is booked, so that their memory
+    serves the next batch's answers (at 10^5 transactions they held about 300 MB to the end)."""
     from aidf.ledger.store import MAX_BATCH
 
     who = {"actor": actor} if actor else {}
@@ -512,8 +515,10 @@ def _book_parsed(hashed: list[tuple[Transaction, str]], ledger, rules: str | Non
         return [decide_and_book(tx, ledger, rules, actor=actor) for tx, _ in hashed]
     size = batch_size or MAX_BATCH
     out: list[Decision] = []  # its callers (book_many, decide_many) hold the survivors set aside
-    for start in range(0, len(hashed), size):
-        chunk = hashed[start:start + size]
+    hashed.reverse()  # batches are taken from the end, in the original order
+    while hashed:
+        chunk = hashed[:-size - 1:-1]
+        del hashed[-size:]
         with ledger.batch() as b:
             b.prefetch([tx.id for tx, _ in chunk])
             out += [_decide_and_book_in(tx, b, rules, who, h) for tx, h in settling(chunk)]

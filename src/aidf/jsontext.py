@@ -19,21 +19,20 @@ def plain(obj: Any) -> bool:
     """True when orjson writes `obj` exactly as `json.dumps(obj, sort_keys=True, separators=(",", ":"),
     ensure_ascii=False)` does: only dicts, lists, tuples, str, int, bool, None and finite floats written
     without a negative exponent (exact types, so no subclass or enum takes another path). Keys that are
-    not str and ints past 64 bits make orjson raise, which also falls back. Walked with a stack (no
-    recursion limit, no generator per node)."""
-    stack = [obj]
-    pop, push = stack.pop, stack.extend
+    not str and ints past 64 bits make orjson raise, which also falls back. Walked with a stack of
+    containers (no recursion limit, no generator per node)."""
+    stack = [(obj,)]  # containers only: the scalars of each are checked as it is read
+    pop, push = stack.pop, stack.append
     while stack:
         o = pop()
-        tp = type(o)
-        if tp is str or tp is int or o is None or tp is bool:
-            continue
-        if tp is dict:
-            push(o.values())
-        elif tp is list or tp is tuple:
-            push(o)
-        elif tp is not float or not (math.isfinite(o) and (o == 0 or abs(o) >= TINY)):
-            return False
+        for v in (o.values() if type(o) is dict else o):
+            tp = type(v)
+            if tp is str or tp is int or v is None or tp is bool:
+                continue
+            if tp is dict or tp is list or tp is tuple:
+                push(v)
+            elif tp is not float or not (math.isfinite(v) and (v == 0 or abs(v) >= TINY)):
+                return False
     return True
 
 

@@ -54,3 +54,22 @@ def test_a_racing_writer_between_batches_is_seen(durable_url):
         assert _answers(first + second) == _answers(expect[:2] + expect[7:])
         used = led.used(AccountRef(kind="country_allocation", country="SA", window="2025-2027"))
         assert used <= 790_000_000_000 and led.verify().ok
+
+
+def test_a_repeat_inside_one_batch_gets_the_first_answer_back(durable_url):
+    """A batch keeps its bookings as text; a transaction repeated in the same batch is answered from it,
+    as it would be from the database after the batch."""
+    txs = _txs(6, 11)
+    with open_ledger(durable_url) as led:
+        decisions = book_many(txs + [txs[2]], led, batch_size=50)
+        assert decisions[-1].model_dump(mode="json") == decisions[2].model_dump(mode="json")
+        assert len(led.holds("all")) == sum(d.outcome.value in ("LICENSE_REQUIRED", "NEEDS_REVIEW")
+                                            for d in decisions[:-1]) and led.verify().ok
+
+
+def test_a_memory_ledger_keeps_a_decision_in_one_page():
+    from aidf.ledger.db import MEMORY_PAGE_BYTES
+
+    led = open_ledger("memory")
+    with led.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA page_size").scalar() == MEMORY_PAGE_BYTES

@@ -43,6 +43,7 @@ TRANSFER_COLUMNS = ("id", "transaction_id", "account_id", "kind", "amount", "lim
                     "as_of", "at_us", "actor", "note")
 OPEN_COLUMNS = ("transfer_id", "account_id", "amount", "created_us")
 BOOKING_COLUMNS = ("transaction_id", "request_hash", "decision", "transfer_ids", "as_of", "at_us", "actor")
+HOLD_COLUMNS = ("transaction_id", "decision", "reason", "content_hash", "at_us", "actor")
 Q_ONE = select(s.accounts.c.posted, s.accounts.c.pending).where(s.accounts.c.id == bindparam("aid"))
 Q_BOOKING = select(s.bookings).where(s.bookings.c.transaction_id == bindparam("tid"))
 Q_VEU = (select(s.accounts.c.id, s.accounts.c.country)
@@ -91,11 +92,13 @@ class Batch:
         self.refs: dict[str, AccountRef] = {}
         self.last_limit: dict[str, int] = {}
         self.veus: dict[str, set[str]] = {}  # UVEU -> countries with a share account
-        self.booked: dict[str, Booked] = {}
+        # Booked here: transaction id -> (request hash, decision text, transfer ids). The decision is read back
+        # from its text when asked for, so a batch does not keep 8,000 decisions as Python objects.
+        self.booked: dict[str, tuple[str, str, list[str]]] = {}
         self.transfers: list[tuple] = []  # TRANSFER_COLUMNS
         self.open: list[tuple] = []  # OPEN_COLUMNS
         self.bookings: list[tuple] = []  # BOOKING_COLUMNS
-        self.holds: list[dict[str, Any]] = []
+        self.holds: list[tuple[Any, ...]] = []  # HOLD_COLUMNS order
         self.entries: list[tuple[str, str, str, dict[str, Any]]] = []
         self._arr: dict[tuple[str, str], Any] = {}
         self._absent: set[str] = set()  # transaction ids known to have no booking yet
@@ -157,8 +160,9 @@ class Batch:
             self._unheld.update(t for t in ids if t not in held)
 
     def find(self, transaction_id: str) -> Booked | None:
-        if transaction_id in self.booked:
-            return self.booked[transaction_id]
+        hit = self.booked.get(transaction_id)
+        if hit is not None:
+            return Booked(transaction_id, hit[0], json.loads(hit[1]), list(hit[2]))
         if transaction_id in self._absent:
             return None
         row = self.conn.execute(Q_BOOKING, {"tid": transaction_id}).first()
@@ -286,9 +290,8 @@ class Batch:
         self.bookings.append((tid, request_hash, decision_text, string_list(tids), as_of_s, now, actor))
         self.entries.append((actor, "book", tid, {"request_hash": request_hash, "as_of": as_of_s,
                                                   "decision_sha256": sha256(decision_text), "transfers": logged}))
-        booked = Booked(tid, request_hash, {}, tids)
-        self.booked[tid] = booked
-        return booked
+        self.booked[tid] = (request_hash, decision_text, tids)
+        return Booked(tid, request_hash, {}, tids)
 
     def _transfer(self, rid: str, tid: str, aid: str, kind: str, amount: int, limit: int | None, as_of_s: str,
                   actor: str, note: str | None, logged: list[dict[str, Any]]) -> None:
@@ -325,8 +328,7 @@ class Batch:
             if prior != h:
                 raise IdempotencyConflict(transaction_id)
             return
-        self.holds.append({"transaction_id": transaction_id, "decision": text, "reason": reason,
-                           "content_hash": h, "at_us": self.now, "actor": actor})
+        self.holds.append((transaction_id, text, reason, h, self.now, actor))
         self._held[transaction_id] = h
         self.entries.append((actor, "hold", transaction_id, {"reason": reason, "decision_sha256": sha256(text)}))
 
@@ -348,8 +350,7 @@ class Batch:
             insert_rows(conn, s.transfers, TRANSFER_COLUMNS, self.transfers)
         insert_rows(conn, s.open_pending, OPEN_COLUMNS, self.open)
         insert_rows(conn, s.bookings, BOOKING_COLUMNS, self.bookings)
-        if self.holds:
-            conn.execute(s.holds.insert(), self.holds)
+        insert_rows(conn, s.holds, HOLD_COLUMNS, self.holds)
         if self.entries:
             self.head = audit.append_many(conn, self.head, self.now, self.entries)
         for buf in (self.transfers, self.open, self.bookings, self.holds, self.entries):

@@ -23,6 +23,9 @@ BUSY_TIMEOUT_S = 120
 # closes a connection of its own. Before, five were kept and the rest opened per request.
 POOL_SIZE = 8
 CACHE_KIB = 65536  # SQLite page cache per connection (the default 2 MiB spills a batch of 8,000 to the WAL)
+# Pages of a memory ledger: a booked decision's text (about 6 KB) then sits in one page instead of a
+# chain of overflow pages, which held about 15% more memory and cost more to insert.
+MEMORY_PAGE_BYTES = 65536
 
 
 def normalize_url(url: str) -> str:
@@ -56,7 +59,9 @@ def _sqlite_engine(url: str) -> Engine:
         # Let SQLAlchemy's begin() emit our own BEGIN instead of the driver's implicit one.
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
-        if not memory:
+        if memory:  # before the first table: a database's page size is set when it is created
+            cur.execute(f"PRAGMA page_size={MEMORY_PAGE_BYTES}")
+        else:
             cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA synchronous=FULL")  # WAL + FULL: each commit is on disk when it returns
         cur.execute(f"PRAGMA cache_size=-{CACHE_KIB}")  # a batch's pages stay in memory until its commit
