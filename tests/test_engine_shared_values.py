@@ -1,7 +1,8 @@
 """The engine's shared and assembled parts give what validation gave (issue 11).
 
 - a decision assembled from its typed parts equals the validated one: values, field order, fields set, JSON;
-- trace steps, duties, assumed facts and the rule-set reference are frozen values, so answers may share them;
+- trace steps, duties, assumed facts and the rule-set reference are frozen values, so answers may share them,
+  and those made from the same field names share one fields set, which nothing can change;
 - a citation below another is the same value however often it is asked for.
 """
 
@@ -45,6 +46,24 @@ def test_shared_parts_are_frozen_and_answers_stay_apart():
     a.warnings.append("only here")
     assert len(b.trace) == len(a.trace) - 1 and "only here" not in b.warnings
     assert a.screening is not b.screening
+
+
+def test_frozen_parts_share_a_fields_set_that_stays_as_made():
+    from aidf.model import TraceStep
+
+    a = TraceStep.model_construct(rule="r", cite="c", result="x", why="w")
+    b = TraceStep.model_construct(rule="s", cite="d", result="y", why="v")
+    assert a.model_fields_set is b.model_fields_set == {"rule", "cite", "result", "why"}
+    with pytest.raises(pydantic.ValidationError):
+        a.line = 3
+    c = a.model_copy(update={"line": 3})
+    d = a.but(line=4)
+    assert c.model_fields_set == d.model_fields_set == {"rule", "cite", "result", "why", "line"}
+    assert b.model_fields_set == {"rule", "cite", "result", "why"}
+    assert TraceStep.model_construct(rule="r", cite="c", result="x", why="w", line=1).model_fields_set == \
+        TraceStep(rule="r", cite="c", result="x", why="w", line=1).model_fields_set
+    assert TraceStep.model_construct(rule="r", cite="c", result="x", why="w", other=1).model_fields_set == \
+        {"rule", "cite", "result", "why"}
 
 
 def test_a_cited_paragraph_is_one_value():

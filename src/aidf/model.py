@@ -408,17 +408,19 @@ class Built(BaseModel):
         except TypeError:
             spec = None  # a model Built cannot build: model_construct says why when asked
         type.__setattr__(cls, "_built_spec", spec)
+        # A frozen model's fields set is never changed (assignment is refused, copies copy it), so objects made
+        # from the same field names share one: a set per trace step held about 1 KB per decision.
+        type.__setattr__(cls, "_shared_sets", {} if cls.model_config.get("frozen") else None)
 
     @classmethod
     def model_construct(cls, _fields_set: set[str] | None = None, **values: Any) -> Any:
-        spec = cls._built_spec
+        spec, shared = cls._built_spec, cls._shared_sets
         template, names, required = spec if spec is not None else _plain_spec(cls)
-        fields_set = set(values)
-        if fields_set <= names and fields_set >= required:
-            d = template | values  # keeps the fields' declared order
-        else:  # an unknown name is dropped, a required field not given left unset
-            d = {k: v for k, v in (template | values).items() if k in names and v is not _REQUIRED}
-            fields_set &= names
+        fields_set = None if shared is None else shared.get(tuple(values))
+        if fields_set is not None:  # these names were checked when the set was made
+            d = template | values
+        else:
+            d, fields_set = _fields(cls, values, template, names, required)
         m = _new(cls)
         _set(m, "__dict__", d)
         _set(m, "__pydantic_fields_set__", fields_set if _fields_set is None else _fields_set)
@@ -440,6 +442,18 @@ class Built(BaseModel):
 _SHARED = ConfigDict(frozen=True)
 _new, _set = object.__new__, object.__setattr__  # what pydantic's own model_construct calls
 _REQUIRED = object()  # a required field has no default: left unset when not given, as pydantic does
+
+
+def _fields(cls: type[Built], values: dict[str, Any], template: dict[str, Any], names: frozenset[str],
+            required: frozenset[str]) -> tuple[dict[str, Any], set[str]]:
+    """The fields (declared order) and fields set of a Built model made from `values`, as pydantic makes them."""
+    fields_set = set(values)
+    if fields_set <= names and fields_set >= required:
+        if cls._shared_sets is not None:
+            cls._shared_sets[tuple(values)] = fields_set
+        return template | values, fields_set  # keeps the fields' declared order
+    # an unknown name is dropped, a required field not given left unset
+    return {k: v for k, v in (template | values).items() if k in names and v is not _REQUIRED}, fields_set & names
 
 
 def _plain_spec(cls: type[BaseModel]) -> tuple[dict[str, Any], frozenset[str], frozenset[str]]:
