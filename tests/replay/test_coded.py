@@ -66,9 +66,15 @@ def test_coded_answers_decode_to_text():
     coded, lines = res.coded, res.lines
     assert coded.schema["outcome"] == pl.Categorical and coded.schema["effect_account"] == pl.Categorical
     assert all(t != pl.Categorical for t in lines.schema.values())
-    for name in ("outcome", "authorization", "review_policy", "eccn", "effect_kind", "effect_account",
-                 "tally_account", "tx_outcome", "catalog", "consignee_key"):
+    for name in ("outcome", "authorization", "review_policy", "effect_kind", "effect_account",
+                 "tally_account", "tx_outcome", "consignee_key"):
         assert coded[name].cast(pl.String).to_list() == lines[name].to_list()
+    # What follows from the line's item or shape is kept once per item or shape, and gathered when decoded.
+    for name in ("catalog", "eccn", "tpp", "license_required"):
+        key, values = res.tables[name]
+        assert name not in coded.columns
+        assert values.gather(coded[key]).cast(lines.schema[name]).to_list() == lines[name].to_list()
+    assert lines["catalog"].drop_nulls().len() > 0 and lines["eccn"].drop_nulls().len() > 0
     assert lines["effect_account"].drop_nulls().len() > 0 and lines["tally_account"].drop_nulls().len() > 0
     s = summary(res)
     assert sum(s["by_outcome"].values()) == lines.height
@@ -121,8 +127,47 @@ def test_converted_batches_equal_one_shot(tmp_path, suffix):
     res = _replayed()
     whole, part = tmp_path / f"whole{suffix}", tmp_path / f"part{suffix}"
     write_table(res.lines.select(OUT_COLUMNS), whole)
-    write_batches(res.coded, part, lambda b: decode(b, res.limits, OUT_COLUMNS), 5)
+    write_batches(res.coded, part, lambda b: decode(b, res.limits, OUT_COLUMNS, res.tables), 5)
     if suffix == ".parquet":
         assert pl.read_parquet(part).equals(pl.read_parquet(whole))
     else:
         assert part.read_bytes() == whole.read_bytes()
+
+
+def test_account_ids_read_in_tiny_slices_equal_whole(monkeypatch):
+    """Account ids are built from slices of the lines' parts; numbered by first appearance, they give
+    the same lines as one pass over the whole book."""
+    from aidf.replay import columnar
+
+    book = _mixed()
+    whole = _replayed()
+    monkeypatch.setattr(columnar, "DISTINCT_ROWS", 7)
+    sliced = replay(book)
+    assert sliced.lines.equals(whole.lines)
+    assert sliced.lines["effect_account"].drop_nulls().n_unique() > 3
+
+
+def test_counts_by_country_in_tiny_slices_equal_whole(monkeypatch):
+    from aidf.replay import report
+
+    res = _replayed()
+    whole = report.by_country(res)
+    monkeypatch.setattr(report, "COUNT_ROWS", 3)
+    assert report.by_country(res) == whole
+    assert sum(r["lines"] for r in whole) == res.coded.height
+
+
+def test_narrow_line_numbers_decode_as_the_file_gives_them():
+    res = _replayed()
+    assert res.coded.schema["line"] == pl.UInt32 and res.lines.schema["line"] == pl.Int64
+    assert sorted(res.lines["line"].to_list()) == sorted(_mixed()["line"].cast(pl.Int64).to_list())
+
+
+def test_a_run_that_books_nothing_lets_the_booking_columns_go():
+    from aidf.replay.columnar import BOOKING_ONLY
+
+    res = _replayed()
+    before = res.lines
+    res.without_booking_columns()
+    assert not set(BOOKING_ONLY) & set(res.coded.columns)
+    assert res.lines.equals(before.drop(BOOKING_ONLY))

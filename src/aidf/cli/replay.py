@@ -40,6 +40,7 @@ def replay_cmd(
                                                     "file, or 'default'); N > 0 scales it to about N lines")] = None,
 ) -> None:
     """Replay a whole order book through the rules, line by line with running balances (columnar)."""
+    _prompt_return()
     if scenario is not None:
         return _under_scenario(dict(locals()))
     from rich.console import Console
@@ -72,11 +73,20 @@ def replay_cmd(
         err.print(f"[yellow]ignored columns not in the layout:[/] {', '.join(r.ignored_columns)}")
     if r.lines == 0:
         raise InputError("ORDERS", f"{orders} has no order lines: nothing to replay")
+    if not book:
+        r.result.without_booking_columns()
     _write(r, orders, out, review, rules)
     s = _summary(r, orders, rules, led, book)
     _print_summary(s, out)
     if summary_json is not None:
         summary_json.write_text(json.dumps(s, indent=2, default=str))
+
+
+def _prompt_return() -> None:
+    """Polars' allocator set to return freed memory promptly, before Polars is loaded (replay/allocator.py)."""
+    from aidf.replay.allocator import prompt_return
+
+    prompt_return()
 
 
 def _summary(r, orders: Path, rules: str | None, led, book: bool) -> dict:

@@ -47,11 +47,18 @@ class ReplayResult:
     init: dict[str, int] = field(default_factory=dict)  # starting balance (milli) of every account drawn
     limits: pl.DataFrame | None = None  # row i: the limits of shape i
     notes: dict[int, tuple[int, list[str]]] = field(default_factory=dict)  # Plans.notes
+    # Columns kept by an id the lines carry, not per line: name -> (id column, values by id).
+    tables: dict[str, tuple[str, pl.Series]] = field(default_factory=dict)
 
     @property
     def lines(self) -> pl.DataFrame:
         """The lines with every answer as text (decoded from `coded`)."""
-        return decode(self.coded, self.limits)
+        return decode(self.coded, self.limits, tables=self.tables)
+
+    def without_booking_columns(self) -> None:
+        """Let go of the columns only booking reads (`run.book_result`): a run that books nothing keeps
+        about 14 bytes a line less through writing and summaries."""
+        self.coded = self.coded.drop(BOOKING_ONLY, strict=False)
 
     def transactions(self) -> pl.DataFrame:
         return (self.lines.group_by("transaction_id", maintain_order=True)
@@ -87,6 +94,7 @@ def replay_owned(holder: list[pl.DataFrame], ledger=None, rules: str | None = No
         book = book.with_columns(pl.lit(rules).alias("rules"))
     if book.height == 0:
         return ReplayResult(_empty(), 0)
+    book = book.with_columns(pl.col("line").cast(NARROW["line"]))
     # Lines stay in file order until the narrow per-line columns are sorted by `seq` below.
     say("order")
     _, seq, item = replay_positions(book)
@@ -104,6 +112,8 @@ def replay_owned(holder: list[pl.DataFrame], ledger=None, rules: str | None = No
     df = _lpp_step(df, limits, ledger, init)
     say("VEU")
     df = _veu_step(df, plans, ledger, init)
+    # Past the VEU step a declared installed base matters only as declared or not.
+    df = df.with_columns(pl.col("veu_installed_base").is_not_null().alias("declared")).drop("veu_installed_base")
     say("allocation")
     df = _allocation_step(df, limits, ledger, init)
     say("answers")
@@ -111,7 +121,15 @@ def replay_owned(holder: list[pl.DataFrame], ledger=None, rules: str | None = No
     df = df.drop("seq", "veu_type", "has_lpp", "counted", strict=False)
     holder.append(df)
     del df
-    return ReplayResult(_answers(holder, items, plans.tpp, per_shape), n_shapes, init, limits, plans.notes)
+    coded = _answers(holder, items, per_shape)
+    return ReplayResult(coded, n_shapes, init, limits, plans.notes, _tables(items, plans.tpp, per_shape))
+
+
+def _tables(items: pl.DataFrame, tpp: pl.DataFrame, per_shape: pl.DataFrame) -> dict[str, tuple[str, pl.Series]]:
+    """The answer columns that follow from the line's item or shape: a value per item or shape, gathered
+    only when decoded (at ten million lines a column per line costs 40 to 80 MB)."""
+    return {"catalog": ("iid", items["catalog"].cast(pl.Categorical)), "tpp": ("tpp_id", tpp["unit_tpp"]),
+            "eccn": ("shape", per_shape["eccn"]), "license_required": ("shape", per_shape["license_required"])}
 
 
 KEEP = ["line", "seq", "order_id", "item", "date", "destination", "dest", "destination_tier", "iid", "quantity",
@@ -691,14 +709,29 @@ def _lit(v: str) -> pl.Expr:
     return pl.lit(v, dtype=pl.Categorical)
 
 
+DISTINCT_ROWS = 1_000_000  # lines whose parts _by_distinct reads at a time
+
+
 def _by_distinct(df: pl.DataFrame, parts: dict[str, pl.Expr], value: Callable[..., str | None]) -> pl.Series:
     """`value(*parts)` (text) per line, called once per distinct row of `parts` and gathered back as a
-    categorical: account ids are built (by aidf.meters) for the few distinct accounts, not per line."""
-    a = df.select(**parts)
-    pos, idx = dense_index(row_codes(a, list(parts)))
-    u = pl.Series([value(*row) for row in a[pos].iter_rows()], dtype=pl.String).cast(pl.Categorical)
-    del a
-    return u.gather(idx)
+    categorical: account ids are built (by aidf.meters) for the few distinct accounts, not per line.
+    The parts are read a slice of lines at a time (at ten million lines, all of them at once held
+    about 300 MB), each slice's distinct rows numbered in the book's order of first appearance."""
+    ids: dict[tuple, int] = {}
+    texts: list[str | None] = []
+    at = []
+    for o in range(0, max(df.height, 1), DISTINCT_ROWS):
+        a = df.slice(o, DISTINCT_ROWS).select(**parts)
+        pos, idx = dense_index(row_codes(a, list(parts)))
+        local = []
+        for row in a[pos].iter_rows():
+            if row not in ids:
+                ids[row] = len(texts)
+                texts.append(value(*row))
+            local.append(ids[row])
+        del a
+        at.append(pl.Series(local, dtype=pl.UInt32).gather(idx))
+    return pl.Series(texts, dtype=pl.String).cast(pl.Categorical).gather(pl.concat(at))
 
 
 def _effect_account(which: int, ckey, year, kind, dest, veu, window) -> str | None:
@@ -717,15 +750,15 @@ def _tally_account(tally: bool, dest, veu) -> str | None:
     return meters.uveu_account(str(veu), str(dest)).id if tally else None
 
 
-def _answers(holder: list[pl.DataFrame], items: pl.DataFrame, tpp: pl.DataFrame,
-             per_shape: pl.DataFrame) -> pl.DataFrame:
+def _answers(holder: list[pl.DataFrame], items: pl.DataFrame, per_shape: pl.DataFrame) -> pl.DataFrame:
     """Per line and per transaction answers, text as categoricals; `holder`'s frame is taken out.
     `per_shape`: the plan columns only the answers read (LINE_ANSWER), by shape."""
     df = holder.pop()
     c = pl.col
     lpp, veu, alloc = c("lpp_ok"), c("veu_ok"), c("alloc_ok")
     few, at = _line_answers(df, per_shape)
-    df = df.with_columns(few[n].gather(at) for n in few.columns).drop("terminal", "s_authorization", "veu_step")
+    df = df.drop("terminal", "s_authorization", "veu_step")  # before the answers are gathered onto the lines
+    df = df.with_columns(few[n].gather(at) for n in few.columns)
     # Account ids: the parts each kind reads, masked elsewhere, so distinct rows are distinct accounts.
     which = pl.when(lpp).then(1).when(veu).then(2).when(alloc).then(3).otherwise(0).cast(pl.Int8)
     account = _by_distinct(df, {
@@ -743,18 +776,16 @@ def _answers(holder: list[pl.DataFrame], items: pl.DataFrame, tpp: pl.DataFrame,
     out = df.select(
         "line", pl.col("order_id").alias("transaction_id"), c("item").cast(NARROW["item"]), "date",
         pl.col("destination").cast(pl.Categorical), c("destination_tier").cast(NARROW["destination_tier"]),
-        items["catalog"].cast(pl.Categorical).gather(df["iid"]).alias("catalog"), "quantity",
-        per_shape["eccn"].gather(df["shape"]),
-        tpp["unit_tpp"].gather(df["tpp_id"]).alias("tpp"), "tpp_total", "outcome", "authorization", "review_policy",
-        per_shape["license_required"].gather(df["shape"]), pl.col("kind").alias("effect_kind"), "effect_account",
+        "iid", "quantity", "tpp_id", "tpp_total", "outcome", "authorization", "review_policy",
+        pl.col("kind").alias("effect_kind"), "effect_account",
         "tally_account",
         "tx_outcome", "tx_authorization", "tx_review_policy", "rule_set",
-        # kept for booking and summaries
+        # kept for booking (BOOKING_ONLY) and summaries
         pl.col("ckey").alias("consignee_key"), pl.col("aia_tally"), pl.col("amt").alias("amount_milli"),
         pl.col("dest").alias("_dest"), pl.col("year").cast(NARROW["_year"]).alias("_year"),
         pl.col("veu_id").cast(pl.Categorical).alias("_veu"),
         pl.col("window").alias("_window"), pl.col("shape").cast(pl.Int32),
-        pl.col("veu_installed_base").is_not_null().alias("_declared"),
+        pl.col("declared").alias("_declared"),
         (pl.col("alloc") & ~pl.col("alloc_ok") & ~pl.col("lpp_ok") & ~pl.col("veu_ok")).alias("_past_allocation"),
         # Lines with one code share shape, answers and place past the allocation (report.people_columns).
         answer.alias("_answer"))
@@ -768,8 +799,8 @@ def _line_answers(df: pl.DataFrame, per_shape: pl.DataFrame) -> tuple[pl.DataFra
     c = pl.col
     lpp, veu, alloc = c("lpp_ok"), c("veu_ok"), c("alloc_ok")
     drawn = c("amt").gt(0).fill_null(False)
-    flags = (c("shape").cast(pl.Int64) * 16 + lpp.cast(pl.Int64) + veu.cast(pl.Int64) * 2
-             + alloc.cast(pl.Int64) * 4 + drawn.cast(pl.Int64) * 8)
+    u = pl.UInt32  # shapes number far below 2^28
+    flags = c("shape").cast(u) * 16 + lpp.cast(u) + veu.cast(u) * 2 + alloc.cast(u) * 4 + drawn.cast(u) * 8
     pos, at = dense_index(df.select(flags.alias("k"))["k"])
     few = df[pos].select("shape", "terminal", "s_authorization", "veu_step", "alloc", "lpp_ok", "veu_ok",
                          "alloc_ok", "amt")
@@ -828,25 +859,38 @@ def _transaction_answers(df: pl.DataFrame, few: pl.DataFrame, at: pl.Series) -> 
     return df.with_columns(cols)
 
 
+BOOKING_ONLY = ["_dest", "_year", "_veu", "_window", "aia_tally", "_declared"]  # read by run.book_result alone
 LIMITS = ["lpp_limit", "alloc_limit", "alloc_limit_arranged", "alloc_published"]
 PER_SHAPE = LIMITS[:3]  # not gathered onto the lines
 # Plan columns only the line answers read: kept by shape (_line_answers), not gathered onto every line.
 LINE_ANSWER = ["s_outcome", "s_review_policy", "alloc_ok_policy", "alloc_fail_policy", "license_required", "eccn"]
-NARROW = {"item": pl.Int32, "destination_tier": pl.Int8, "_year": pl.Int16}  # kept narrow, decoded to Int64
+# Kept narrow, decoded to Int64 (a book of 4 billion lines would not fit in memory anyway).
+NARROW = {"item": pl.Int32, "destination_tier": pl.Int8, "_year": pl.Int16, "line": pl.UInt32}
 
 
-def decode(coded: pl.DataFrame, limits: pl.DataFrame | None = None, columns: list[str] | None = None) -> pl.DataFrame:
+def decode(coded: pl.DataFrame, limits: pl.DataFrame | None = None, columns: list[str] | None = None,
+           tables: dict[str, tuple[str, pl.Series]] | None = None) -> pl.DataFrame:
     """The text table (`columns`, default all) from coded lines (or from a batch of them): categoricals
-    as text, narrow integers as Int64, the TPP amounts from the milli amounts, limits by shape."""
-    cols = list(_empty().columns) if columns is None else columns
+    as text, narrow integers as Int64, the TPP amounts from the milli amounts, limits by shape, and the
+    columns of `tables` (ReplayResult.tables) by their ids."""
     have = set(coded.columns)
+    cols = _decodable(have, limits, tables) if columns is None else columns
     if limits is not None and "shape" in have:
         coded = coded.with_columns(limits[n].gather(coded["shape"]) for n in limits.columns
                                    if n in cols and n not in have)
-    return coded.select(decode_exprs(coded.schema, cols))
+    return coded.select(decode_exprs(coded.schema, cols, tables=tables))
 
 
-def decode_exprs(schema, columns: list[str], text: bool = True) -> list[pl.Expr]:
+def _decodable(have: set[str], limits: pl.DataFrame | None, tables: dict | None) -> list[str]:
+    """The columns of a full decoded table that `coded` columns `have` can give (all of them, unless the
+    booking columns were let go)."""
+    derived = {"effect_milli", "effect_tpp", "tally_tpp"}
+    made = have | derived | set(tables or ()) | (set(limits.columns) if limits is not None and "shape" in have else set())
+    return [n for n in _empty().columns if n in made]
+
+
+def decode_exprs(schema, columns: list[str], text: bool = True,
+                 tables: dict[str, tuple[str, pl.Series]] | None = None) -> list[pl.Expr]:
     """`decode`'s row-by-row part as expressions (for a lazy, streamed write); with `text` False the
     categoricals stay categoricals (for a writer that stores each text once, as a dictionary)."""
     c = pl.col
@@ -858,6 +902,10 @@ def decode_exprs(schema, columns: list[str], text: bool = True) -> list[pl.Expr]
     for name in columns:
         if name not in schema and name in derived:
             out.append(derived[name].alias(name))
+        elif name not in schema and tables and name in tables:
+            key, values = tables[name]
+            e = pl.lit(values).gather(c(key)).alias(name)
+            out.append(e.cast(pl.String) if text and isinstance(values.dtype, pl.Categorical) else e)
         elif isinstance(schema[name], (pl.Categorical, pl.Enum)):
             out.append(c(name).cast(pl.String) if text else c(name))
         elif name in NARROW:
@@ -867,10 +915,11 @@ def decode_exprs(schema, columns: list[str], text: bool = True) -> list[pl.Expr]
     return out
 
 
-def coded_columns(columns: list[str]) -> list[str]:
+def coded_columns(columns: list[str], tables: dict[str, tuple[str, pl.Series]] | None = None) -> list[str]:
     """The coded columns `decode` reads to give `columns`."""
     need = {"effect_tpp": ["effect_kind", "amount_milli"], "effect_milli": ["effect_kind", "amount_milli"],
             "tally_tpp": ["tally_account", "amount_milli"]}
+    need |= {name: [key] for name, (key, _) in (tables or {}).items()}
     out: list[str] = []
     for n in columns:
         for x in need.get(n, [n]):

@@ -64,16 +64,17 @@ def write_answers(result: ReplayResult, out: str | Path, batch_rows: int = WRITE
                   columns: list[str] | None = None) -> None:
     """The --out table (OUT_COLUMNS, or `columns`), decoded from the coded answers `batch_rows` lines at a time."""
     cols = OUT_COLUMNS if columns is None else columns
-    coded = result.coded.select(coded_columns(cols))
+    tables = result.tables
+    coded = result.coded.select(coded_columns(cols, tables))
     if file_format(out, "out") == "parquet":
         # Categoricals go to the file as dictionaries: no text per line is built (at 10^7 lines the
         # texts of one 250,000-line slice, warnings included, held several hundred MB in the writer).
-        exprs = decode_exprs(coded.schema, cols, text=False)
+        exprs = decode_exprs(coded.schema, cols, text=False, tables=tables)
         write_parquet_parts((coded.slice(o, batch_rows).select(exprs) for o in range(0, max(coded.height, 1), batch_rows)),
                             out)
         return
-    write_batches(coded, out, lambda part: decode(part, columns=cols), batch_rows,
-                  lazy=coded.lazy().select(decode_exprs(coded.schema, cols)))
+    write_batches(coded, out, lambda part: decode(part, columns=cols, tables=tables), batch_rows,
+                  lazy=coded.lazy().select(decode_exprs(coded.schema, cols, tables=tables)))
 
 
 def summary(result: ReplayResult) -> dict[str, Any]:

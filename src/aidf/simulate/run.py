@@ -83,7 +83,8 @@ def decisions(result) -> pl.DataFrame:
     from aidf.replay.columnar import coded_columns, decode
 
     coded = result.coded
-    out = decode(coded.select([c for c in coded_columns(COLUMNS) if c in coded.columns]), result.limits, COLUMNS)
+    out = decode(coded.select([c for c in coded_columns(COLUMNS, result.tables) if c in coded.columns]), result.limits,
+                 COLUMNS, result.tables)
     past = coded["_past_allocation"] if "_past_allocation" in coded.columns else pl.Series([False] * coded.height)
     return out.with_columns(past.alias("past_allocation"))
 
