@@ -27,7 +27,7 @@ from aidf.meters import MILLI
 from aidf.model import OUTCOME_ORDER, AccountRef, Party
 from aidf.replay import shapes, static
 from aidf.replay.assemble import replay_positions, tx_dict
-from aidf.replay.book import BookErrors, LineError, one_chunk, parse_installed_base
+from aidf.replay.book import LINE_DTYPE, BookErrors, LineError, one_chunk, parse_installed_base
 from aidf.replay.codes import compact, dense_index, expand, row_codes
 from aidf.replay.scan import scan
 from aidf.rules.ruleset import RULE_IDS, resolve
@@ -864,8 +864,10 @@ LIMITS = ["lpp_limit", "alloc_limit", "alloc_limit_arranged", "alloc_published"]
 PER_SHAPE = LIMITS[:3]  # not gathered onto the lines
 # Plan columns only the line answers read: kept by shape (_line_answers), not gathered onto every line.
 LINE_ANSWER = ["s_outcome", "s_review_policy", "alloc_ok_policy", "alloc_fail_policy", "license_required", "eccn"]
-# Kept narrow, decoded to Int64 (a book of 4 billion lines would not fit in memory anyway).
-NARROW = {"item": pl.Int32, "destination_tier": pl.Int8, "_year": pl.Int16, "line": pl.UInt32}
+NARROW = {"item": pl.Int32, "destination_tier": pl.Int8, "_year": pl.Int16, "line": LINE_DTYPE}  # decoded to Int64
+# Decoded columns made from others, and the coded columns each reads.
+DERIVED = {"effect_tpp": ["effect_kind", "amount_milli"], "effect_milli": ["effect_kind", "amount_milli"],
+           "tally_tpp": ["tally_account", "amount_milli"]}
 
 
 def decode(coded: pl.DataFrame, limits: pl.DataFrame | None = None, columns: list[str] | None = None,
@@ -873,19 +875,17 @@ def decode(coded: pl.DataFrame, limits: pl.DataFrame | None = None, columns: lis
     """The text table (`columns`, default all) from coded lines (or from a batch of them): categoricals
     as text, narrow integers as Int64, the TPP amounts from the milli amounts, limits by shape, and the
     columns of `tables` (ReplayResult.tables) by their ids."""
-    have = set(coded.columns)
-    cols = _decodable(have, limits, tables) if columns is None else columns
-    if limits is not None and "shape" in have:
-        coded = coded.with_columns(limits[n].gather(coded["shape"]) for n in limits.columns
-                                   if n in cols and n not in have)
+    tables = dict(tables or {})
+    if limits is not None and "shape" in coded.columns:  # a shape's limits, as any value kept by shape
+        tables |= {n: ("shape", limits[n]) for n in limits.columns}
+    cols = _decodable(set(coded.columns), tables) if columns is None else columns
     return coded.select(decode_exprs(coded.schema, cols, tables=tables))
 
 
-def _decodable(have: set[str], limits: pl.DataFrame | None, tables: dict | None) -> list[str]:
+def _decodable(have: set[str], tables: dict) -> list[str]:
     """The columns of a full decoded table that `coded` columns `have` can give (all of them, unless the
     booking columns were let go)."""
-    derived = {"effect_milli", "effect_tpp", "tally_tpp"}
-    made = have | derived | set(tables or ()) | (set(limits.columns) if limits is not None and "shape" in have else set())
+    made = have | DERIVED.keys() | tables.keys()
     return [n for n in _empty().columns if n in made]
 
 
@@ -917,9 +917,7 @@ def decode_exprs(schema, columns: list[str], text: bool = True,
 
 def coded_columns(columns: list[str], tables: dict[str, tuple[str, pl.Series]] | None = None) -> list[str]:
     """The coded columns `decode` reads to give `columns`."""
-    need = {"effect_tpp": ["effect_kind", "amount_milli"], "effect_milli": ["effect_kind", "amount_milli"],
-            "tally_tpp": ["tally_account", "amount_milli"]}
-    need |= {name: [key] for name, (key, _) in (tables or {}).items()}
+    need = DERIVED | {name: [key] for name, (key, _) in (tables or {}).items()}
     out: list[str] = []
     for n in columns:
         for x in need.get(n, [n]):
