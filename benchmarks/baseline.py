@@ -29,6 +29,7 @@ PEAK = ("import resource, subprocess, sys, json\n"
         "r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)\n"
         "print(json.dumps({'rc': r.returncode, 'err': r.stderr.decode()[-2000:],"
         " 'kb': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))\n")
+ALLOCATOR_ENV = os.environ.get("AIDF_BENCH_ALLOCATOR", "")  # e.g. "dirty_decay_ms:0,muzzy_decay_ms:0"
 CLI = "import sys; from aidf.cli import main; sys.argv[0] = 'aidf'; main()"
 SINGLE = """
 import json, time
@@ -87,7 +88,13 @@ def _pins(pyproject: Path) -> list[str]:
 def _env(tree: Path | None) -> dict[str, str]:
     env = dict(os.environ)
     env.pop("PYTHONPATH", None)
-    env["_RJEM_MALLOC_CONF"] = "dirty_decay_ms:0,muzzy_decay_ms:0"
+    # Each tree runs with the allocator settings it chooses itself, as a user runs it. With
+    # AIDF_BENCH_ALLOCATOR set (before this stop: dirty_decay_ms:0,muzzy_decay_ms:0), both trees get
+    # that setting instead: the lowest peaks, more time.
+    if ALLOCATOR_ENV:
+        env["_RJEM_MALLOC_CONF"] = ALLOCATOR_ENV
+    else:
+        env.pop("_RJEM_MALLOC_CONF", None)
     # Each tree's own source, ahead of any editable install (which may be another checkout's).
     env["PYTHONPATH"] = str((REPO if tree is None else tree) / "src")
     return env

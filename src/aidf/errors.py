@@ -9,3 +9,7 @@ class InputError(ValueError):
     def __init__(self, field: str, reason: str):
         self.field, self.reason = field, reason
         super().__init__(f"{field}: {reason}")
+
+    def __reduce__(self):
+        # Rebuilt from its field and reason (a process deciding shapes sends its errors back pickled).
+        return (type(self), (self.field, self.reason))

@@ -38,6 +38,9 @@ def replay_cmd(
                                                        "arrangements, as `aidf compare` does")] = None,
     demand: Annotated[str | None, typer.Option(help="with --generate: make the book from a demand profile (a YAML "
                                                     "file, or 'default'); N > 0 scales it to about N lines")] = None,
+    workers: Annotated[int | None, typer.Option("--workers", min=1, max=64, help=(
+        "processes deciding the shapes side by side (default: the CPUs this process may use); "
+        "the answers are the same for any number"))] = None,
 ) -> None:
     """Replay a whole order book through the rules, line by line with running balances (columnar)."""
     _prompt_return()
@@ -65,17 +68,20 @@ def replay_cmd(
         from aidf.cli.common import open_store
 
         led, _ = open_store(ledger)
-    try:
-        r = _run_shown(orders, err, quiet, rules=rules, ledger=led, strict=strict)
-    except bookmod.BookErrors as e:
-        _bad_lines(e, strict)
-    if r.ignored_columns:
-        err.print(f"[yellow]ignored columns not in the layout:[/] {', '.join(r.ignored_columns)}")
-    if r.lines == 0:
-        raise InputError("ORDERS", f"{orders} has no order lines: nothing to replay")
-    if not book:
-        r.result.without_booking_columns()
-    _write(r, orders, out, review, rules)
+    from aidf.replay.fanout import workers as side_by_side
+
+    with side_by_side(workers):
+        try:
+            r = _run_shown(orders, err, quiet, rules=rules, ledger=led, strict=strict)
+        except bookmod.BookErrors as e:
+            _bad_lines(e, strict)
+        if r.ignored_columns:
+            err.print(f"[yellow]ignored columns not in the layout:[/] {', '.join(r.ignored_columns)}")
+        if r.lines == 0:
+            raise InputError("ORDERS", f"{orders} has no order lines: nothing to replay")
+        if not book:
+            r.result.without_booking_columns()
+        _write(r, orders, out, review, rules)
     s = _summary(r, orders, rules, led, book)
     _print_summary(s, out)
     if summary_json is not None:

@@ -25,7 +25,7 @@ from aidf.answer import transaction_answer
 from aidf.errors import InputError
 from aidf.meters import MILLI
 from aidf.model import OUTCOME_ORDER, AccountRef, Party
-from aidf.replay import shapes, static
+from aidf.replay import fanout, shapes, static
 from aidf.replay.assemble import replay_positions, tx_dict
 from aidf.replay.book import LINE_DTYPE, BookErrors, LineError, one_chunk, parse_installed_base
 from aidf.replay.codes import compact, dense_index, expand, row_codes
@@ -543,7 +543,7 @@ def _plans(holder: list[pl.DataFrame], keys: pl.DataFrame, items: pl.DataFrame,
     rows = list(rep_rows.iter_rows(named=True))
     del rep_rows
     with heap.survivors_set_aside():  # the book's rows and the plans so far are not walked by every collection
-        outs = [_noted(r) for r in heap.settling(rows)]
+        outs = fanout.split_map(_noted, rows)
     for r, out in zip(rows, outs, strict=True):
         i = pos[r["seq"]]
         if isinstance(out, InputError):

@@ -12,25 +12,27 @@ metered answer rests on. Other lines carry their answer in words.
 from __future__ import annotations
 
 import re
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
 from aidf import people
-from aidf.heap import settling, survivors_set_aside
+from aidf.heap import survivors_set_aside
+from aidf.replay.fanout import split_map
 
 PEOPLE_COLUMNS = ["consignee", "reason", "warnings"]
 FLAGGED = ("NEEDS_REVIEW", "LICENSE_REQUIRED")
 REVIEW_COLUMNS = ["reason", "line", "transaction_id", "date", "destination", "country", "consignee", "catalog",
                   "quantity", "eccn", "tpp_total", "outcome", "warnings"]
 _LINE_PREFIX = re.compile(r"^line \d+: ")
+DECISIONS_PER_PART = 200  # engine decisions per process at least (each takes ~0.3 ms; fanout.MIN_PART)
 _KEY = ["shape", "outcome", "authorization", "review_policy", "_past_allocation"]
 
 
 def _shape_warnings(result, orders: str | Path, rules: str | None) -> dict[int, list[str]]:
     """The engine's warnings for one line of each shape (line references dropped: the row is the line)."""
-    from aidf.replay.assemble import tx_dict
     from aidf.replay.book import read_lines
 
     # Only the columns read, and the outcome compared as a categorical: filtering every coded column
@@ -53,12 +55,17 @@ def _shape_warnings(result, orders: str | Path, rules: str | None) -> dict[int, 
     # Only the representative lines the plans leave are read back and typed (not the whole book again).
     rows = read_lines(orders, pl.Series([line for _, line in undecided], dtype=pl.Int64))
     by_line = {r["line"]: r for r in rows.iter_rows(named=True)}
+    todo = [(shape, by_line[line]) for shape, line in undecided if line in by_line]
     with survivors_set_aside():
-        for shape, line in settling(undecided):
-            r = by_line.get(line)
-            if r is not None:
-                out[shape] = _warnings_of(tx_dict([r]), rules)
+        said = split_map(partial(_line_warnings, rules=rules), [r for _, r in todo], min_part=DECISIONS_PER_PART)
+    out.update(zip([shape for shape, _ in todo], said, strict=True))
     return out
+
+
+def _line_warnings(row: dict[str, Any], rules: str | None) -> list[str]:
+    from aidf.replay.assemble import tx_dict
+
+    return _warnings_of(tx_dict([row]), rules)
 
 
 def _planned(note: tuple[int, list[str]] | None, line: int, date, amount: int | None) -> list[str] | None:
