@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from aidf.replay import io
 from aidf.replay.book import read_lines
@@ -80,3 +82,27 @@ def test_typed_lines_agree_on_a_generated_book(tmp_path, monkeypatch):
     monkeypatch.setattr(io, "_csv_lines", lambda *_: None)
     slow = read_lines(path, lines)
     assert _text(fast).equals(_text(slow)) and fast.schema == slow.schema
+
+
+@settings(max_examples=200, deadline=None)
+@given(lengths=st.lists(st.integers(0, 40), min_size=1, max_size=120), block=st.integers(1, 300),
+       span=st.integers(1, 64), data=st.data(), final_break=st.booleans(), crlf=st.booleans())
+def test_picked_lines_are_the_files_lines_whatever_the_block_and_span(tmp_path_factory, lengths, block, span, data,
+                                                                      final_break, crlf):
+    """Lines picked by counting line breaks a span at a time are the lines a split of the file gives, for
+    any block and span size, with or without a last line break."""
+    end = b"\r\n" if crlf else b"\n"
+    lines = [b"header", *(bytes([97 + i % 26]) * n for i, n in enumerate(lengths))]
+    lines[-1] += b"z"  # blank lines inside; the file's last line has text (else the file just ends in a break)
+    path = tmp_path_factory.mktemp("pick") / "b.csv"
+    path.write_bytes(end.join(lines) + (end if final_break else b""))
+    wanted = sorted(data.draw(st.sets(st.integers(2, len(lines)), max_size=len(lines))) if len(lines) > 1 else [])
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(io, "_BLOCK", block)
+        m.setattr(io, "_SPAN", span)
+        got = io._file_lines(path, wanted)
+    cr = b"\r" if crlf else b""
+    want = [lines[0], *(lines[n - 1] for n in wanted)]
+    # A line keeps its carriage return (the CSV reader drops it), except a last line without a break.
+    assert got == [x + (cr if i < len(lines) - 1 or final_break else b"")
+                   for i, x in zip([0, *(n - 1 for n in wanted)], want, strict=True)]
