@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -208,13 +208,27 @@ def parse_batches(batches: Iterable[pl.DataFrame], strict: bool = False,
 
 
 def one_chunk(parts: list[pl.DataFrame]) -> pl.DataFrame:
-    """The batches as one frame of single-chunk columns, copied a column at a time (`parts` is emptied).
+    """The batches as one frame of single-chunk columns, copied a few columns at a time (`parts` is emptied).
 
-    Columns chunked unlike each other make Polars copy the whole frame at its next expression; one
-    column at a time here costs a column beside the book, not a second book."""
+    Columns chunked unlike each other make Polars copy the whole frame at its next expression; a few
+    columns at a time here cost those columns beside the book, not a second book."""
     df = pl.concat(parts, rechunk=False) if len(parts) > 1 else parts[0]
     parts.clear()
-    return pl.DataFrame([df.drop_in_place(n).rechunk() for n in df.columns]) if df.width else df
+    return in_groups(df, pl.DataFrame.rechunk) if df.width else df
+
+
+COLUMN_GROUP = 4  # columns copied at once: Polars copies a group's columns side by side (2 cores: about x1.8)
+
+
+def in_groups(df: pl.DataFrame, make: Callable[[pl.DataFrame], pl.DataFrame]) -> pl.DataFrame:
+    """`make(df)` (a function of each column alone, such as a gather) made COLUMN_GROUP columns at a time,
+    each group taken out of `df` (emptied) once made: a group beside the frame, not a second frame."""
+    out: list[pl.Series] = []
+    while df.width:
+        group = pl.DataFrame([df.drop_in_place(n) for n in df.columns[:COLUMN_GROUP]])
+        out += make(group).get_columns()
+        del group
+    return pl.DataFrame(out)
 
 
 def _type_batch(raw: pl.DataFrame, offset: int,

@@ -27,7 +27,7 @@ from aidf.meters import MILLI
 from aidf.model import OUTCOME_ORDER, AccountRef, Party
 from aidf.replay import fanout, shapes, static
 from aidf.replay.assemble import replay_positions, tx_dict
-from aidf.replay.book import LINE_DTYPE, BookErrors, LineError, one_chunk, parse_installed_base
+from aidf.replay.book import LINE_DTYPE, BookErrors, LineError, in_groups, one_chunk, parse_installed_base
 from aidf.replay.codes import compact, dense_index, expand, row_codes
 from aidf.replay.scan import scan
 from aidf.rules.ruleset import RULE_IDS, resolve
@@ -143,11 +143,9 @@ def _with_plans(holder: list[pl.DataFrame],
     (by position) where the meters read it; the limits by shape; the plan columns only the answers read,
     by shape."""
     df = holder.pop()
-    # Sorted a column at a time, each unsorted column freed once copied: one column beside the frame, not two
-    # frames (`seq` numbers the lines from 0, so its arg sort is the sort).
-    order = df["seq"].arg_sort()
-    df = pl.DataFrame([df.drop_in_place(n).gather(order) for n in df.columns])
-    del order
+    # Sorted a few columns at a time, the unsorted ones freed once copied: a few columns beside the frame,
+    # not two frames (`seq` numbers the lines from 0, so its arg sort is the sort).
+    df = in_groups(df, _gather(df["seq"].arg_sort()))
     table = _plan_table(plans)  # row i: shape i
     limits = table.select(pl.col(n).alias(f"_{n}") for n in LIMITS)
     shape = df["shape"]
@@ -157,6 +155,10 @@ def _with_plans(holder: list[pl.DataFrame],
     falses = pl.lit(False)
     return (df.with_columns(falses.alias("lpp_ok"), falses.alias("veu_ok"), falses.alias("alloc_ok")), limits,
             table.select(LINE_ANSWER))
+
+
+def _gather(order: pl.Series) -> Callable[[pl.DataFrame], pl.DataFrame]:
+    return lambda group: group.select(pl.all().gather(order))
 
 
 def _amounts(df: pl.DataFrame, tpp: pl.DataFrame) -> pl.DataFrame:
@@ -381,74 +383,79 @@ def _slice_keys(df: pl.DataFrame, contexts: list[shapes.Context], vals: dict[str
 
 def _features(df: pl.DataFrame, contexts: list[shapes.Context], vals: dict[str, list[str]],
               flags: dict[str, pl.Series]) -> tuple[pl.DataFrame, dict[str, int]]:
-    """The facts of each line the provisions read, as small integers through the context tables."""
+    """The facts of each line the provisions read, as small integers through the context tables.
+
+    Two selects: the indices into the tables, then every look-up at once (Polars runs a select's
+    expressions side by side; one gather at a time ran on one core)."""
     c = pl.col
     eu_vals, reg_vals = vals["eu"], vals["region"]
-    item_only, is_w, level_a = flags["item_only"], flags["is_w"], flags["level_a"]
     tables, radix = shapes.party_columns(contexts)
+    idx = df.select(*_feature_indices(eu_vals, reg_vals),
+                    c("action").replace_strict(shapes.ACTIONS, [0, 1, 2], return_dtype=pl.Int8).alias("action"),
+                    c("direct_to_consignee").fill_null(True).alias("direct"),
+                    _priv(c("consignee_private_sector")).alias("c_priv"),
+                    _priv(c("end_user_private_sector")).alias("e_priv"),
+                    c("end_user_name").is_not_null().alias("e_present"),
+                    c("veu_type").replace_strict(["UVEU", "NVEU"], [1, 2], default=0, return_dtype=pl.Int8).alias("veu"))
+
+    def at(table: pl.Series, i: str | pl.Expr) -> pl.Expr:
+        return pl.lit(table).gather(c(i) if isinstance(i, str) else i)
+
+    tier, hsig = tables["tier"], tables["hsig"]
+    per_ctx = {n: pl.Series([getattr(x, n) for x in contexts], dtype=pl.Boolean) for n in ("diffusion", "grace")}
+    canon = pl.Series([code for x in contexts for code in x.canon], dtype=pl.Categorical)
+    # End use: whether it is one of ACM's end uses in the line's context.
+    acm = pl.Series([e in x.acm_uses for x in contexts for e in ["", *eu_vals]], dtype=pl.Boolean)
+    regions = shapes.region_classes(contexts, reg_vals)
+    lpp_actions = pl.Series([a in x.lpp_actions for x in contexts for a in shapes.ACTIONS], dtype=pl.Boolean)
+    feats = idx.select(
+        "iclass", "ctx", "c_us", "eu", "action", "direct", "c_priv", "e_priv", "e_present", "veu",
+        at(tier, "d").alias("d_tier"), at(tables["dsig"], "d").alias("dsig"), at(tables["d145"], "d").alias("d145"),
+        at(tables["fsig"], "d").alias("fsig"), at(tables["gsig"], "d").alias("gsig"), at(canon, "d").alias("dest"),
+        at(tier, "cl").alias("c_loc"), at(hsig, "ch").alias("c_hq"), at(hsig, "cp").alias("c_par"),
+        at(tier, "ch").alias("c_hqt"), at(tier, "cp").alias("c_part"),
+        at(tier, "el").alias("e_loc"), at(hsig, "eh").alias("e_hq"), at(hsig, "ep").alias("e_par"),
+        at(tier, "eh").alias("e_hqt"), at(tier, "ep").alias("e_part"),
+        *(at(v, "ctx").alias(n) for n, v in per_ctx.items()),
+        *(at(flags[n], "iclass").alias(n) for n in ("item_only", "is_w", "level_a")),
+        at(acm, c("ctx") * (len(eu_vals) + 1) + c("eu")).alias("acm"),
+        (at(tables["embargoed"], "d") | (at(regions, c("ctx") * (len(reg_vals) + 1) + c("r")) > 0)).alias("emb"),
+        _prior_required(tables, at),
+        at(lpp_actions, c("ctx") * 3 + c("action").cast(pl.Int64)).alias("lpp_action"))
+    return feats, radix
+
+
+def _feature_indices(eu_vals: list[str], reg_vals: list[str]) -> list[pl.Expr]:
+    """Each line's indices into the context tables (ctx * NC + country index) of its destination and
+    parties, its item class and context, end use and region numbers, and a US headquarters."""
+    c = pl.col
     ci = shapes.country_index
     hq = pl.coalesce(c("consignee_headquarters"), c("consignee_country"))
     par = pl.coalesce(c("consignee_ultimate_parent_headquarters"), hq)
     ehq = pl.coalesce(c("end_user_headquarters"), c("end_user_country"))
     epar = pl.coalesce(c("end_user_ultimate_parent_headquarters"), ehq)
     base = c("ctx") * shapes.NC
-    idx = df.select((base + ci(c("destination"))).alias("d"), (base + ci(c("consignee_country"))).alias("cl"),
-                    (base + ci(hq)).alias("ch"), (base + ci(par)).alias("cp"),
-                    (base + ci(c("end_user_country"))).alias("el"), (base + ci(ehq)).alias("eh"),
-                    (base + ci(epar)).alias("ep"), (hq == "US").alias("c_us"))
-    tier, hsig = tables["tier"], tables["hsig"]
-    diffusion = pl.Series([x.diffusion for x in contexts], dtype=pl.Boolean)
-    grace = pl.Series([x.grace for x in contexts], dtype=pl.Boolean)
-    canon = pl.Series([code for x in contexts for code in x.canon], dtype=pl.Categorical)
-    # End use: whether it is one of ACM's end uses in the line's context.
-    acm = pl.Series([e in x.acm_uses for x in contexts for e in ["", *eu_vals]], dtype=pl.Boolean)
-    eu_idx = df.select(c("end_use").replace_strict(eu_vals, list(range(1, len(eu_vals) + 1)), default=0,
-                                                   return_dtype=pl.Int64)).to_series()
-    regions = shapes.region_classes(contexts, reg_vals)
-    r_idx = df.select(c("destination_region").cast(pl.String).replace_strict(
-        reg_vals, list(range(1, len(reg_vals) + 1)), default=0, return_dtype=pl.Int64)).to_series()
-    feats = pl.DataFrame([
-        df["iclass"], df["ctx"],
-        tier.gather(idx["d"]).alias("d_tier"), tables["dsig"].gather(idx["d"]).alias("dsig"),
-        tables["d145"].gather(idx["d"]).alias("d145"), tables["fsig"].gather(idx["d"]).alias("fsig"),
-        tables["gsig"].gather(idx["d"]).alias("gsig"), canon.gather(idx["d"]).alias("dest"),
-        tier.gather(idx["cl"]).alias("c_loc"), hsig.gather(idx["ch"]).alias("c_hq"),
-        hsig.gather(idx["cp"]).alias("c_par"), tier.gather(idx["ch"]).alias("c_hqt"),
-        tier.gather(idx["cp"]).alias("c_part"), idx["c_us"].fill_null(False),
-        tier.gather(idx["el"]).alias("e_loc"), hsig.gather(idx["eh"]).alias("e_hq"),
-        hsig.gather(idx["ep"]).alias("e_par"), tier.gather(idx["eh"]).alias("e_hqt"),
-        tier.gather(idx["ep"]).alias("e_part"),
-        diffusion.gather(df["ctx"]).alias("diffusion"), grace.gather(df["ctx"]).alias("grace"),
-        item_only.gather(df["iclass"]).alias("item_only"), is_w.gather(df["iclass"]).alias("is_w"),
-        level_a.gather(df["iclass"]).alias("level_a"),
-        acm.gather(df["ctx"] * (len(eu_vals) + 1) + eu_idx).alias("acm"),
-        (tables["embargoed"].gather(idx["d"]) | (regions.gather(df["ctx"] * (len(reg_vals) + 1) + r_idx) > 0))
-        .alias("emb"), eu_idx.alias("eu"), _prior_required(df, tables, idx, r_idx),
-    ])
-    act = df.select(c("action").replace_strict(shapes.ACTIONS, [0, 1, 2], return_dtype=pl.Int64)).to_series()
-    lpp_actions = pl.Series([a in x.lpp_actions for x in contexts for a in shapes.ACTIONS], dtype=pl.Boolean)
-    feats = feats.with_columns(lpp_actions.gather(df["ctx"] * 3 + act).alias("lpp_action"))
-    del idx, eu_idx, act
-    feats = feats.hstack(df.select(
-        c("action").replace_strict(shapes.ACTIONS, [0, 1, 2], return_dtype=pl.Int8).alias("action"),
-        c("direct_to_consignee").fill_null(True).alias("direct"),
-        _priv(c("consignee_private_sector")).alias("c_priv"), _priv(c("end_user_private_sector")).alias("e_priv"),
-        c("end_user_name").is_not_null().alias("e_present"),
-        c("veu_type").replace_strict(["UVEU", "NVEU"], [1, 2], default=0, return_dtype=pl.Int8).alias("veu")))
-    return feats, radix
+    return [(base + ci(c("destination"))).alias("d"), (base + ci(c("consignee_country"))).alias("cl"),
+            (base + ci(hq)).alias("ch"), (base + ci(par)).alias("cp"),
+            (base + ci(c("end_user_country"))).alias("el"), (base + ci(ehq)).alias("eh"),
+            (base + ci(epar)).alias("ep"), (hq == "US").fill_null(False).alias("c_us"), c("iclass"), c("ctx"),
+            c("end_use").replace_strict(eu_vals, list(range(1, len(eu_vals) + 1)), default=0,
+                                        return_dtype=pl.Int64).alias("eu"),
+            c("destination_region").cast(pl.String).replace_strict(
+                reg_vals, list(range(1, len(reg_vals) + 1)), default=0, return_dtype=pl.Int64).alias("r")]
 
 
-def _prior_required(df: pl.DataFrame, tables: dict[str, pl.Series], idx: pl.DataFrame, r_idx: pl.Series) -> pl.Series:
+def _prior_required(tables: dict[str, pl.Series], at) -> pl.Expr:
     """Whether the 2024 regime can require a license for the line in a grace-window context (read in
     its own parameters): a D:1/D:4/D:5 destination outside A:5/A:6, a Macau/D:5 headquarters or
     ultimate parent, a Part 746 destination or a named region (license_requirements.py, read widely).
     Where it cannot, the 2024 regime decides the line (grace_decides): the item class and the context
     (the 2024 regime classifies in its own parameters) decide it (MODE_PRIOR)."""
-    tier, d = tables["prior_tier"], idx["d"]
-    out = tables["prior_d145"].gather(d) | tables["prior_embargoed"].gather(d) | tables["embargoed"].gather(d)
+    tier = tables["prior_tier"]
+    out = at(tables["prior_d145"], "d") | at(tables["prior_embargoed"], "d") | at(tables["embargoed"], "d")
     for k in ("ch", "cp", "eh", "ep"):
-        out = out | (tier.gather(idx[k]) == 3)
-    return (out | (r_idx > 0)).fill_null(False).alias("prior_req")
+        out = out | (at(tier, k) == 3)
+    return (out | (pl.col("r") > 0)).fill_null(False).alias("prior_req")
 
 
 def _key_parts(feats: pl.DataFrame, radix: dict[str, int], n_classes: int, n_contexts: int,
