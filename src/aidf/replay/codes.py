@@ -32,14 +32,20 @@ def row_codes(df: pl.DataFrame, cols: list[str]) -> pl.Series:
     phys = pl.DataFrame([_physical(df[c]) for c in parts])
     for small in (SMALL_RANGE, 0):  # when value digits do not fit, ranks (fewer digits) may
         exprs, radix = _digits(phys, small)
+        if None not in radix and _fits(radix):  # every radix known: the key in one select, no digits kept
+            return phys.select(_packed(exprs, radix).alias("zeros"))["zeros"]
         digits = phys.select(exprs)
         radix = [int(digits[c].max()) + 1 if r is None else r for c, r in zip(parts, radix, strict=True)]
         if _fits(radix):
-            key = pl.lit(0, dtype=pl.Int64)
-            for c, r in zip(parts, radix, strict=True):
-                key = key * r + pl.col(c)
-            return digits.select(key.alias("zeros"))["zeros"]
+            return digits.select(_packed([pl.col(c) for c in parts], radix).alias("zeros"))["zeros"]
     return row_codes_by_column(df, cols)
+
+
+def _packed(digits: list[pl.Expr], radix: list[int]) -> pl.Expr:
+    key = pl.lit(0, dtype=pl.Int64)
+    for d, r in zip(digits, radix, strict=True):
+        key = key * r + d
+    return key
 
 
 SMALL_RANGE = 1 << 16  # an integer column spanning at most this many values is its own digit
