@@ -606,17 +606,22 @@ def _nveu(sub: pl.DataFrame, plans: list[static.Plan], ledger, init: dict[str, i
     floor: dict[str, int] = {}
     ok: list[int] = []
     tx = None
+    aids: dict[tuple[str, str], str] = {}  # each account's id made once, not once per line
+    bases: dict[tuple[str, str], int] = {}  # each declared base read once per text and country
     for seq, order_id, veu, dest, amt, cap, text in sub.select(
             "seq", "order_id", "veu_id", "dest", "amt", "cap", "veu_installed_base").iter_rows():
         if order_id != tx:
             _raise_floors(used, local, floor)
             tx, local, floor = order_id, {}, {}
-        ref = meters.nveu_account(veu, dest)
-        aid = ref.id
-        if aid not in used:
+        aid = aids.get((veu, dest))
+        if aid is None:
+            ref = meters.nveu_account(veu, dest)
+            aid = aids[veu, dest] = ref.id
             used[aid] = init[aid] = ledger.used(ref) if ledger is not None else 0
         here = local.get(aid, 0)
-        declared = {dest: _milli_base(text, dest)} if text is not None else None
+        if text is not None and (text, dest) not in bases:
+            bases[text, dest] = _milli_base(text, dest)
+        declared = {dest: bases[text, dest]} if text is not None else None
         counted = counted_base(declared, {dest: used[aid] - here})[dest] + here
         if cap is None or counted + amt > cap:
             continue
@@ -648,6 +653,7 @@ def _uveu(sub: pl.DataFrame, plans: list[static.Plan], ledger,
     tallied: list[int] = []
     local: dict[str, dict[str, int]] = {}
     floors: dict[str, dict[str, int]] = {}
+    read: dict[str, dict[str, int]] = {}
     local_tx = None
     for seq, shape, order_id, veu, dest, amt, text, reach in sub.select(
             "seq", "shape", "order_id", "veu_id", "dest", "amt", "veu_installed_base", "reach").iter_rows():
@@ -663,7 +669,9 @@ def _uveu(sub: pl.DataFrame, plans: list[static.Plan], ledger,
             pr = plans[shape].uveu
             declared = None
             if text is not None:
-                declared = declared_base(parse_installed_base(text))
+                if text not in read:  # each declared base read once per text
+                    read[text] = declared_base(parse_installed_base(text))
+                declared = read[text]
             store = {c: v - loc.get(c, 0) for c, v in bases[veu].items()}
             after = counted_base(declared, store)
             for c, v in loc.items():
