@@ -90,6 +90,16 @@ def test_a_silent_child_is_killed_and_its_part_decided_by_the_parent(monkeypatch
     assert _no_children_left()
 
 
+def test_a_refused_fork_leaves_the_part_to_the_parent(monkeypatch):
+    def refuse() -> int:
+        raise OSError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(fanout.os, "fork", refuse)
+    with fanout.workers(3):
+        out = fanout.split_map(_square_and_pid, list(range(100)), min_part=10)
+    assert out == [(x * x, PARENT) for x in range(100)]
+
+
 def test_an_input_error_comes_back_from_a_child_with_its_field_and_reason():
     e = pickle.loads(pickle.dumps(InputError("items.0.tpp", "must be >= 0")))
     assert isinstance(e, InputError) and (e.field, e.reason) == ("items.0.tpp", "must be >= 0")

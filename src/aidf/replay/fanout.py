@@ -83,14 +83,24 @@ def split_map(fn: Callable[[T], R], items: Sequence[T], min_part: int | None = N
             out += part if part is not None else [fn(x) for x in settling(items[bounds[i]:bounds[i + 1]])]
         return out
     finally:
-        for pid, fd in children:
-            _end(pid, fd)
+        for child in children:
+            if child is not None:
+                _end(*child)
 
 
-def _fork(fn: Callable[[T], R], part: Sequence[T]) -> tuple[int, int]:
-    """A child deciding `part`: (its pid, the read end of its pipe)."""
-    r, w = os.pipe()
-    pid = os.fork()
+def _fork(fn: Callable[[T], R], part: Sequence[T]) -> tuple[int, int] | None:
+    """A child deciding `part`: (its pid, the read end of its pipe); None when the system refuses a
+    process or a pipe (the parent then decides the part itself)."""
+    try:
+        r, w = os.pipe()
+    except OSError:
+        return None
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(r)
+        os.close(w)
+        return None
     if pid == 0:  # the child: never returns
         code = 1
         try:
@@ -106,8 +116,10 @@ def _fork(fn: Callable[[T], R], part: Sequence[T]) -> tuple[int, int]:
     return pid, r
 
 
-def _collect(child: tuple[int, int], patience: float) -> list | None:
-    """The child's answers, or None if it failed, died or was silent for `patience` seconds."""
+def _collect(child: tuple[int, int] | None, patience: float) -> list | None:
+    """The child's answers, or None if it was not made, failed, died or was silent for `patience` seconds."""
+    if child is None:
+        return None
     pid, fd = child
     chunks: list[bytes] = []
     deadline = time.monotonic() + patience
