@@ -398,9 +398,6 @@ def _features(df: pl.DataFrame, contexts: list[shapes.Context], vals: dict[str, 
                     c("end_user_name").is_not_null().alias("e_present"),
                     c("veu_type").replace_strict(["UVEU", "NVEU"], [1, 2], default=0, return_dtype=pl.Int8).alias("veu"))
 
-    def at(table: pl.Series, i: str | pl.Expr) -> pl.Expr:
-        return pl.lit(table).gather(c(i) if isinstance(i, str) else i)
-
     tier, hsig = tables["tier"], tables["hsig"]
     per_ctx = {n: pl.Series([getattr(x, n) for x in contexts], dtype=pl.Boolean) for n in ("diffusion", "grace")}
     canon = pl.Series([code for x in contexts for code in x.canon], dtype=pl.Categorical)
@@ -410,19 +407,24 @@ def _features(df: pl.DataFrame, contexts: list[shapes.Context], vals: dict[str, 
     lpp_actions = pl.Series([a in x.lpp_actions for x in contexts for a in shapes.ACTIONS], dtype=pl.Boolean)
     feats = idx.select(
         "iclass", "ctx", "c_us", "eu", "action", "direct", "c_priv", "e_priv", "e_present", "veu",
-        at(tier, "d").alias("d_tier"), at(tables["dsig"], "d").alias("dsig"), at(tables["d145"], "d").alias("d145"),
-        at(tables["fsig"], "d").alias("fsig"), at(tables["gsig"], "d").alias("gsig"), at(canon, "d").alias("dest"),
-        at(tier, "cl").alias("c_loc"), at(hsig, "ch").alias("c_hq"), at(hsig, "cp").alias("c_par"),
-        at(tier, "ch").alias("c_hqt"), at(tier, "cp").alias("c_part"),
-        at(tier, "el").alias("e_loc"), at(hsig, "eh").alias("e_hq"), at(hsig, "ep").alias("e_par"),
-        at(tier, "eh").alias("e_hqt"), at(tier, "ep").alias("e_part"),
-        *(at(v, "ctx").alias(n) for n, v in per_ctx.items()),
-        *(at(flags[n], "iclass").alias(n) for n in ("item_only", "is_w", "level_a")),
-        at(acm, c("ctx") * (len(eu_vals) + 1) + c("eu")).alias("acm"),
-        (at(tables["embargoed"], "d") | (at(regions, c("ctx") * (len(reg_vals) + 1) + c("r")) > 0)).alias("emb"),
-        _prior_required(tables, at),
-        at(lpp_actions, c("ctx") * 3 + c("action").cast(pl.Int64)).alias("lpp_action"))
+        _at(tier, "d").alias("d_tier"), _at(tables["dsig"], "d").alias("dsig"), _at(tables["d145"], "d").alias("d145"),
+        _at(tables["fsig"], "d").alias("fsig"), _at(tables["gsig"], "d").alias("gsig"), _at(canon, "d").alias("dest"),
+        _at(tier, "cl").alias("c_loc"), _at(hsig, "ch").alias("c_hq"), _at(hsig, "cp").alias("c_par"),
+        _at(tier, "ch").alias("c_hqt"), _at(tier, "cp").alias("c_part"),
+        _at(tier, "el").alias("e_loc"), _at(hsig, "eh").alias("e_hq"), _at(hsig, "ep").alias("e_par"),
+        _at(tier, "eh").alias("e_hqt"), _at(tier, "ep").alias("e_part"),
+        *(_at(v, "ctx").alias(n) for n, v in per_ctx.items()),
+        *(_at(flags[n], "iclass").alias(n) for n in ("item_only", "is_w", "level_a")),
+        _at(acm, c("ctx") * (len(eu_vals) + 1) + c("eu")).alias("acm"),
+        (_at(tables["embargoed"], "d") | (_at(regions, c("ctx") * (len(reg_vals) + 1) + c("r")) > 0)).alias("emb"),
+        _prior_required(tables),
+        _at(lpp_actions, c("ctx") * 3 + c("action").cast(pl.Int64)).alias("lpp_action"))
     return feats, radix
+
+
+def _at(table: pl.Series, i: str | pl.Expr) -> pl.Expr:
+    """`table` gathered by the index column `i` (or expression), inside a select."""
+    return pl.lit(table).gather(pl.col(i) if isinstance(i, str) else i)
 
 
 def _feature_indices(eu_vals: list[str], reg_vals: list[str]) -> list[pl.Expr]:
@@ -445,16 +447,16 @@ def _feature_indices(eu_vals: list[str], reg_vals: list[str]) -> list[pl.Expr]:
                 reg_vals, list(range(1, len(reg_vals) + 1)), default=0, return_dtype=pl.Int64).alias("r")]
 
 
-def _prior_required(tables: dict[str, pl.Series], at) -> pl.Expr:
+def _prior_required(tables: dict[str, pl.Series]) -> pl.Expr:
     """Whether the 2024 regime can require a license for the line in a grace-window context (read in
     its own parameters): a D:1/D:4/D:5 destination outside A:5/A:6, a Macau/D:5 headquarters or
     ultimate parent, a Part 746 destination or a named region (license_requirements.py, read widely).
     Where it cannot, the 2024 regime decides the line (grace_decides): the item class and the context
     (the 2024 regime classifies in its own parameters) decide it (MODE_PRIOR)."""
     tier = tables["prior_tier"]
-    out = at(tables["prior_d145"], "d") | at(tables["prior_embargoed"], "d") | at(tables["embargoed"], "d")
+    out = _at(tables["prior_d145"], "d") | _at(tables["prior_embargoed"], "d") | _at(tables["embargoed"], "d")
     for k in ("ch", "cp", "eh", "ep"):
-        out = out | (at(tier, k) == 3)
+        out = out | (_at(tier, k) == 3)
     return (out | (pl.col("r") > 0)).fill_null(False).alias("prior_req")
 
 

@@ -71,21 +71,26 @@ def split_map(fn: Callable[[T], R], items: Sequence[T], min_part: int | None = N
     raises in a child has its part done again by the parent, where it raises as it would have."""
     n = min(_workers.get(), len(items) // max(1, MIN_PART if min_part is None else min_part))
     if n <= 1 or not _forks():
-        return [fn(x) for x in settling(items)]
+        return _here(fn, items)
     bounds = [len(items) * i // n for i in range(n + 1)]
     children = [_fork(fn, items[bounds[i]:bounds[i + 1]]) for i in range(1, n)]
     try:
         started = time.monotonic()
-        out = [fn(x) for x in settling(items[bounds[0]:bounds[1]])]
+        out = _here(fn, items[bounds[0]:bounds[1]])
         patience = PATIENCE * (time.monotonic() - started) + GRACE_S
         for i, child in enumerate(children, 1):
             part = _collect(child, patience)
-            out += part if part is not None else [fn(x) for x in settling(items[bounds[i]:bounds[i + 1]])]
+            out += part if part is not None else _here(fn, items[bounds[i]:bounds[i + 1]])
         return out
     finally:
         for child in children:
             if child is not None:
                 _end(*child)
+
+
+def _here(fn: Callable[[T], R], part: Sequence[T]) -> list[R]:
+    """`part` decided in this process (settling between calls inside a batch: aidf.heap)."""
+    return [fn(x) for x in settling(part)]
 
 
 def _fork(fn: Callable[[T], R], part: Sequence[T]) -> tuple[int, int] | None:
@@ -106,7 +111,7 @@ def _fork(fn: Callable[[T], R], part: Sequence[T]) -> tuple[int, int] | None:
         try:
             os.close(r)
             gc.freeze()  # the inherited objects are not walked (nor their pages copied) by collections
-            data = pickle.dumps([fn(x) for x in settling(part)], protocol=pickle.HIGHEST_PROTOCOL)
+            data = pickle.dumps(_here(fn, part), protocol=pickle.HIGHEST_PROTOCOL)
             with os.fdopen(w, "wb") as f:
                 f.write(data)
             code = 0

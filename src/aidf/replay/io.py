@@ -186,9 +186,8 @@ def _skip_lines(block: bytes, end: int, pos: int, line: int, target: int) -> tup
     return pos, line + k
 
 
-def _quote_spans_lines(block: bytes, stop: int | None = None) -> bool:
+def _quote_spans_lines(block: bytes, stop: int) -> bool:
     """Whether a line of `block[:stop]` holds an odd number of quote marks (a quoted cell open at its end)."""
-    stop = len(block) if stop is None else stop
     pos = block.find(b'"', 0, stop)
     while pos != -1:
         start = block.rfind(b"\n", 0, pos) + 1

@@ -57,15 +57,9 @@ def _shape_warnings(result, orders: str | Path, rules: str | None) -> dict[int, 
     by_line = {r["line"]: r for r in rows.iter_rows(named=True)}
     todo = [(shape, by_line[line]) for shape, line in undecided if line in by_line]
     with survivors_set_aside():
-        said = split_map(partial(_line_warnings, rules=rules), [r for _, r in todo], min_part=DECISIONS_PER_PART)
+        said = split_map(partial(_warnings_of, rules=rules), [r for _, r in todo], min_part=DECISIONS_PER_PART)
     out.update(zip([shape for shape, _ in todo], said, strict=True))
     return out
-
-
-def _line_warnings(row: dict[str, Any], rules: str | None) -> list[str]:
-    from aidf.replay.assemble import tx_dict
-
-    return _warnings_of(tx_dict([row]), rules)
 
 
 def _planned(note: tuple[int, list[str]] | None, line: int, date, amount: int | None) -> list[str] | None:
@@ -85,9 +79,12 @@ def _planned(note: tuple[int, list[str]] | None, line: int, date, amount: int | 
     return [*note[1], unscreened] if unscreened else None
 
 
-def _warnings_of(tx: dict[str, Any], rules: str | None) -> list[str]:
+def _warnings_of(row: dict[str, Any], rules: str | None) -> list[str]:
+    """The engine's warnings for a book line (a row as read back) decided alone."""
     from aidf.engine import decide
+    from aidf.replay.assemble import tx_dict
 
+    tx = tx_dict([row])
     if rules is not None:
         tx["rules"] = rules
     try:
