@@ -73,3 +73,36 @@ def test_a_frame_past_the_digits_bound_is_coded_a_column_at_a_time(monkeypatch):
     assert row_codes(df, df.columns).equals(row_codes_by_column(df, df.columns))
     monkeypatch.setattr(codes, "DIGITS_BYTES", df.height * df.width * 8)
     _assert_same_groups(df, df.columns)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_dense_index_numbers_keys_by_first_appearance(seed):
+    """dense_index against a plain reading of its promise: first rows in row order, and each row's
+    number among them (nulls a key like any other)."""
+    rng = random.Random(seed)
+    for _ in range(30):
+        n, k = rng.randint(0, 300), rng.randint(1, 60)
+        values = [None if rng.random() < 0.1 else rng.randint(-k, k) * 7919 for _ in range(n)]
+        pos, idx = dense_index(pl.Series(values, dtype=pl.Int64))
+        first: dict[int | None, int] = {}
+        for i, v in enumerate(values):
+            first.setdefault(v, i)
+        rows = sorted(first.values())
+        number = {values[r]: j for j, r in enumerate(rows)}
+        assert pos.to_list() == rows and idx.dtype == pl.UInt32
+        assert idx.to_list() == [number[v] for v in values]
+
+
+@pytest.mark.parametrize("rows", [0, 1, 7, 8, 9, 40])
+def test_position_in_a_slice_at_a_time_equals_at_once(monkeypatch, rows):
+    """Lookups made a slice at a time (codes.LOOKUP_ROWS) give each value the same position, whatever
+    the slice's size against the column's length; a value that is not a key is an error, not a guess."""
+    rng = random.Random(rows)
+    keys = pl.Series("k", rng.sample(range(-500, 500), 30), dtype=pl.Int64)
+    values = keys.gather(pl.Series([rng.randrange(30) for _ in range(rows)], dtype=pl.UInt32)).alias("v")
+    want = [keys.to_list().index(v) for v in values.to_list()]
+    monkeypatch.setattr(codes, "LOOKUP_ROWS", 8)
+    got = codes.position_in(values, keys)
+    assert got.to_list() == want and got.dtype == pl.UInt32 and got.name == "v"
+    with pytest.raises(pl.exceptions.InvalidOperationError):
+        codes.position_in(pl.Series("v", [keys[0], 10_000], dtype=pl.Int64), keys)

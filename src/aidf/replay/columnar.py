@@ -28,7 +28,7 @@ from aidf.model import OUTCOME_ORDER, AccountRef, Party
 from aidf.replay import fanout, shapes, static
 from aidf.replay.assemble import replay_positions, tx_dict
 from aidf.replay.book import LINE_DTYPE, BookErrors, LineError, in_groups, one_chunk, parse_installed_base
-from aidf.replay.codes import compact, dense_index, expand, row_codes
+from aidf.replay.codes import compact, dense_index, expand, position_in, row_codes
 from aidf.replay.scan import scan
 from aidf.rules.ruleset import RULE_IDS, resolve
 from aidf.rules.veu import counted_base, declared_base, quarter, share_breach
@@ -186,7 +186,7 @@ def _consignee_keys(df: pl.DataFrame) -> pl.DataFrame:
     ckeys = df.filter(first).select("consignee_id", "consignee_name").with_columns(pair.filter(first).alias("p"))
     ckeys = ckeys.with_columns(pl.Series("ckey", [
         Party(name=n, id=i, country="US").key for i, n, _ in ckeys.iter_rows()], dtype=pl.Categorical)).sort("p")
-    df = df.with_columns(ckeys["ckey"].gather(ckeys["p"].search_sorted(pair))).drop("consignee_id", "consignee_name")
+    df = df.with_columns(ckeys["ckey"].gather(position_in(pair, ckeys["p"]))).drop("consignee_id", "consignee_name")
     return df.with_columns(pl.col("date").dt.year().cast(NARROW["_year"]).alias("year"))
 
 
@@ -315,7 +315,7 @@ def _contexts(df: pl.DataFrame) -> tuple[pl.DataFrame, list[shapes.Context]]:
     raw_ctx = rcode * (1 << 32) + c("rep_date").cast(pl.Int32).cast(pl.Int64)
     df = df.with_columns(raw_ctx.alias("raw_ctx"))
     ctx_u = df["raw_ctx"].unique().sort()
-    df = df.with_columns(ctx_u.search_sorted(df["raw_ctx"]).cast(pl.Int64).alias("ctx")).drop("raw_ctx")
+    df = df.with_columns(position_in(df["raw_ctx"], ctx_u).cast(pl.Int64).alias("ctx")).drop("raw_ctx")
     contexts = []
     epoch0 = dt.date(1970, 1, 1)
     for v in ctx_u.to_list():
@@ -358,7 +358,7 @@ def _item_classes(df: pl.DataFrame, items: pl.DataFrame) -> tuple[pl.DataFrame, 
     }, schema={"ikey": pl.Int64, "iclass": pl.Int64, "unit_tpp": pl.Float64, "tpp_num": pl.Int64, "tpp_den": pl.Int64})
     # Onto every line by position in the sorted item keys (a gather, not a join: no copy of the book).
     itab = itab.sort("ikey")
-    at = itab["ikey"].search_sorted(df["ikey"])
+    at = position_in(df["ikey"], itab["ikey"])
     # The item key, representative and parameter dates end here: not columns per line through the key steps.
     df = df.with_columns(itab["iclass"].gather(at), at.cast(pl.UInt32).alias("tpp_id"))
     del at
@@ -538,7 +538,7 @@ def _plans(holder: list[pl.DataFrame], keys: pl.DataFrame, items: pl.DataFrame,
     df = holder.pop()
     skey = shapes.parts_key(keys.drop("dest", "d_tier"))
     reps = pl.DataFrame([skey.alias("k"), df["seq"].alias("s")]).group_by("k").agg(pl.col("s").min()).sort("k")
-    shape = reps["k"].search_sorted(skey).cast(pl.Int32)  # dense shape id, by key order
+    shape = position_in(skey, reps["k"]).cast(pl.Int32)  # dense shape id, by key order
     rep_seq = reps["s"]
     del reps
     rep_rows = expand(df.filter(pl.col("seq").is_in(rep_seq.implode())).sort("seq"), items)
