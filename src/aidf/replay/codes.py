@@ -21,7 +21,7 @@ def row_codes(df: pl.DataFrame, cols: list[str]) -> pl.Series:
 
     Callers read only which rows share a code, never the codes' order. Each column gives a digit, all
     columns in one select: integer, date and categorical columns of a small range their value (no
-    search), other columns their rank among their sorted distinct values; the digits are combined
+    look-up), other columns a number per distinct value (found by hash); the digits are combined
     into one number, or renumbered a column at a time (`row_codes_by_column`) when they do not fit.
     """
     parts = [c for c in cols if df[c].null_count() != df.height]
