@@ -185,7 +185,7 @@ def _consignee_keys(df: pl.DataFrame) -> pl.DataFrame:
     first = pair.is_first_distinct()
     ckeys = df.filter(first).select("consignee_id", "consignee_name").with_columns(pair.filter(first).alias("p"))
     ckeys = ckeys.with_columns(pl.Series("ckey", [
-        Party(name=n, id=i, country="US").key for i, n, _ in ckeys.iter_rows()], dtype=pl.Categorical)).sort("p")
+        Party(name=n, id=i, country="US").key for i, n, _ in ckeys.iter_rows()], dtype=pl.Categorical))
     df = df.with_columns(ckeys["ckey"].gather(position_in(pair, ckeys["p"]))).drop("consignee_id", "consignee_name")
     return df.with_columns(pl.col("date").dt.year().cast(NARROW["_year"]).alias("year"))
 
@@ -356,8 +356,7 @@ def _item_classes(df: pl.DataFrame, items: pl.DataFrame) -> tuple[pl.DataFrame, 
         "tpp_num": [None if f.tpp_unit is None else f.tpp_unit.numerator for f in feats],
         "tpp_den": [None if f.tpp_unit is None else f.tpp_unit.denominator for f in feats],
     }, schema={"ikey": pl.Int64, "iclass": pl.Int64, "unit_tpp": pl.Float64, "tpp_num": pl.Int64, "tpp_den": pl.Int64})
-    # Onto every line by position in the sorted item keys (a gather, not a join: no copy of the book).
-    itab = itab.sort("ikey")
+    # Onto every line by its item key's row in the table (a gather, not a join: no copy of the book).
     at = position_in(df["ikey"], itab["ikey"])
     # The item key, representative and parameter dates end here: not columns per line through the key steps.
     df = df.with_columns(itab["iclass"].gather(at), at.cast(pl.UInt32).alias("tpp_id"))
