@@ -46,6 +46,19 @@ def test_a_decision_without_a_ledger_loads_no_store():
     assert out.stdout.strip() == "", f"a decision without a ledger loads the store: {out.stdout.strip()[:300]}"
 
 
+MATCHERS = ("rapidfuzz", "rigour", "normality", "aidf.screening.index", "aidf.screening.normalize")
+
+
+def test_a_decision_with_no_list_loads_no_name_matcher():
+    """With no list to screen against there is no name to match: the matchers and their Unicode tables
+    (about a quarter of a second) are loaded only when a list is."""
+    probe = DECIDING.replace('m.split(".")[0] == "sqlalchemy" or m.startswith("aidf.ledger")',
+                             f"m.startswith({MATCHERS!r})")
+    assert probe != DECIDING
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "", f"a decision with no list loads: {out.stdout.strip()[:300]}"
+
+
 def test_ledger_reexports_the_meters():
     assert base.Draw is meters.Draw and base.MILLI == meters.MILLI
     assert base.LimitExceeded is meters.LimitExceeded and base.IdempotencyConflict is meters.IdempotencyConflict

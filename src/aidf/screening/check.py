@@ -16,12 +16,15 @@ from aidf.model import Party, ScreeningMatch, ScreeningResult
 from aidf.screening.consequence import Consequence, other_list, possible_match
 from aidf.screening.denied_persons import denied_person
 from aidf.screening.entity_list import entity_list
-from aidf.screening.index import Hit, ListIndex
 from aidf.screening.sdn import sdn
 from aidf.screening.settings import Settings, settings
 
-if TYPE_CHECKING:  # the store (and SQLAlchemy) is loaded only when a ledger is screened against
+if TYPE_CHECKING:
+    # The store (and SQLAlchemy) is loaded only when a ledger is screened against, and the index (the
+    # name matchers and their Unicode tables) only when a list is: a decision with no list loaded,
+    # a replay's people columns among them, never pays for them.
     from aidf.screening import store
+    from aidf.screening.index import Hit, ListIndex
 
 PROVISIONS = {"EL": entity_list, "DPL": denied_person, "SDN": sdn}
 OUT_OF_FORCE = None  # a consequence with no outcome: only its warning and trace step
@@ -35,6 +38,7 @@ _LOCK = threading.Lock()
 def index_for(ledger: Any, version: store.Version, s: Settings) -> ListIndex:
     """The folded, blocked index of a list version, built once per process."""
     from aidf.screening import store
+    from aidf.screening.index import ListIndex
 
     key = (str(store.base(ledger).engine.url), version.seq, version.file_hash, s.key)
     with _LOCK:
