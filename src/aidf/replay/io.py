@@ -124,37 +124,47 @@ def _csv_lines(path: Path, lines: pl.Series) -> pl.DataFrame | None:
 
 def _file_lines(path: Path, wanted: list[int]) -> list[bytes] | None:
     """Line 1 (the header) and the `wanted` lines (ascending numbers) of a file, in memory a block at a
-    time; None when a quoted cell spans two lines (file lines are then not records)."""
+    time; None when a quoted cell spans two lines (file lines are then not records).
+
+    Each block is read where it lies: only the line cut by a block's end is joined to the next block's
+    head (copying every block onto the tail of the last cost a third of the time at ten million lines)."""
     out: list[bytes] = []
-    at = [1, 0]  # the number of the block's first line; the next wanted line's index
+    at = [1, 0]  # the number of the next line to read; the next wanted line's index
     rest = b""
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(_BLOCK), b""):
-            data = rest + block if rest else block
-            cut = data.rfind(b"\n") + 1
-            rest = data[cut:]
-            if not _pick(data, cut, wanted, at, out):
+            start = 0
+            if rest:
+                head = block.find(b"\n") + 1
+                if not head:  # the cut line goes on past this block too
+                    rest += block
+                    continue
+                joined = rest + block[:head]
+                if not _pick(joined, 0, len(joined), wanted, at, out):
+                    return None
+                start = head
+            cut = block.rfind(b"\n", start) + 1
+            rest = block[max(start, cut):]
+            if cut > start and not _pick(block, start, cut, wanted, at, out):
                 return None
-    if rest and not _pick(rest + b"\n", len(rest) + 1, wanted, at, out):
+    if rest and not _pick(rest + b"\n", 0, len(rest) + 1, wanted, at, out):
         return None
     return out
 
 
-def _pick(block: bytes, end: int, wanted: list[int], at: list[int], out: list[bytes]) -> bool:
-    """The whole lines of `block[:end]` (`end` just past a line break): append the header and the
+def _pick(block: bytes, begin: int, end: int, wanted: list[int], at: list[int], out: list[bytes]) -> bool:
+    """The whole lines of `block[begin:end]` (`end` just past a line break): append the header and the
     wanted ones. Every byte is counted once: line breaks are skipped a span at a time up to each
-    wanted line, then counted to the end to number the next block's lines."""
-    if not end:  # a read that ended inside a line
-        return True
-    if _quote_spans_lines(block, end):
+    wanted line, then counted to the end to number the next lines."""
+    if _quote_spans_lines(block, begin, end):
         return False
     first, i = at
     if first == 1:
-        out.append(block[:block.find(b"\n")])
-    line, pos = first, 0  # `pos` is where line number `line` starts
+        out.append(block[begin:block.find(b"\n", begin)])
+    line, pos = first, begin  # `pos` is where line number `line` starts
     while i < len(wanted):
         pos, line = _skip_lines(block, end, pos, line, wanted[i])
-        if line != wanted[i] or pos >= end:  # it starts in the next block
+        if line != wanted[i] or pos >= end:  # it starts in a later block
             break
         out.append(block[pos:block.find(b"\n", pos, end)])
         i += 1
@@ -186,14 +196,14 @@ def _skip_lines(block: bytes, end: int, pos: int, line: int, target: int) -> tup
     return pos, line + k
 
 
-def _quote_spans_lines(block: bytes, stop: int) -> bool:
-    """Whether a line of `block[:stop]` holds an odd number of quote marks (a quoted cell open at its end)."""
-    pos = block.find(b'"', 0, stop)
+def _quote_spans_lines(block: bytes, start: int, stop: int) -> bool:
+    """Whether a line of `block[start:stop]` holds an odd number of quote marks (a quoted cell open at its end)."""
+    pos = block.find(b'"', start, stop)
     while pos != -1:
-        start = block.rfind(b"\n", 0, pos) + 1
+        begin = block.rfind(b"\n", start, pos) + 1 or start
         end = block.find(b"\n", pos, stop)
         end = stop if end == -1 else end
-        if block.count(b'"', start, end) % 2:
+        if block.count(b'"', begin, end) % 2:
             return True
         pos = block.find(b'"', end, stop)
     return False
