@@ -188,6 +188,8 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--skip", default="", help="comma-separated parts to skip: single,replay,loop,api,options,ledger,"
                                                "cli,screening")
     ap.add_argument("--baseline", metavar="REV", help="also run git revision REV's replay on the same books")
+    ap.add_argument("--repeat", type=int, default=1, metavar="N",
+                    help="with --baseline: each measure N times per tree, the trees in turn (ratios of the least)")
     args = ap.parse_args(argv)
     skip = set(filter(None, args.skip.split(",")))
     sizes = [int(float(s)) for s in args.sizes.split(",")] if args.sizes else (
@@ -216,7 +218,7 @@ def main(argv: list[str] | None = None) -> dict:
 
         base_sizes = [int(float(s)) for s in args.sizes.split(",")] if args.sizes else (
             [100_000] if args.quick else [1_000_000, 10_000_000])
-        res["baseline"] = compare(args.baseline, base_sizes, args.quick)
+        res["baseline"] = compare(args.baseline, base_sizes, args.quick, args.repeat)
     if "loop" not in skip:
         res |= replay_vs_loop(args.quick)
     if "api" not in skip:
@@ -300,10 +302,16 @@ def _baseline_table(b: dict) -> None:
     from rich.table import Table
 
     t = Table("measure", "this tree", f"baseline {b['baseline_rev']} ({b['baseline_commit']})", "ratio",
-              title="against a baseline revision, same books, same run")
+              title="against a baseline revision, same books, same run"
+              + (f", {b['repeat']} runs each in turn, least shown" if b.get("repeat", 1) > 1 else ""))
     for r in b["whole_process"]:
         t.add_row(f"aidf replay CSV -> Parquet, {r['lines']:,} lines (lines/s)", f"{r['lines_per_s']:,}",
                   f"{r['baseline_lines_per_s']:,}", f"x{r['speedup']} (target >= 3)")
+        if len(r.get("seconds", [])) > 1:
+            t.add_row("  seconds, each run (least first)", ", ".join(f"{x:g}" for x in r["seconds"]),
+                      ", ".join(f"{x:g}" for x in r["baseline_seconds"]), f"medians x{r['median_speedup']}")
+        if "cpu_seconds" in r:
+            t.add_row("  CPU seconds (least)", f"{r['cpu_seconds']:g}", f"{r['baseline_cpu_seconds']:g}", f"x{r['cpu_speedup']}")
         t.add_row("  peak RSS (MB)", f"{r['peak_rss_mb']:,.0f}", f"{r['baseline_peak_rss_mb']:,.0f}",
                   "same answers" if r["answers_equal"] else "answers differ" if r["answers_equal"] is False
                   else "layouts differ")

@@ -24,11 +24,13 @@ from benchmarks.cases import SINGLE_CASES
 
 REPO = Path(__file__).resolve().parents[1]
 
-# Waits for the command and prints its peak RSS (KB): the wrapper's only child is the command.
+# Waits for the command and prints its peak RSS (KB) and CPU time (user + system, its children's included):
+# the wrapper's only child is the command.
 PEAK = ("import resource, subprocess, sys, json\n"
         "r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)\n"
+        "u = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
         "print(json.dumps({'rc': r.returncode, 'err': r.stderr.decode()[-2000:],"
-        " 'kb': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))\n")
+        " 'kb': u.ru_maxrss, 'cpu': u.ru_utime + u.ru_stime}))\n")
 ALLOCATOR_ENV = os.environ.get("AIDF_BENCH_ALLOCATOR", "")  # e.g. "dirty_decay_ms:0,muzzy_decay_ms:0"
 CLI = "import sys; from aidf.cli import main; sys.argv[0] = 'aidf'; main()"
 SINGLE = """
@@ -109,7 +111,7 @@ def whole_process(python: str, tree: Path | None, book: str, out: str) -> dict:
     res = json.loads(r.stdout.strip().splitlines()[-1])
     if res["rc"] != 0:
         raise RuntimeError(f"replay failed ({python}): {res['err']}")
-    return {"seconds": round(seconds, 2), "peak_rss_mb": round(res["kb"] / 1024, 1)}
+    return {"seconds": round(seconds, 2), "peak_rss_mb": round(res["kb"] / 1024, 1), "cpu_seconds": round(res["cpu"], 2)}
 
 
 def startup(python: str, tree: Path | None, repeat: int = 5) -> float:
@@ -129,8 +131,12 @@ def single_p50(python: str, tree: Path | None, n: int) -> float:
     return json.loads(r.stdout.strip().splitlines()[-1])["p50_us"]
 
 
-def compare(rev: str, sizes: list[int], quick: bool) -> dict:
-    """This tree against REV: whole-process replay per size, `aidf --help`, single decision p50."""
+def compare(rev: str, sizes: list[int], quick: bool, repeat: int = 1) -> dict:
+    """This tree against REV: whole-process replay per size, `aidf --help`, single decision p50.
+
+    With `repeat` > 1 each measure is taken that many times per tree, the two trees in turn (and the
+    first of each pair alternating), so a machine that slows down or speeds up through the run weighs on
+    both alike; the ratio is that of the least times, the steadiest estimate of what the work costs."""
     from aidf.replay.generate import write
 
     rows = []
@@ -138,20 +144,58 @@ def compare(rev: str, sizes: list[int], quick: bool) -> dict:
         for n in sizes:
             book = os.path.join(tmp, f"book_{n}.csv")
             write(n, book, seed=7)
-            now = whole_process(sys.executable, None, book, os.path.join(tmp, "now.parquet"))
-            then = whole_process(base.python, base.tree, book, os.path.join(tmp, "base.parquet"))
+            def replay(who: tuple, book: str = book) -> dict:
+                return whole_process(who[0], who[1], book, os.path.join(tmp, f"{who[2]}.parquet"))
+
+            now, then = _interleaved(replay, (sys.executable, None, "now"), (base.python, base.tree, "base"), repeat)
             same = _same_answers(os.path.join(tmp, "now.parquet"), os.path.join(tmp, "base.parquet"))
-            rows.append({"lines": n, "lines_per_s": round(n / now["seconds"]), "peak_rss_mb": now["peak_rss_mb"],
-                         "baseline_lines_per_s": round(n / then["seconds"]),
-                         "baseline_peak_rss_mb": then["peak_rss_mb"],
-                         "speedup": round(then["seconds"] / now["seconds"], 2), "answers_equal": same})
+            rows.append(_row(n, now, then, same))
             os.remove(book)
+        helps = _interleaved(lambda who: startup(*who), (sys.executable, None), (base.python, base.tree), repeat)
+        n_single = 3000 if quick else 20000
+        singles = _interleaved(lambda who: single_p50(*who, n_single), (sys.executable, None),
+                               (base.python, base.tree), repeat)
         out = {"baseline_rev": rev, "baseline_commit": base.commit, "baseline_pins_differ": base.pins_differ,
-               "whole_process": rows,
-               "help_s": startup(sys.executable, None), "baseline_help_s": startup(base.python, base.tree),
-               "single_p50_us": single_p50(sys.executable, None, 3000 if quick else 20000),
-               "baseline_single_p50_us": single_p50(base.python, base.tree, 3000 if quick else 20000)}
+               "repeat": repeat, "whole_process": rows,
+               "help_s": min(helps[0]), "baseline_help_s": min(helps[1]),
+               "single_p50_us": min(singles[0]), "baseline_single_p50_us": min(singles[1]),
+               "single_p50_us_all": singles[0], "baseline_single_p50_us_all": singles[1]}
     return out
+
+
+def _interleaved(measure, this, other, repeat: int) -> tuple[list, list]:
+    """`measure(this)` and `measure(other)`, `repeat` times each, in turn: this tree first in odd rounds,
+    the baseline first in even ones."""
+    mine: list = []
+    theirs: list = []
+    for i in range(max(1, repeat)):
+        if i % 2 == 0:
+            mine.append(measure(this))
+            theirs.append(measure(other))
+        else:
+            theirs.append(measure(other))
+            mine.append(measure(this))
+    return mine, theirs
+
+
+def _row(n: int, now: list[dict], then: list[dict], same: bool | None) -> dict:
+    """One size's figures: least and median seconds of each tree, the ratio of the least, the least CPU
+    time (user + system, forked helpers included) and its ratio, the peaks."""
+    a = sorted(r["seconds"] for r in now)
+    b = sorted(r["seconds"] for r in then)
+    cpu_a = min(r["cpu_seconds"] for r in now)
+    cpu_b = min(r["cpu_seconds"] for r in then)
+    return {"lines": n, "lines_per_s": round(n / a[0]), "peak_rss_mb": max(r["peak_rss_mb"] for r in now),
+            "baseline_lines_per_s": round(n / b[0]), "baseline_peak_rss_mb": max(r["peak_rss_mb"] for r in then),
+            "speedup": round(b[0] / a[0], 2), "median_speedup": round(_median(b) / _median(a), 2),
+            "seconds": a, "baseline_seconds": b, "cpu_seconds": cpu_a, "baseline_cpu_seconds": cpu_b,
+            "cpu_speedup": round(cpu_b / cpu_a, 2), "answers_equal": same}
+
+
+def _median(xs: list[float]) -> float:
+    xs = sorted(xs)
+    k = len(xs) // 2
+    return xs[k] if len(xs) % 2 else (xs[k - 1] + xs[k]) / 2
 
 
 def _same_answers(a: str, b: str) -> bool | None:
