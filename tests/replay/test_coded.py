@@ -104,6 +104,25 @@ def test_run_writes_what_the_text_table_holds(tmp_path):
     assert r.lines == df.height
 
 
+def test_per_line_columns_are_written_without_a_dictionary_and_read_back_as_text(tmp_path):
+    """Line numbers and order ids are written plain (a dictionary of nearly distinct values is only
+    work and bytes); the answers' texts keep theirs; every reader reads text back, not categories."""
+    import pyarrow.parquet as pq
+
+    from aidf.replay.run import PER_LINE
+
+    df = generate(300, seed=41, intensity=20.0)
+    write_table(df, tmp_path / "b.parquet")
+    run(tmp_path / "b.parquet", out=tmp_path / "out.parquet", write_rows=100)
+    meta = pq.read_metadata(tmp_path / "out.parquet")
+    for g in range(meta.num_row_groups):
+        group = meta.row_group(g)
+        pages = {group.column(i).path_in_schema: group.column(i).has_dictionary_page for i in range(group.num_columns)}
+        assert not any(pages[n] for n in PER_LINE) and pages["outcome"] and pages["destination"]
+    back = pl.read_parquet(tmp_path / "out.parquet")
+    assert back.schema["transaction_id"] == pl.String and back.schema["outcome"] == pl.String
+
+
 def test_write_batches_plain_frame(tmp_path):
     df = pl.DataFrame({"a": list(range(10)), "b": [str(i) for i in range(10)]})
     write_batches(df, tmp_path / "x.parquet", None, 3)

@@ -21,6 +21,7 @@ OUT_COLUMNS = ["line", "transaction_id", "item", "date", "destination", "destina
                "eccn", "tpp", "tpp_total", "outcome", "authorization", "review_policy", "license_required",
                "effect_kind", "effect_account", "effect_tpp", "tally_account", "tally_tpp",
                "tx_outcome", "tx_authorization", "tx_review_policy", "rule_set"]
+PER_LINE = ["line", "transaction_id"]  # a value (nearly) per line: written without a dictionary
 STAGES = ["read", "check", "order", "shapes", "LPP", "VEU", "allocation", "answers", "write"]
 WRITE_ROWS = 125_000  # lines decoded and written at a time (a Parquet row group; at 250,000 the writer held ~100 MB more)
 
@@ -71,7 +72,7 @@ def write_answers(result: ReplayResult, out: str | Path, batch_rows: int = WRITE
         # texts of one 250,000-line slice, warnings included, held several hundred MB in the writer).
         exprs = decode_exprs(coded.schema, cols, text=False, tables=tables)
         write_parquet_parts((coded.slice(o, batch_rows).select(exprs) for o in range(0, max(coded.height, 1), batch_rows)),
-                            out)
+                            out, plain=PER_LINE)
         return
     write_batches(coded, out, lambda part: decode(part, columns=cols, tables=tables), batch_rows,
                   lazy=coded.lazy().select(decode_exprs(coded.schema, cols, tables=tables)))
