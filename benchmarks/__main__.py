@@ -1,4 +1,5 @@
-"""`python -m benchmarks [--quick] [--json FILE] [--sizes 100000,1000000] [--baseline REV]`: one table, one JSON.
+"""`python -m benchmarks [--quick] [--json FILE] [--sizes 100000,1000000] [--baseline REV [--repeat N]]`: one
+table, one JSON.
 
 Measures, with a baseline taken in the same run so numbers compare across machines:
 - single decision latency in-process (p50/p99 us); baseline: validating the same request (pydantic);
@@ -7,6 +8,7 @@ Measures, with a baseline taken in the same run so numbers compare across machin
 - replay against a loop of single decisions (decide_many on a throwaway ledger) on the same lines;
 - with `--baseline REV`: the whole process (`aidf replay` CSV in, Parquet out), `aidf --help` and the
   single decision, of this tree and of git revision REV (benchmarks/baseline.py), on the same books;
+  with `--repeat N`, N runs of each tree in turn, compared by their least times (and CPU times);
 - REST API decisions/s and ledger bookings/s, from benchmarks.api_bench / benchmarks.ledger_bench
   when those modules are present (null with a reason otherwise).
 """
