@@ -19,6 +19,7 @@ import sysconfig
 import tempfile
 import time
 from pathlib import Path
+from statistics import median
 
 from benchmarks.cases import SINGLE_CASES
 
@@ -187,15 +188,9 @@ def _row(n: int, now: list[dict], then: list[dict], same: bool | None) -> dict:
     cpu_b = min(r["cpu_seconds"] for r in then)
     return {"lines": n, "lines_per_s": round(n / a[0]), "peak_rss_mb": max(r["peak_rss_mb"] for r in now),
             "baseline_lines_per_s": round(n / b[0]), "baseline_peak_rss_mb": max(r["peak_rss_mb"] for r in then),
-            "speedup": round(b[0] / a[0], 2), "median_speedup": round(_median(b) / _median(a), 2),
+            "speedup": round(b[0] / a[0], 2), "median_speedup": round(median(b) / median(a), 2),
             "seconds": a, "baseline_seconds": b, "cpu_seconds": cpu_a, "baseline_cpu_seconds": cpu_b,
             "cpu_speedup": round(cpu_b / cpu_a, 2), "answers_equal": same}
-
-
-def _median(xs: list[float]) -> float:
-    xs = sorted(xs)
-    k = len(xs) // 2
-    return xs[k] if len(xs) % 2 else (xs[k - 1] + xs[k]) / 2
 
 
 def _same_answers(a: str, b: str) -> bool | None:
