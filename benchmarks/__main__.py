@@ -314,6 +314,11 @@ def _baseline_table(b: dict) -> None:
                       ", ".join(f"{x:g}" for x in r["baseline_seconds"]), f"medians x{r['median_speedup']}")
         if "cpu_seconds" in r:
             t.add_row("  CPU seconds (least)", f"{r['cpu_seconds']:g}", f"{r['baseline_cpu_seconds']:g}", f"x{r['cpu_speedup']}")
+        if "io_alone" in r:
+            io = r["io_alone"]
+            t.add_row("  IO alone: start-up + CSV read + Parquet write (s)",
+                      f"{io['seconds']:g} ({io['start']:g} + {io['read']:g} + {io['write']:g})", "",
+                      f"x3 is {r['x3_seconds']:g} s: {r['x3_left_beyond_io']:g} s beyond IO (now {r['now_beyond_io']:g})")
         t.add_row("  peak RSS (MB)", f"{r['peak_rss_mb']:,.0f}", f"{r['baseline_peak_rss_mb']:,.0f}",
                   "same answers" if r["answers_equal"] else "answers differ" if r["answers_equal"] is False
                   else "layouts differ")

@@ -22,6 +22,7 @@ from pathlib import Path
 from statistics import median
 
 from benchmarks.cases import SINGLE_CASES
+from benchmarks.floor import headroom, io_alone, least
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -150,7 +151,9 @@ def compare(rev: str, sizes: list[int], quick: bool, repeat: int = 1) -> dict:
 
             now, then = _interleaved(replay, (sys.executable, None, "now"), (base.python, base.tree, "base"), repeat)
             same = _same_answers(os.path.join(tmp, "now.parquet"), os.path.join(tmp, "base.parquet"))
-            rows.append(_row(n, now, then, same))
+            row = _row(n, now, then, same)
+            io = least([io_alone(book, os.path.join(tmp, "now.parquet"), _env(None)) for _ in range(max(1, repeat))])
+            rows.append(row | headroom(io, row["seconds"][0], row["baseline_seconds"][0]))
             os.remove(book)
         helps = _interleaved(lambda who: startup(*who), (sys.executable, None), (base.python, base.tree), repeat)
         n_single = 3000 if quick else 20000
