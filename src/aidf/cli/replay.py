@@ -43,7 +43,7 @@ def replay_cmd(
         "the answers are the same for any number"))] = None,
 ) -> None:
     """Replay a whole order book through the rules, line by line with running balances (columnar)."""
-    _prompt_return()
+    _prompt_return(orders)
     if scenario is not None:
         return _under_scenario(dict(locals()))
     from rich.console import Console
@@ -88,11 +88,12 @@ def replay_cmd(
         summary_json.write_text(json.dumps(s, indent=2, default=str))
 
 
-def _prompt_return() -> None:
-    """Polars' allocator set to return freed memory promptly, before Polars is loaded (replay/allocator.py)."""
+def _prompt_return(orders: Path | None) -> None:
+    """Polars' allocator set to return freed memory promptly for a large book, before Polars is loaded
+    (replay/allocator.py)."""
     from aidf.replay.allocator import prompt_return
 
-    prompt_return()
+    prompt_return(orders)
 
 
 def _summary(r, orders: Path, rules: str | None, led, book: bool) -> dict:

@@ -11,21 +11,45 @@ replay's own threads).
 
 The setting is read once, when Polars is first loaded: `prompt_return()` is called by a command before
 it imports anything that imports Polars, and keeps a value the user set in the environment.
+
+Only a large book gets it. Pages handed back are faulted in again when the next column needs them: on
+a 10^6-line book that cost 0.5 CPU-seconds of system time and 0.3 to 0.5 s of its 7.5 s, to lower a
+peak of 600 MB by 70 MB. At 10^7 lines the setting keeps the peak under 2 GB (1,984 to 1,990 MB,
+against 2,437 MB under Polars' own).
 """
 
 from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 ENV = "_RJEM_MALLOC_CONF"  # how Polars' bundled jemalloc reads its options
 PROMPT_RETURN = "background_thread:true,dirty_decay_ms:50,muzzy_decay_ms:0"
 
 
-def prompt_return() -> bool:
-    """Ask Polars' allocator to return freed memory promptly; False when it is too late (Polars is
-    loaded already) or the user chose a setting of their own."""
-    if "polars" in sys.modules or ENV in os.environ:
+# Bytes on disk from which a book is large: about 2 million lines of a book as the template lays it out
+# (139 bytes a line in CSV, twice that in JSON Lines, 12 in Parquet). An Excel sheet never is.
+LARGE_BOOK_BYTES = {"csv": 256 << 20, "jsonl": 512 << 20, "parquet": 24 << 20}
+
+
+def large_book(path: Path | None) -> bool:
+    """Whether a replay of `path` may reach a peak worth the setting: a large book, or one whose size
+    cannot be told here (no file, or a format of unknown size per line: the setting then, to be safe)."""
+    if path is None or not path.is_file():
+        return True
+    suffix = path.suffix.lower().lstrip(".")
+    kind = {"pq": "parquet", "ndjson": "jsonl"}.get(suffix, suffix)
+    if kind == "xlsx":
+        return False
+    return kind not in LARGE_BOOK_BYTES or path.stat().st_size >= LARGE_BOOK_BYTES[kind]
+
+
+def prompt_return(book: Path | None = None) -> bool:
+    """Ask Polars' allocator to return freed memory promptly when replaying `book` (None: a book of
+    unknown size); False when the book is small, when it is too late (Polars is loaded already) or when
+    the user chose a setting of their own."""
+    if "polars" in sys.modules or ENV in os.environ or not large_book(book):
         return False
     os.environ[ENV] = PROMPT_RETURN
     return True
