@@ -9,6 +9,8 @@ Measures, with a baseline taken in the same run so numbers compare across machin
 - with `--baseline REV`: the whole process (`aidf replay` CSV in, Parquet out), `aidf --help` and the
   single decision, of this tree and of git revision REV (benchmarks/baseline.py), on the same books;
   with `--repeat N`, N runs of each tree in turn, compared by their least times (and CPU times);
+  beside them, the IO alone (benchmarks/floor.py: start-up, Polars' CSV reader, this tree's Parquet
+  writer) and what a 3x target leaves beyond it;
 - REST API decisions/s and ledger bookings/s, from benchmarks.api_bench / benchmarks.ledger_bench
   when those modules are present (null with a reason otherwise).
 """
