@@ -75,7 +75,8 @@ def test_the_replay_command_leaves_a_small_book_to_polars_own_setting(tmp_path):
     small.write_text("order_id\n")
     big = _sized(tmp_path / "big.csv", 1 << 30)
     probe = ("import json, os, sys\nfrom pathlib import Path\nfrom aidf.cli.replay import _prompt_return\n"
-             "_prompt_return(Path(sys.argv[1]))\nprint(json.dumps(os.environ.get('" + ENV + "')))")
+             "_prompt_return(Path(sys.argv[1]))\nassert 'polars' not in sys.modules\n"
+             "print(json.dumps(os.environ.get('" + ENV + "')))")
     base = {k: v for k, v in os.environ.items() if k != ENV}
     got = [json.loads(subprocess.run([sys.executable, "-c", probe, str(p)], capture_output=True, text=True,
                                      env=base, check=True).stdout) for p in (small, big)]

@@ -38,8 +38,9 @@ def large_book(path: Path | None) -> bool:
     cannot be told here (no file, or a format of unknown size per line: the setting then, to be safe)."""
     if path is None or not path.is_file():
         return True
-    suffix = path.suffix.lower().lstrip(".")
-    kind = {"pq": "parquet", "ndjson": "jsonl"}.get(suffix, suffix)
+    from aidf.replay.formats import FORMATS  # no Polars: the setting must precede it
+
+    kind = FORMATS.get(path.suffix.lower())
     if kind == "xlsx":
         return False
     return kind not in LARGE_BOOK_BYTES or path.stat().st_size >= LARGE_BOOK_BYTES[kind]

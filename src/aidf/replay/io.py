@@ -16,19 +16,10 @@ from pathlib import Path
 import polars as pl
 
 from aidf.errors import InputError
+from aidf.replay.formats import FORMATS, file_format  # noqa: F401 - read from here by callers
 from aidf.replay.layout import BY_NAME, NAMES, normalize_header
 
-FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl",
-           ".xlsx": "xlsx"}
 EXCEL_MAX_ROWS = 1_048_575  # data rows below the header row
-
-
-def file_format(path: str | Path, field: str = "file") -> str:
-    suffix = Path(path).suffix.lower()
-    if suffix not in FORMATS:
-        raise InputError(field, f"unsupported file type {suffix or '(none)'!r} of {Path(path).name}; "
-                                f"use one of {', '.join(sorted(set(FORMATS)))}")
-    return FORMATS[suffix]
 
 
 def _mapping(columns: list[str]) -> tuple[dict[str, str], list[str]]:
